@@ -1,0 +1,50 @@
+import { openDatabase, type SqliteDatabase } from './database.js';
+import { systemNow, type Now } from './clock.js';
+import { CheckpointRepository } from './checkpoints.js';
+import { LinkRepository } from './links.js';
+import { ItemLinkRepository } from './item-links.js';
+import { OutboxRepository } from './outbox.js';
+import { RunRepository } from './runs.js';
+import { AttentionRepository } from './attention.js';
+import { ActivityRepository } from './activity.js';
+
+export type { MatterLink, ContactLink } from './links.js';
+export type { MemoThreadPart, DocumentLink } from './item-links.js';
+export type { OutboxItem, OutboxState } from './outbox.js';
+export type { SyncRun, RunKind, RunOutcome } from './runs.js';
+export type { AttentionItem, AttentionKind } from './attention.js';
+export type { ActivityEntry } from './activity.js';
+
+/** The app's local state: one SQLite file, one repository per concern. */
+export class StateStore {
+  readonly checkpoints: CheckpointRepository;
+  readonly links: LinkRepository;
+  readonly items: ItemLinkRepository;
+  readonly outbox: OutboxRepository;
+  readonly runs: RunRepository;
+  readonly attention: AttentionRepository;
+  readonly activity: ActivityRepository;
+
+  constructor(readonly db: SqliteDatabase, now: Now = systemNow) {
+    this.checkpoints = new CheckpointRepository(db, now);
+    this.links = new LinkRepository(db, now);
+    this.items = new ItemLinkRepository(db, now);
+    this.outbox = new OutboxRepository(db, now);
+    this.runs = new RunRepository(db, now);
+    this.attention = new AttentionRepository(db, now);
+    this.activity = new ActivityRepository(db, now);
+  }
+
+  /** Runs `fn` in one SQLite transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openStateStore(path: string, now: Now = systemNow): StateStore {
+  return new StateStore(openDatabase(path), now);
+}

@@ -1,0 +1,133 @@
+/**
+ * Forward-only schema migrations. Each entry runs once, in order, inside a transaction, and bumps
+ * `PRAGMA user_version`. Never edit a shipped migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE checkpoints (
+    name        TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+
+  -- Smokeball matter ↔ Case Status case, with what was last written so unchanged matters cost nothing.
+  CREATE TABLE matter_links (
+    matter_id          TEXT PRIMARY KEY,
+    case_id            TEXT NOT NULL,
+    case_url           TEXT,
+    matter_number      TEXT,
+    matter_title       TEXT,
+    matter_version     TEXT NOT NULL,      -- Smokeball versionId (ticks) last applied
+    status             TEXT NOT NULL,      -- Open | Pending | Closed ... as last applied
+    stage_id           TEXT,               -- Smokeball stage id last applied
+    stage_name         TEXT,               -- Case Status stage name last sent
+    stage_updated      TEXT,               -- MatterStage.lastUpdated (ticks) last applied; guards regressions
+    client_ids         TEXT NOT NULL,      -- JSON array of Smokeball contact ids
+    fingerprint        TEXT NOT NULL,      -- hash of the case payload last sent
+    updated_at         TEXT NOT NULL
+  );
+  CREATE INDEX matter_links_case ON matter_links(case_id);
+
+  CREATE TABLE contact_links (
+    contact_id   TEXT PRIMARY KEY,
+    client_id    TEXT NOT NULL,
+    version      TEXT,
+    fingerprint  TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+  );
+
+  -- One Smokeball memo per Case Status thread (split into parts when it grows past the size limit).
+  CREATE TABLE memo_threads (
+    thread_id    TEXT NOT NULL,
+    part         INTEGER NOT NULL,
+    matter_id    TEXT NOT NULL,
+    memo_id      TEXT,
+    entry_count  INTEGER NOT NULL DEFAULT 0,
+    text_length  INTEGER NOT NULL DEFAULT 0,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (thread_id, part)
+  );
+
+  CREATE TABLE message_links (
+    message_id   TEXT PRIMARY KEY,
+    thread_id    TEXT NOT NULL,
+    matter_id    TEXT NOT NULL,
+    memo_id      TEXT NOT NULL,
+    part         INTEGER NOT NULL,
+    written_at   TEXT NOT NULL
+  );
+
+  CREATE TABLE matter_folders (
+    matter_id    TEXT PRIMARY KEY,
+    folder_id    TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+  );
+
+  CREATE TABLE document_links (
+    document_id  TEXT PRIMARY KEY,
+    matter_id    TEXT NOT NULL,
+    file_id      TEXT NOT NULL,
+    folder_id    TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    size_bytes   INTEGER NOT NULL,
+    uploaded_at  TEXT NOT NULL
+  );
+
+  -- Pending writes to a remote API. A row exists before the request is sent; the idempotency key is
+  -- derived from the source item, so the same item can never be queued twice.
+  CREATE TABLE outbox (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL,
+    subject_id       TEXT NOT NULL,
+    payload          TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending','in_flight','done','failed','dead')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    request_id       TEXT,
+    remote_id        TEXT,
+    last_error       TEXT,
+    not_before       TEXT,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+  );
+  CREATE INDEX outbox_ready ON outbox(state, not_before);
+
+  CREATE TABLE sync_runs (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT,
+    outcome      TEXT CHECK (outcome IN ('running','succeeded','failed','interrupted','partial')),
+    stats        TEXT NOT NULL DEFAULT '{}',
+    error        TEXT
+  );
+
+  -- Items a person must look at: unmapped stage, client without cell phone, a write that kept failing...
+  CREATE TABLE attention_items (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT NOT NULL,
+    subject_id    TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    details       TEXT NOT NULL DEFAULT '{}',
+    first_seen    TEXT NOT NULL,
+    last_seen     TEXT NOT NULL,
+    occurrences   INTEGER NOT NULL DEFAULT 1,
+    resolved_at   TEXT,
+    dismissed     INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX attention_open ON attention_items(kind, subject_id) WHERE resolved_at IS NULL;
+
+  -- What the user sees under "recent activity".
+  CREATE TABLE activity (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    matter_id   TEXT,
+    summary     TEXT NOT NULL,
+    link        TEXT
+  );
+  CREATE INDEX activity_at ON activity(at DESC);
+  `,
+];
