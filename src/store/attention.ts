@@ -3,6 +3,7 @@ import type { Now } from './clock.js';
 
 export type AttentionKind =
   | 'unmapped_stage'
+  | 'unmapped_practice_area'
   | 'client_without_cell_phone'
   | 'mass_closure_blocked'
   | 'write_failed'

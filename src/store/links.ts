@@ -14,6 +14,7 @@ export interface MatterLink {
   stageUpdated: string | null;
   clientIds: string[];
   fingerprint: string;
+  caseInput: unknown;
   updatedAt: string;
 }
 
@@ -37,6 +38,7 @@ interface MatterLinkRow {
   stage_updated: string | null;
   client_ids: string;
   fingerprint: string;
+  case_input: string;
   updated_at: string;
 }
 
@@ -54,6 +56,7 @@ function toMatterLink(r: MatterLinkRow): MatterLink {
     stageUpdated: r.stage_updated,
     clientIds: JSON.parse(r.client_ids) as string[],
     fingerprint: r.fingerprint,
+    caseInput: JSON.parse(r.case_input) as unknown,
     updatedAt: r.updated_at,
   };
 }
@@ -70,14 +73,14 @@ export class LinkRepository {
     this.getMatter = db.prepare<[string], MatterLinkRow>('SELECT * FROM matter_links WHERE matter_id = ?');
     this.upsertMatter = db.prepare(
       `INSERT INTO matter_links(matter_id, case_id, case_url, matter_number, matter_title, matter_version, status,
-         stage_id, stage_name, stage_updated, client_ids, fingerprint, updated_at)
+         stage_id, stage_name, stage_updated, client_ids, fingerprint, case_input, updated_at)
        VALUES (@matterId, @caseId, @caseUrl, @matterNumber, @matterTitle, @matterVersion, @status,
-         @stageId, @stageName, @stageUpdated, @clientIds, @fingerprint, @updatedAt)
+         @stageId, @stageName, @stageUpdated, @clientIds, @fingerprint, @caseInput, @updatedAt)
        ON CONFLICT(matter_id) DO UPDATE SET case_id = excluded.case_id, case_url = excluded.case_url,
          matter_number = excluded.matter_number, matter_title = excluded.matter_title,
          matter_version = excluded.matter_version, status = excluded.status, stage_id = excluded.stage_id,
          stage_name = excluded.stage_name, stage_updated = excluded.stage_updated, client_ids = excluded.client_ids,
-         fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
+         fingerprint = excluded.fingerprint, case_input = excluded.case_input, updated_at = excluded.updated_at`,
     );
     this.getContact = db.prepare<[string], { contact_id: string; client_id: string; version: string | null; fingerprint: string }>(
       'SELECT contact_id, client_id, version, fingerprint FROM contact_links WHERE contact_id = ?',
@@ -96,7 +99,12 @@ export class LinkRepository {
   }
 
   saveMatter(link: Omit<MatterLink, 'updatedAt'>): void {
-    this.upsertMatter.run({ ...link, clientIds: JSON.stringify(link.clientIds), updatedAt: this.now().toISOString() });
+    this.upsertMatter.run({
+      ...link,
+      clientIds: JSON.stringify(link.clientIds),
+      caseInput: JSON.stringify(link.caseInput),
+      updatedAt: this.now().toISOString(),
+    });
   }
 
   matterCount(): number {

@@ -25,6 +25,7 @@ export const MIGRATIONS: readonly string[] = [
     stage_updated      TEXT,               -- MatterStage.lastUpdated (ticks) last applied; guards regressions
     client_ids         TEXT NOT NULL,      -- JSON array of Smokeball contact ids
     fingerprint        TEXT NOT NULL,      -- hash of the case payload last sent
+    case_input         TEXT NOT NULL,      -- JSON of the case payload last sent (stage-only changes reuse it)
     updated_at         TEXT NOT NULL
   );
   CREATE INDEX matter_links_case ON matter_links(case_id);

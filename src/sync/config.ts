@@ -1,0 +1,26 @@
+import type { SbMatterStatus } from './smokeball/types.js';
+
+/** What the firm chose to sync and how stages map. Stored in the app's settings (not secret). */
+export interface SyncConfig {
+  /** Matter statuses that become cases. Matters that leave these statuses close their case. */
+  statuses: SbMatterStatus[];
+  /** Only these matter types (empty: all). */
+  matterTypeIds: string[];
+  /** Smokeball stage id → Case Status stage name; null maps explicitly to "no stage". Unlisted: same name, any case. */
+  stageMapping: Record<string, string | null>;
+  /** Smokeball matter type name → Case Status practice area name. Unlisted: same name, any case. */
+  practiceAreaMapping: Record<string, string>;
+  /** Country calling code used when a phone number has no country (Smokeball US firms store 10 digits). */
+  defaultCountryCode: string;
+  /** Refuse to close more than this share of linked cases in one reconcile without confirmation. */
+  massClosureThreshold: number;
+}
+
+export const DEFAULT_SYNC_CONFIG: SyncConfig = {
+  statuses: ['Open', 'Pending'],
+  matterTypeIds: [],
+  stageMapping: {},
+  practiceAreaMapping: {},
+  defaultCountryCode: '1',
+  massClosureThreshold: 0.1,
+};

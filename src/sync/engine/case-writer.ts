@@ -1,0 +1,243 @@
+import type { StateStore, MatterLink } from '../../store/index.js';
+import type { CaseStatusClient } from '../casestatus/client.js';
+import { CASE_STATUS_BATCH_LIMIT } from '../casestatus/client.js';
+import type { CsBatchItem, CsCaseInput, CsCaseResult, CsClientInput, CsClientResult } from '../casestatus/types.js';
+import type { SyncConfig } from '../config.js';
+import { clientIdsOf, fingerprint, isEligible, mapContact, mapMatter, mapStage, type ReferenceData } from '../mapping.js';
+import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
+import type { RunContext } from './run-context.js';
+
+export interface MatterWithStage {
+  matter: SbMatter;
+  stage: SbMatterStage | undefined;
+}
+
+interface PendingCase {
+  matter: SbMatter;
+  input: CsCaseInput;
+  stageId: string | null;
+  stageUpdated: string | null;
+  clientIds: string[];
+  fingerprint: string;
+}
+
+interface PendingStage {
+  link: MatterLink;
+  input: CsCaseInput;
+  stageId: string | null;
+  stageUpdated: string;
+  fingerprint: string;
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Writes matters (with their clients and stage) to Case Status in batches of 100 and records the links.
+ * Unchanged matters (same payload as last sent) cost nothing. A stage older than the one already applied
+ * is never sent (Case Status texts the client a survey on every stage change).
+ */
+export class CaseWriter {
+  constructor(
+    private readonly cs: CaseStatusClient,
+    private readonly store: StateStore,
+    private readonly config: SyncConfig,
+    private readonly priority = 0,
+  ) {}
+
+  /**
+   * Applies eligible matters. `commit` runs inside the same SQLite transaction as the links, so a page
+   * checkpoint moves only together with the cases it covers.
+   */
+  async applyMatters(items: MatterWithStage[], contacts: Map<string, SbContact>, ref: ReferenceData, ctx: RunContext, commit: () => void = () => {}): Promise<void> {
+    const eligible = items.filter((i) => isEligible(i.matter, this.config));
+    const failedClients = await this.writeClients(eligible, contacts, ctx);
+
+    const pending: PendingCase[] = [];
+    for (const { matter, stage } of eligible) {
+      ctx.seeMatterVersion(matter.versionId);
+      if (stage) ctx.seeStageUpdated(stage.lastUpdated);
+      const { mapped, problems } = mapMatter(matter, stage, ref, this.config);
+      for (const p of problems) ctx.addProblem(p);
+      if (!mapped) {
+        ctx.counts.failed += 1;
+        continue;
+      }
+      // Clients Smokeball no longer has, or that Case Status refused, would make the whole case fail.
+      mapped.input.clientExternalIds = mapped.input.clientExternalIds.filter(
+        (id) => !failedClients.has(id) && (contacts.has(id) || this.store.links.contact(id) !== undefined),
+      );
+      const link = this.store.links.matter(matter.id);
+      if (link && link.stageUpdated && mapped.stageUpdated && BigInt(link.stageUpdated) > BigInt(mapped.stageUpdated)) {
+        // We already applied a newer stage than this read shows (a late event, or a lagging replica).
+        mapped.input.stage = link.stageName;
+        mapped.stageId = link.stageId;
+        mapped.stageUpdated = link.stageUpdated;
+      }
+      const fp = fingerprint(mapped.input);
+      if (link && link.fingerprint === fp) {
+        ctx.counts.casesUnchanged += 1;
+        continue;
+      }
+      pending.push({ matter, input: mapped.input, stageId: mapped.stageId, stageUpdated: mapped.stageUpdated, clientIds: clientIdsOf(matter), fingerprint: fp });
+    }
+
+    const batches = chunk(pending, CASE_STATUS_BATCH_LIMIT);
+    const results = await Promise.all(batches.map((batch) => this.cs.upsertCases(batch.map((p) => p.input), this.priority)));
+    this.store.transaction(() => {
+      results.forEach((batchResults, b) => this.recordCases(batches[b] as PendingCase[], batchResults, ctx));
+      commit();
+    });
+  }
+
+  private recordCases(batch: PendingCase[], results: CsBatchItem<CsCaseResult>[], ctx: RunContext): void {
+    results.forEach((r, i) => {
+      const p = batch[r.index ?? i];
+      if (!p) return;
+      if (!r.ok) {
+        ctx.counts.failed += 1;
+        this.store.attention.raise('matter_failed', p.matter.id, `Case Status refused matter ${p.input.readableId}: ${r.error.message}`, {
+          matterNumber: p.input.readableId,
+          code: r.error.code,
+        });
+        return;
+      }
+      this.store.attention.resolve('matter_failed', p.matter.id);
+      if (ctx.firstCaseAtMs === null) ctx.firstCaseAtMs = performance.now();
+      if (r.created) ctx.counts.casesCreated += 1;
+      else if (r.changed) ctx.counts.casesUpdated += 1;
+      else ctx.counts.casesUnchanged += 1;
+      const previous = this.store.links.matter(p.matter.id);
+      this.store.links.saveMatter({
+        matterId: p.matter.id,
+        caseId: r.id,
+        caseUrl: r.url,
+        matterNumber: p.input.readableId,
+        matterTitle: p.input.title,
+        matterVersion: p.matter.versionId,
+        status: p.matter.status,
+        stageId: p.stageId,
+        stageName: p.input.stage,
+        stageUpdated: p.stageUpdated,
+        clientIds: p.clientIds,
+        fingerprint: p.fingerprint,
+        caseInput: p.input,
+      });
+      if (r.stageChanged && previous && previous.stageName !== p.input.stage) {
+        this.store.activity.add({ kind: 'stage', matterId: p.matter.id, summary: `${p.input.readableId}: stage ${previous.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}`, link: r.url });
+      }
+    });
+  }
+
+  /** Upserts the clients of these matters whose details changed; returns ids Case Status refused. */
+  private writeClients(items: MatterWithStage[], contacts: Map<string, SbContact>, ctx: RunContext): Promise<Set<string>> {
+    const ids = new Set(items.flatMap(({ matter }) => clientIdsOf(matter)));
+    return this.writeContacts([...ids].map((id) => contacts.get(id)).filter((c): c is SbContact => c !== undefined), ctx);
+  }
+
+  /** Upserts these contacts as Case Status clients where their details changed since last written. */
+  async writeContacts(contacts: SbContact[], ctx: RunContext): Promise<Set<string>> {
+    const toWrite: { input: CsClientInput; fp: string; version: string | null }[] = [];
+    const seen = new Set<string>();
+    for (const contact of contacts) {
+      if (seen.has(contact.id)) continue;
+      seen.add(contact.id);
+      ctx.seeContactUpdated(contact.lastUpdated);
+      const { input, problems } = mapContact(contact, this.config);
+      for (const p of problems) ctx.addProblem(p);
+      const fp = fingerprint(input);
+      if (this.store.links.contact(contact.id)?.fingerprint === fp) continue;
+      toWrite.push({ input, fp, version: contact.versionId ?? null });
+    }
+    const failed = new Set<string>();
+    const batches = chunk(toWrite, CASE_STATUS_BATCH_LIMIT);
+    const results = await Promise.all(batches.map((b) => this.cs.upsertClients(b.map((c) => c.input), this.priority)));
+    this.store.transaction(() => {
+      results.forEach((batchResults, b) => {
+        const batch = batches[b] as typeof toWrite;
+        batchResults.forEach((r: CsBatchItem<CsClientResult>, i) => {
+          const item = batch[r.index ?? i];
+          if (!item) return;
+          if (!r.ok) {
+            failed.add(item.input.externalId);
+            this.store.attention.raise('matter_failed', `client:${item.input.externalId}`, `Case Status refused client ${item.input.firstName} ${item.input.lastName}: ${r.error.message}`);
+            return;
+          }
+          ctx.counts.clientsWritten += 1;
+          this.store.links.saveContact({ contactId: item.input.externalId, clientId: r.id, version: item.version, fingerprint: item.fp });
+        });
+      });
+    });
+    return failed;
+  }
+
+  /**
+   * Stage-only changes of linked matters: the case payload last sent with the new stage, so no re-read of the
+   * matter is needed. A stage whose lastUpdated is not newer than the applied one is dropped (late event).
+   */
+  async applyStageChanges(changes: { link: MatterLink; stage: SbMatterStage }[], ref: ReferenceData, ctx: RunContext): Promise<void> {
+    const pending: PendingStage[] = [];
+    for (const { link, stage } of changes) {
+      ctx.seeStageUpdated(stage.lastUpdated);
+      if (link.stageUpdated && BigInt(stage.lastUpdated) <= BigInt(link.stageUpdated)) continue;
+      const previous = link.caseInput as CsCaseInput;
+      const area = ref.practiceAreas.get(previous.practiceArea);
+      if (!area) continue;
+      const { csStage, problem } = mapStage(stage.stage ?? undefined, area, this.config);
+      if (problem) ctx.addProblem(problem);
+      const input = { ...previous, stage: csStage };
+      pending.push({ link, input, stageId: stage.stage?.id ?? null, stageUpdated: String(stage.lastUpdated), fingerprint: fingerprint(input) });
+    }
+    for (const batch of chunk(pending, CASE_STATUS_BATCH_LIMIT)) {
+      const changed = batch.filter((p) => p.fingerprint !== p.link.fingerprint);
+      const results = changed.length > 0 ? await this.cs.upsertCases(changed.map((p) => p.input), this.priority) : [];
+      this.store.transaction(() => {
+        // Unchanged payloads (e.g. two Smokeball stages mapped to one Case Status stage) still move the guard.
+        for (const p of batch.filter((x) => x.fingerprint === x.link.fingerprint)) {
+          this.store.links.saveMatter({ ...p.link, stageId: p.stageId, stageUpdated: p.stageUpdated });
+        }
+        results.forEach((r, i) => {
+          const p = changed[r.index ?? i];
+          if (!p) return;
+          if (!r.ok) {
+            ctx.counts.failed += 1;
+            this.store.attention.raise('matter_failed', p.link.matterId, `Case Status refused stage for ${p.input.readableId}: ${r.error.message}`);
+            return;
+          }
+          ctx.counts.casesUpdated += 1;
+          this.store.links.saveMatter({ ...p.link, stageId: p.stageId, stageName: p.input.stage, stageUpdated: p.stageUpdated, fingerprint: p.fingerprint, caseInput: p.input });
+          if (r.stageChanged) {
+            this.store.activity.add({ kind: 'stage', matterId: p.link.matterId, summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}`, link: r.url });
+          }
+        });
+      });
+    }
+  }
+
+  /** Closes the cases of these linked matters (closed, deleted, or no longer selected for sync). */
+  async closeCases(links: MatterLink[], ctx: RunContext, reason: string): Promise<void> {
+    const pending = links
+      .filter((l) => l.status !== 'Closed')
+      .map((l) => ({ link: l, input: { ...(l.caseInput as CsCaseInput), status: 'closed' as const } }));
+    for (const batch of chunk(pending, CASE_STATUS_BATCH_LIMIT)) {
+      const results = await this.cs.upsertCases(batch.map((p) => p.input), this.priority);
+      this.store.transaction(() => {
+        results.forEach((r, i) => {
+          const p = batch[r.index ?? i];
+          if (!p) return;
+          if (!r.ok) {
+            ctx.counts.failed += 1;
+            this.store.attention.raise('matter_failed', p.link.matterId, `Could not close case ${p.input.readableId}: ${r.error.message}`);
+            return;
+          }
+          ctx.counts.casesClosed += 1;
+          this.store.links.saveMatter({ ...p.link, status: 'Closed', fingerprint: fingerprint(p.input), caseInput: p.input });
+          this.store.activity.add({ kind: 'closed', matterId: p.link.matterId, summary: `${p.input.readableId}: case closed (${reason})`, link: p.link.caseUrl });
+        });
+      });
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import type { RunKind, StateStore } from '../../store/index.js';
+import type { CaseStatusClient } from '../casestatus/client.js';
+import { DEFAULT_SYNC_CONFIG, type SyncConfig } from '../config.js';
+import { isEligible, type MappingProblem, type ReferenceData } from '../mapping.js';
+import { silentLogger, type Logger } from '../ports.js';
+import type { SmokeballClient } from '../smokeball/client.js';
+import { getMatter } from '../smokeball/reads.js';
+import { estimateEta, StatusReporter, type SyncStatus } from '../status.js';
+import { CaseWriter } from './case-writer.js';
+import { runFullScan, type ReadPlan } from './full-sync.js';
+import { advanceCursors, applyChanges, runIncremental } from './incremental.js';
+import { loadReferenceData } from './reference.js';
+import { RunContext } from './run-context.js';
+
+export interface SyncEngineDeps {
+  smokeball: SmokeballClient;
+  caseStatus: CaseStatusClient;
+  store: StateStore;
+  config?: Partial<SyncConfig>;
+  logger?: Logger;
+  plan?: ReadPlan;
+}
+
+export interface RunSummary {
+  runId: number;
+  kind: RunKind;
+  outcome: 'succeeded' | 'failed' | 'partial';
+  counts: RunContext['counts'];
+  durationMs: number;
+  firstCaseMs: number | null;
+  problems: MappingProblem[];
+  error?: string;
+}
+
+const INITIAL_DONE = 'initial.completedAt';
+const PROBLEM_KINDS = ['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone'] as const;
+
+/**
+ * The sync engine: initial import, incremental sync and nightly reconcile, one run at a time. Pure Node:
+ * the tray app, the CLI and the headless host all drive it through these methods and `status`.
+ */
+export class SyncEngine {
+  readonly status = new StatusReporter();
+  readonly config: SyncConfig;
+  private running: Promise<RunSummary> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: SyncEngineDeps) {
+    this.config = { ...DEFAULT_SYNC_CONFIG, ...deps.config };
+    this.log = deps.logger ?? silentLogger;
+    deps.store.runs.markInterrupted();
+    const last = deps.store.runs.lastSucceeded();
+    this.status.update({ lastSyncAt: last?.finishedAt ?? null, lastOutcome: last ? 'succeeded' : null, attentionCount: this.attentionCount() });
+  }
+
+  get initialImportDone(): boolean {
+    return this.deps.store.checkpoints.get<string>(INITIAL_DONE) !== undefined;
+  }
+
+  /** "Sync now": the initial import until it has completed once (resuming it), then an incremental sync. */
+  syncNow(): Promise<RunSummary> {
+    return this.initialImportDone ? this.incremental() : this.initialImport();
+  }
+
+  initialImport(): Promise<RunSummary> {
+    return this.exclusive('initial', (ctx, ref) => this.fullScan(ctx, ref, false));
+  }
+
+  /** Nightly: re-lists everything, repairs drift, closes cases of matters that left (guarded against mass closure). */
+  reconcile(options: { confirmMassClosure?: boolean } = {}): Promise<RunSummary> {
+    return this.exclusive('reconcile', (ctx, ref) => this.fullScan(ctx, ref, options.confirmMassClosure ?? false));
+  }
+
+  incremental(): Promise<RunSummary> {
+    return this.exclusive('incremental', async (ctx, ref) => {
+      await runIncremental(this.incrementalDeps(), ref, ctx);
+      this.recordProblems(ctx, false);
+    });
+  }
+
+  /** Re-reads specific matters now (real-time events, "Retry" on an item). */
+  refreshMatters(matterIds: string[]): Promise<RunSummary> {
+    return this.exclusive('realtime', async (ctx, ref) => {
+      const matters = (await Promise.all(matterIds.map((id) => getMatter(this.deps.smokeball, id, 10)))).filter((m) => m !== undefined);
+      await applyChanges(this.incrementalDeps(), ref, ctx, { matters, stages: [], contacts: [] });
+      this.recordProblems(ctx, false);
+    });
+  }
+
+  private incrementalDeps() {
+    return { sb: this.deps.smokeball, store: this.deps.store, config: this.config, writer: this.writer() };
+  }
+
+  private writer(): CaseWriter {
+    return new CaseWriter(this.deps.caseStatus, this.deps.store, this.config);
+  }
+
+  private async fullScan(ctx: RunContext, ref: ReferenceData, confirmMassClosure: boolean): Promise<void> {
+    const { store } = this.deps;
+    const writer = this.writer();
+    const { seen, complete } = await runFullScan(
+      { sb: this.deps.smokeball, store, config: this.config, writer, status: this.status, plan: this.deps.plan ?? 'auto' },
+      ref,
+      ctx,
+    );
+    if (complete) await this.closeMissing(seen, ctx, writer, ref, confirmMassClosure);
+    else this.log.info('Full scan resumed from a checkpoint: closures wait for the next complete scan');
+    store.transaction(() => {
+      advanceCursors(store, ctx);
+      if (!store.checkpoints.get(INITIAL_DONE)) store.checkpoints.set(INITIAL_DONE, new Date().toISOString());
+    });
+    this.recordProblems(ctx, complete);
+  }
+
+  /**
+   * Linked cases whose matter was not among the eligible ones in a complete scan. Each is re-read before it is
+   * closed (offset paging can miss a record that moved while we paged), and a run that would close more than
+   * the threshold share of cases stops and asks a person instead.
+   */
+  private async closeMissing(seen: Set<string>, ctx: RunContext, writer: CaseWriter, ref: ReferenceData, confirmed: boolean): Promise<void> {
+    const { store } = this.deps;
+    const open = [...store.links.allMatters()].filter((l) => l.status !== 'Closed');
+    const candidates = open.filter((l) => !seen.has(l.matterId));
+    if (candidates.length === 0) {
+      store.attention.resolve('mass_closure_blocked', 'reconcile');
+      return;
+    }
+    if (!confirmed && candidates.length > Math.max(1, this.config.massClosureThreshold * open.length)) {
+      store.attention.raise(
+        'mass_closure_blocked',
+        'reconcile',
+        `The nightly sync would close ${candidates.length} of ${open.length} cases. Nothing was closed: check the matter filters and Smokeball access, then confirm.`,
+        { candidates: candidates.length, open: open.length },
+      );
+      return;
+    }
+    store.attention.resolve('mass_closure_blocked', 'reconcile');
+    const reread = await Promise.all(candidates.map(async (link) => ({ link, matter: await getMatter(this.deps.smokeball, link.matterId) })));
+    const stillEligible = reread.filter((r) => r.matter && isEligible(r.matter, this.config)).map((r) => r.matter!);
+    const leaving = reread.filter((r) => !r.matter || !isEligible(r.matter, this.config)).map((r) => r.link);
+    if (stillEligible.length > 0) await applyChanges(this.incrementalDeps(), ref, ctx, { matters: stillEligible, stages: [], contacts: [] });
+    await writer.closeCases(leaving, ctx, 'matter closed, deleted or no longer selected in Smokeball');
+  }
+
+  /** Raises attention items for this run's problems; a complete scan also resolves the ones no longer seen. */
+  private recordProblems(ctx: RunContext, resolveMissing: boolean): void {
+    const { store } = this.deps;
+    store.transaction(() => {
+      for (const p of ctx.problems.values()) {
+        if (p.kind === 'unmapped_stage') {
+          store.attention.raise('unmapped_stage', p.stageId, `Smokeball stage "${p.stageName}" has no Case Status stage in "${p.practiceArea}"`, { ...p });
+        } else if (p.kind === 'unmapped_practice_area') {
+          store.attention.raise('unmapped_practice_area', p.matterTypeId, `Matter type "${p.matterTypeName}" has no Case Status practice area; its matters are not synced`, { ...p });
+        } else if (p.kind === 'client_without_cell_phone') {
+          store.attention.raise('client_without_cell_phone', p.contactId, `${p.name} has no valid cell phone: Case Status cannot text them`, { ...p });
+        }
+      }
+      if (resolveMissing) {
+        for (const kind of PROBLEM_KINDS) {
+          for (const item of store.attention.open(kind, 100_000)) {
+            const key = `${kind}:${item.subjectId}`;
+            if (!ctx.problems.has(key)) store.attention.resolve(kind, item.subjectId);
+          }
+        }
+      }
+    });
+  }
+
+  private attentionCount(): number {
+    return Object.values(this.deps.store.attention.countOpen()).reduce((a, b) => a + b, 0);
+  }
+
+  private exclusive(kind: RunKind, body: (ctx: RunContext, ref: ReferenceData) => Promise<void>): Promise<RunSummary> {
+    if (this.running) return this.running;
+    this.running = this.execute(kind, body).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async execute(kind: RunKind, body: (ctx: RunContext, ref: ReferenceData) => Promise<void>): Promise<RunSummary> {
+    const { store, smokeball } = this.deps;
+    const runId = store.runs.start(kind);
+    const ctx = new RunContext(runId, kind);
+    const startedAt = new Date();
+    const phase: SyncStatus['phase'] = kind === 'initial' ? 'importing' : kind === 'reconcile' ? 'reconciling' : 'incremental';
+    this.status.update({ phase: 'preparing', runKind: kind, startedAt: startedAt.toISOString(), message: 'Reading firm settings…', counts: ctx.counts, etaSeconds: null, firstCaseAt: null,
+      progress: { matters: { done: 0, total: null }, contacts: { done: 0, total: null }, stages: { done: 0, total: null }, cases: { done: 0, total: null } } });
+    const ticker = setInterval(() => this.tick(ctx), 500);
+    const sentBefore = smokeball.gate.metrics.sent;
+    try {
+      const ref = await loadReferenceData(smokeball, this.deps.caseStatus);
+      this.status.update({ phase, message: kind === 'initial' ? 'Importing matters…' : 'Syncing…' });
+      await body(ctx, ref);
+      const outcome = ctx.counts.failed > 0 ? 'partial' : 'succeeded';
+      const stats = { ...ctx.counts, smokeballRequests: smokeball.gate.metrics.sent - sentBefore };
+      store.runs.finish(runId, outcome, stats);
+      this.status.update({ phase: 'idle', message: outcome === 'succeeded' ? 'Up to date' : 'Synced with problems', lastSyncAt: new Date().toISOString(), lastOutcome: outcome, etaSeconds: null, counts: { ...ctx.counts }, attentionCount: this.attentionCount() });
+      return this.summary(ctx, outcome);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      store.runs.finish(runId, 'failed', { ...ctx.counts }, message);
+      this.log.error('Sync run failed', { kind, error: message });
+      this.status.update({ phase: 'error', message, lastOutcome: 'failed', etaSeconds: null, attentionCount: this.attentionCount() });
+      return { ...this.summary(ctx, 'failed'), error: message };
+    } finally {
+      clearInterval(ticker);
+      this.tick(ctx);
+    }
+  }
+
+  private tick(ctx: RunContext): void {
+    const gate = this.deps.smokeball.gate.snapshot();
+    this.status.update((s) => ({
+      requestsPerSecond: gate.recentRatePerSecond,
+      smokeballRequests: gate.sent,
+      throttled: gate.throttled,
+      counts: { ...ctx.counts },
+      etaSeconds: s.phase === 'importing' || s.phase === 'reconciling' ? estimateEta(ctx.startedAtMs, performance.now(), s.progress.matters) : null,
+    }));
+  }
+
+  private summary(ctx: RunContext, outcome: RunSummary['outcome']): RunSummary {
+    return {
+      runId: ctx.runId,
+      kind: ctx.kind,
+      outcome,
+      counts: { ...ctx.counts },
+      durationMs: performance.now() - ctx.startedAtMs,
+      firstCaseMs: ctx.firstCaseAtMs === null ? null : ctx.firstCaseAtMs - ctx.startedAtMs,
+      problems: [...ctx.problems.values()],
+    };
+  }
+}

@@ -1,0 +1,179 @@
+import type { StateStore } from '../../store/index.js';
+import type { SyncConfig } from '../config.js';
+import { clientIdsOf, isEligible, type ReferenceData } from '../mapping.js';
+import type { SmokeballClient } from '../smokeball/client.js';
+import { contactsByIds, getContact, getMatter, getMatterStage, indexStages, PAGE_LIMIT } from '../smokeball/reads.js';
+import type { SbContact, SbMatter, SbMatterStage, SbPage } from '../smokeball/types.js';
+import type { StatusReporter } from '../status.js';
+import type { CaseWriter, MatterWithStage } from './case-writer.js';
+import type { RunContext } from './run-context.js';
+
+/** How contacts and stages are read: `auto` uses list/batch endpoints; `per-record` is the conventional one-GET-per-item way (benchmark baseline). */
+export type ReadPlan = 'auto' | 'per-record';
+
+export interface FullSyncDeps {
+  sb: SmokeballClient;
+  store: StateStore;
+  config: SyncConfig;
+  writer: CaseWriter;
+  status: StatusReporter;
+  plan: ReadPlan;
+}
+
+interface ScanCheckpoint {
+  scope: string; // statuses + matter types; a different scope starts over
+  total: number;
+  donePages: number[];
+}
+
+const CHECKPOINT = 'fullsync.matters';
+
+/**
+ * The full scan behind the initial import and the nightly reconcile: every eligible matter, its clients and
+ * its stage, read through the 500-record list endpoints, written to Case Status page by page. Each page's
+ * links and its checkpoint commit together, so a killed run resumes with the pages it had not finished.
+ * Returns the ids of every eligible matter seen, and whether the scan covered every page in this process.
+ */
+export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: RunContext): Promise<{ seen: Set<string>; complete: boolean }> {
+  const { sb, store, config, writer, status } = deps;
+  const scope = JSON.stringify({ statuses: config.statuses, types: config.matterTypeIds, plan: deps.plan });
+  const saved = store.checkpoints.get<ScanCheckpoint>(CHECKPOINT);
+  const resumed = saved && saved.scope === scope ? saved : undefined;
+  const donePages = new Set(resumed?.donePages ?? []);
+
+  // Stages for the whole firm: a few list pages instead of one GET per matter.
+  const stages = new Map<string, SbMatterStage>();
+  const stagesReady =
+    deps.plan === 'auto'
+      ? sb
+          .forEachPage<SbMatterStage>('/stages', {}, (page) => {
+            indexStages(page.value, stages);
+            status.update((s) => ({ progress: { ...s.progress, stages: { done: s.progress.stages.done + page.value.length, total: page.size ?? null } } }));
+          })
+          .then(() => undefined)
+      : Promise.resolve();
+  stagesReady.catch(() => {}); // awaited by every page; avoid an unhandled rejection before the first one
+
+  const contacts = new ContactCache(sb, deps.plan);
+  contacts.startProbe();
+  const seen = new Set<string>();
+  let totalMatters: number | null = null;
+
+  const onPage = async (page: SbPage<SbMatter>, offset: number) => {
+    totalMatters = page.size ?? totalMatters;
+    for (const m of page.value) if (isEligible(m, config)) seen.add(m.id);
+    if (donePages.has(offset) && resumed?.total === page.size) {
+      bumpMatters(status, page.value.length, totalMatters);
+      return;
+    }
+    const eligible = page.value.filter((m) => isEligible(m, config));
+    let items: MatterWithStage[];
+    if (deps.plan === 'per-record') {
+      items = await Promise.all(
+        eligible.map(async (listed) => {
+          const matter = (await getMatter(sb, listed.id)) ?? listed;
+          return { matter, stage: await getMatterStage(sb, listed.id) };
+        }),
+      );
+    } else {
+      await stagesReady;
+      items = eligible.map((matter) => ({ matter, stage: stages.get(matter.id) }));
+    }
+    const pageContacts = await contacts.forMatters(items.map((i) => i.matter), Math.max(1, Math.ceil((page.size ?? 0) / PAGE_LIMIT)));
+    status.update((s) => ({ progress: { ...s.progress, contacts: { done: contacts.fetched, total: null } } }));
+    await writer.applyMatters(items, pageContacts, ref, ctx, () => {
+      donePages.add(offset);
+      store.checkpoints.set(CHECKPOINT, { scope, total: page.size ?? 0, donePages: [...donePages] } satisfies ScanCheckpoint);
+    });
+    bumpMatters(status, page.value.length, totalMatters);
+    status.update((s) => ({ counts: { ...ctx.counts }, firstCaseAt: s.firstCaseAt ?? (ctx.firstCaseAtMs !== null ? new Date().toISOString() : null) }));
+  };
+
+  const skip = resumed ? new Set(resumed.donePages.filter((o) => o !== 0)) : new Set<number>();
+  const { total } = await deps.sb.forEachPage<SbMatter>('/matters', { Status: config.statuses }, onPage, { limit: PAGE_LIMIT, skipOffsets: skip });
+  await stagesReady;
+  // Skipped pages were applied by an earlier process; their matters were not re-read, so closures must wait.
+  const complete = !resumed || resumed.total !== total || skip.size === 0;
+  store.checkpoints.delete(CHECKPOINT);
+  return { seen, complete: complete && skip.size === 0 };
+}
+
+function bumpMatters(status: StatusReporter, n: number, total: number | null): void {
+  status.update((s) => ({ progress: { ...s.progress, matters: { done: s.progress.matters.done + n, total } } }));
+}
+
+/**
+ * Fetches the clients a page of matters needs, each contact once per run. The planner compares the two ways
+ * to read them with list endpoints and takes the cheaper: every contact page (500 per request) or just the
+ * needed ones by id (500 per POST /contacts/batch). `per-record` does one GET per client of each matter, as a
+ * conventional integration would (the benchmark baseline).
+ */
+export class ContactCache {
+  private readonly cache = new Map<string, SbContact>();
+  private pagingAll: Promise<void> | undefined;
+  private probe: Promise<number | null> | undefined;
+  fetched = 0;
+  decision: 'batch' | 'page-all' | 'per-record' | undefined;
+
+  constructor(private readonly sb: SmokeballClient, private readonly plan: ReadPlan) {}
+
+  /** Reads the first contacts page early: it tells how many contacts the firm has (and fills the cache). */
+  startProbe(): void {
+    if (this.plan === 'per-record' || this.probe) return;
+    this.probe = this.sb
+      .get<SbPage<SbContact>>('/contacts', { params: { Offset: 0, Limit: PAGE_LIMIT } })
+      .then((page) => {
+        for (const c of page.value) this.cache.set(c.id, c);
+        this.fetched += page.value.length;
+        return page.size ?? null;
+      });
+    this.probe.catch(() => {});
+  }
+
+  /** Chooses how to read contacts once the first matters page shows how many clients a page needs. */
+  private async decide(firstPage: SbMatter[], matterPages: number): Promise<void> {
+    if (this.decision) return;
+    const total = (await this.probe) ?? null;
+    const clientsPerPage = new Set(firstPage.flatMap(clientIdsOf)).size;
+    const batchCost = matterPages * Math.ceil(clientsPerPage / PAGE_LIMIT);
+    const pageAllCost = total === null ? Infinity : Math.ceil(total / PAGE_LIMIT) - 1;
+    if (this.decision) return; // another page decided while we waited
+    this.decision = pageAllCost <= batchCost ? 'page-all' : 'batch';
+    if (this.decision === 'page-all') {
+      this.pagingAll = this.sb
+        .forEachPage<SbContact>('/contacts', {}, (page) => {
+          for (const c of page.value) this.cache.set(c.id, c);
+          this.fetched += page.value.length;
+        }, { skipOffsets: new Set([0]) })
+        .then(() => undefined);
+    }
+  }
+
+  async forMatters(matters: SbMatter[], matterPages: number): Promise<Map<string, SbContact>> {
+    const wanted = [...new Set(matters.flatMap(clientIdsOf))];
+    if (this.plan === 'per-record') {
+      this.decision = 'per-record';
+      const result = new Map<string, SbContact>();
+      for (const m of matters) {
+        const found = await Promise.all(clientIdsOf(m).map((id) => getContact(this.sb, id)));
+        for (const c of found) if (c) result.set(c.id, c);
+      }
+      this.fetched += result.size;
+      return result;
+    }
+    await this.decide(matters, matterPages);
+    if (this.pagingAll) await this.pagingAll;
+    const missing = wanted.filter((id) => !this.cache.has(id));
+    if (missing.length > 0) {
+      // With page-all this only catches contacts created after their page was read.
+      for (const c of await contactsByIds(this.sb, missing)) this.cache.set(c.id, c);
+      this.fetched += missing.length;
+    }
+    const result = new Map<string, SbContact>();
+    for (const id of wanted) {
+      const c = this.cache.get(id);
+      if (c && !c.isDeleted) result.set(id, c);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,190 @@
+import PQueue from 'p-queue';
+import { SlidingWindowLimiter } from './sliding-window.js';
+
+/** How the gate should treat a failed attempt. */
+export type FailureClass =
+  | { kind: 'throttled'; retryAfterMs?: number } // 429: not processed, always safe to send again
+  | { kind: 'transient' } // 5xx, reset, timeout: safe to resend only if the call is idempotent
+  | { kind: 'fatal' }; // 4xx and anything else: give up now
+
+export interface PacingGateOptions {
+  name: string;
+  ratePerSecond: number;
+  burst: number;
+  classify: (error: unknown) => FailureClass;
+  /** Added to the 1 s window so network jitter between client and server cannot squeeze 6 starts into a server second. */
+  windowMarginMs?: number;
+  maxAttempts?: number; // for transient failures
+  maxThrottledAttempts?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** After this long without a 429 the rate steps back up towards the configured one. */
+  recoveryIntervalMs?: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface CallOptions {
+  /** GET/PUT and other calls safe to repeat after an unknown outcome. */
+  idempotent: boolean;
+  /** Higher runs first (p-queue semantics): stage changes and user actions before backfill. */
+  priority?: number;
+}
+
+export interface GateMetrics {
+  sent: number;
+  succeeded: number;
+  throttled: number;
+  retried: number;
+  failed: number;
+  currentRatePerSecond: number;
+  /** Starts in the last 5 s divided by 5: what the UI shows as requests/s. */
+  recentRatePerSecond: number;
+}
+
+/**
+ * One gate per remote API. Every request to that API goes through `run`: it waits for a slot in the rolling
+ * window (never more than the configured rate in any second) and for one of `burst` concurrent slots (so
+ * latency does not cap throughput), retries what is safe to retry, and on 429 backs off for everyone and
+ * lowers its own rate until the server stops pushing back (AIMD).
+ */
+export class PacingGate {
+  private readonly queue: PQueue;
+  private readonly window: SlidingWindowLimiter;
+  private readonly opts: Required<PacingGateOptions>;
+  private readonly startTimes: number[] = [];
+  private lastThrottleAt = -Infinity;
+  private lastRecoveryAt = 0;
+  private throttleStreak = 0;
+  readonly metrics: Omit<GateMetrics, 'currentRatePerSecond' | 'recentRatePerSecond'> = {
+    sent: 0,
+    succeeded: 0,
+    throttled: 0,
+    retried: 0,
+    failed: 0,
+  };
+
+  constructor(options: PacingGateOptions) {
+    this.opts = {
+      windowMarginMs: 50,
+      maxAttempts: 6,
+      maxThrottledAttempts: 12,
+      baseBackoffMs: 250,
+      maxBackoffMs: 30_000,
+      recoveryIntervalMs: 5_000,
+      random: Math.random,
+      now: () => performance.now(),
+      ...options,
+    };
+    this.queue = new PQueue({ concurrency: Math.max(1, this.opts.burst) });
+    this.window = new SlidingWindowLimiter(this.opts.ratePerSecond, 1000 + this.opts.windowMarginMs, this.opts.now);
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  /** Changes the configured limit (e.g. the firm's contract allows 10/s). */
+  configure(ratePerSecond: number, burst: number): void {
+    this.opts.ratePerSecond = ratePerSecond;
+    this.opts.burst = burst;
+    this.queue.concurrency = Math.max(1, burst);
+    this.window.setCapacity(ratePerSecond);
+  }
+
+  snapshot(): GateMetrics {
+    const t = this.opts.now();
+    while (this.startTimes.length > 0 && t - (this.startTimes[0] as number) > 5_000) this.startTimes.shift();
+    return {
+      ...this.metrics,
+      currentRatePerSecond: this.window.capacity,
+      recentRatePerSecond: this.startTimes.length / 5,
+    };
+  }
+
+  async run<T>(attempt: () => Promise<T>, call: CallOptions): Promise<T> {
+    let transientFailures = 0;
+    let throttles = 0;
+    for (;;) {
+      try {
+        const result = await this.queue.add(
+          async () => {
+            const started = await this.window.acquire();
+            started();
+            this.metrics.sent += 1;
+            this.startTimes.push(this.opts.now());
+            return attempt();
+          },
+          { priority: call.priority ?? 0 },
+        );
+        this.metrics.succeeded += 1;
+        this.maybeRecover();
+        return result as T;
+      } catch (error) {
+        const failure = this.opts.classify(error);
+        if (failure.kind === 'throttled') {
+          throttles += 1;
+          this.onThrottled(failure.retryAfterMs);
+          if (throttles < this.opts.maxThrottledAttempts) {
+            this.metrics.retried += 1;
+            continue;
+          }
+        } else if (failure.kind === 'transient' && call.idempotent) {
+          transientFailures += 1;
+          if (transientFailures < this.opts.maxAttempts) {
+            this.metrics.retried += 1;
+            await sleep(this.backoff(transientFailures));
+            continue;
+          }
+        }
+        this.metrics.failed += 1;
+        throw error;
+      }
+    }
+  }
+
+  /** Resolves when nothing is queued or running. */
+  onIdle(): Promise<void> {
+    return this.queue.onIdle();
+  }
+
+  dispose(): void {
+    this.queue.clear();
+    this.window.dispose();
+  }
+
+  private onThrottled(retryAfterMs: number | undefined): void {
+    this.metrics.throttled += 1;
+    const t = this.opts.now();
+    // Several in-flight calls see the same empty bucket: treat 429s within one window as one signal.
+    if (t - this.lastThrottleAt > 1000) {
+      this.throttleStreak += 1;
+      this.window.setCapacity(Math.max(1, Math.floor(this.window.capacity / 2)));
+    }
+    this.lastThrottleAt = t;
+    const hold = retryAfterMs ?? this.backoff(this.throttleStreak);
+    this.window.blockUntil(t + hold);
+  }
+
+  private maybeRecover(): void {
+    const t = this.opts.now();
+    if (this.window.capacity >= this.opts.ratePerSecond) {
+      this.throttleStreak = 0;
+      return;
+    }
+    if (t - this.lastThrottleAt >= this.opts.recoveryIntervalMs && t - this.lastRecoveryAt >= this.opts.recoveryIntervalMs) {
+      this.lastRecoveryAt = t;
+      this.window.setCapacity(Math.min(this.opts.ratePerSecond, this.window.capacity + 1));
+    }
+  }
+
+  /** Full-jitter exponential backoff (AWS): uniform in [0, min(cap, base * 2^n)], at least base. */
+  private backoff(n: number): number {
+    const ceiling = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** n);
+    return Math.max(this.opts.baseBackoffMs, Math.floor(this.opts.random() * ceiling));
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
