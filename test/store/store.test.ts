@@ -35,6 +35,7 @@ const matterLink = (id: string, over: Partial<Parameters<StateStore['links']['sa
   stageUpdated: '638000000000000000',
   clientIds: ['c1', 'c2'],
   fingerprint: 'f1',
+  caseInput: { title: 'Smith - PI' },
   ...over,
 });
 

@@ -4,11 +4,12 @@ import { DEFAULT_SYNC_CONFIG, type SyncConfig } from '../config.js';
 import { isEligible, type MappingProblem, type ReferenceData } from '../mapping.js';
 import { silentLogger, type Logger } from '../ports.js';
 import type { SmokeballClient } from '../smokeball/client.js';
-import { getMatter } from '../smokeball/reads.js';
+import { getMatter, listAll } from '../smokeball/reads.js';
+import type { SbMatter } from '../smokeball/types.js';
 import { estimateEta, StatusReporter, type SyncStatus } from '../status.js';
 import { CaseWriter } from './case-writer.js';
 import { runFullScan, type ReadPlan } from './full-sync.js';
-import { advanceCursors, applyChanges, runIncremental } from './incremental.js';
+import { advanceCursors, applyChanges, CURSORS, runIncremental, sinceWithOverlap, type Cursors } from './incremental.js';
 import { loadReferenceData } from './reference.js';
 import { RunContext } from './run-context.js';
 
@@ -33,6 +34,7 @@ export interface RunSummary {
 }
 
 const INITIAL_DONE = 'initial.completedAt';
+const REFERENCE_TTL_MS = 60 * 60 * 1000;
 const PROBLEM_KINDS = ['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone'] as const;
 
 /**
@@ -43,6 +45,7 @@ export class SyncEngine {
   readonly status = new StatusReporter();
   readonly config: SyncConfig;
   private running: Promise<RunSummary> | undefined;
+  private reference: { data: ReferenceData; loadedAt: number } | undefined;
   private readonly log: Logger;
 
   constructor(private readonly deps: SyncEngineDeps) {
@@ -135,11 +138,28 @@ export class SyncEngine {
       return;
     }
     store.attention.resolve('mass_closure_blocked', 'reconcile');
-    const reread = await Promise.all(candidates.map(async (link) => ({ link, matter: await getMatter(this.deps.smokeball, link.matterId) })));
+    const current = await this.rereadMatters(candidates.map((l) => l.matterId));
+    const reread = candidates.map((link) => ({ link, matter: current.get(link.matterId) }));
     const stillEligible = reread.filter((r) => r.matter && isEligible(r.matter, this.config)).map((r) => r.matter!);
     const leaving = reread.filter((r) => !r.matter || !isEligible(r.matter, this.config)).map((r) => r.link);
     if (stillEligible.length > 0) await applyChanges(this.incrementalDeps(), ref, ctx, { matters: stillEligible, stages: [], contacts: [] });
     await writer.closeCases(leaving, ctx, 'matter closed, deleted or no longer selected in Smokeball');
+  }
+
+  /**
+   * Current records of matters that dropped out of the scan. Most were closed since the last sync, so one
+   * `UpdatedSince` list (all statuses) finds them; only the rest (deleted, or changed long ago) cost a GET each.
+   */
+  private async rereadMatters(ids: string[]): Promise<Map<string, SbMatter | undefined>> {
+    const found = new Map<string, SbMatter | undefined>();
+    const wanted = new Set(ids);
+    const cursor = this.deps.store.checkpoints.get<Cursors>(CURSORS)?.matters;
+    if (cursor && ids.length > 2) {
+      const recent = await listAll<SbMatter>(this.deps.smokeball, '/matters', { UpdatedSince: sinceWithOverlap(cursor) });
+      for (const m of recent) if (wanted.has(m.id)) found.set(m.id, m);
+    }
+    await Promise.all(ids.filter((id) => !found.has(id)).map(async (id) => found.set(id, await getMatter(this.deps.smokeball, id))));
+    return found;
   }
 
   /** Raises attention items for this run's problems; a complete scan also resolves the ones no longer seen. */
@@ -189,7 +209,7 @@ export class SyncEngine {
     const ticker = setInterval(() => this.tick(ctx), 500);
     const sentBefore = smokeball.gate.metrics.sent;
     try {
-      const ref = await loadReferenceData(smokeball, this.deps.caseStatus);
+      const ref = await this.referenceData(kind === 'initial' || kind === 'reconcile');
       this.status.update({ phase, message: kind === 'initial' ? 'Importing matters…' : 'Syncing…' });
       await body(ctx, ref);
       const outcome = ctx.counts.failed > 0 ? 'partial' : 'succeeded';
@@ -207,6 +227,17 @@ export class SyncEngine {
       clearInterval(ticker);
       this.tick(ctx);
     }
+  }
+
+  /**
+   * Staff, matter types and practice areas change rarely: full scans reload them, other runs reuse them for an
+   * hour, so a stage change costs its own requests and not two more for reference data.
+   */
+  private async referenceData(fresh: boolean): Promise<ReferenceData> {
+    if (!fresh && this.reference && performance.now() - this.reference.loadedAt < REFERENCE_TTL_MS) return this.reference.data;
+    const data = await loadReferenceData(this.deps.smokeball, this.deps.caseStatus);
+    this.reference = { data, loadedAt: performance.now() };
+    return data;
   }
 
   private tick(ctx: RunContext): void {

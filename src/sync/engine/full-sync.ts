@@ -139,13 +139,17 @@ export class ContactCache {
     const pageAllCost = total === null ? Infinity : Math.ceil(total / PAGE_LIMIT) - 1;
     if (this.decision) return; // another page decided while we waited
     this.decision = pageAllCost <= batchCost ? 'page-all' : 'batch';
-    if (this.decision === 'page-all') {
-      this.pagingAll = this.sb
-        .forEachPage<SbContact>('/contacts', {}, (page) => {
+    if (this.decision === 'page-all' && total !== null) {
+      // The probe was page one; the rest have known offsets and go out together.
+      const offsets: number[] = [];
+      for (let offset = PAGE_LIMIT; offset < total; offset += PAGE_LIMIT) offsets.push(offset);
+      this.pagingAll = Promise.all(
+        offsets.map(async (offset) => {
+          const page = await this.sb.get<SbPage<SbContact>>('/contacts', { params: { Offset: offset, Limit: PAGE_LIMIT } });
           for (const c of page.value) this.cache.set(c.id, c);
           this.fetched += page.value.length;
-        }, { skipOffsets: new Set([0]) })
-        .then(() => undefined);
+        }),
+      ).then(() => undefined);
     }
   }
 

@@ -21,7 +21,7 @@ export const CURSORS = 'cursors';
  */
 const OVERLAP_TICKS = 10n * 60n * 10_000_000n;
 
-function since(cursor: string | null): string | undefined {
+export function sinceWithOverlap(cursor: string | null): string | undefined {
   if (!cursor) return undefined;
   const t = BigInt(cursor) - OVERLAP_TICKS;
   return String(t > 0n ? t : 0n);
@@ -51,9 +51,9 @@ export async function runIncremental(deps: IncrementalDeps, ref: ReferenceData, 
   const { sb, store } = deps;
   const cursors = store.checkpoints.get<Cursors>(CURSORS) ?? { matters: null, stages: null, contacts: null };
   const [matters, stages, contacts] = await Promise.all([
-    listAll<SbMatter>(sb, '/matters', { UpdatedSince: since(cursors.matters) }),
-    listAll<SbMatterStage>(sb, '/stages', { UpdatedSince: since(cursors.stages) }),
-    listAll<SbContact>(sb, '/contacts', { UpdatedSince: since(cursors.contacts) }),
+    listAll<SbMatter>(sb, '/matters', { UpdatedSince: sinceWithOverlap(cursors.matters) }),
+    listAll<SbMatterStage>(sb, '/stages', { UpdatedSince: sinceWithOverlap(cursors.stages) }),
+    listAll<SbContact>(sb, '/contacts', { UpdatedSince: sinceWithOverlap(cursors.contacts) }),
   ]);
   await applyChanges(deps, ref, ctx, { matters, stages: [...indexStages(stages).values()], contacts });
   for (const m of matters) ctx.seeMatterVersion(m.versionId);

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * Command line for Case Status Sync.
+ *   demo    start both simulators with a seeded firm and run the whole sync with a live progress bar
+ *   sim     start both simulators with a seeded firm and print their URLs (Ctrl-C to stop)
+ *   sync    run a sync against configured servers (initial import until it has completed once, then incremental)
+ *   status  print the local state: last runs, links, items needing attention
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { runDemo } from './demo.js';
+import { printStatus } from './status.js';
+import { runSync } from './sync.js';
+import { runSims } from './sim.js';
+
+const USAGE = `Usage: case-status-sync <command> [options]
+
+Commands:
+  demo     Run the whole sync against simulators with a seeded demo firm
+             --matters N (default 2000)  --seed N (default 42)  --rate N (default 5)  --burst N (default 5)
+             --data DIR (state folder; default: a new temp folder)  --keep (leave simulators running)
+  sim      Start the simulators with a seeded firm and print their URLs
+             --matters N  --seed N  --port-smokeball N  --port-casestatus N
+  sync     Sync once against the servers in --config FILE (JSON; see README "Configuration")
+             Secrets come from the environment: CSS_SMOKEBALL_API_KEY, CSS_SMOKEBALL_REFRESH_TOKEN,
+             CSS_CASESTATUS_API_KEY (the desktop app keeps them in the OS keychain instead)
+             --reconcile (full nightly reconcile)  --data DIR
+  status   Show the local sync state  --data DIR
+`;
+
+export const DEFAULT_DATA_DIR = join(homedir(), '.case-status-sync');
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      matters: { type: 'string' },
+      seed: { type: 'string' },
+      rate: { type: 'string' },
+      burst: { type: 'string' },
+      data: { type: 'string' },
+      config: { type: 'string' },
+      keep: { type: 'boolean' },
+      reconcile: { type: 'boolean' },
+      'port-smokeball': { type: 'string' },
+      'port-casestatus': { type: 'string' },
+    },
+    strict: true,
+  });
+  const num = (v: string | undefined, d: number) => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`Expected a number, got "${v}"`);
+    return n;
+  };
+  switch (command) {
+    case 'demo':
+      return runDemo({ matters: num(values.matters, 2000), seed: num(values.seed, 42), rate: num(values.rate, 5), burst: num(values.burst, 5), dataDir: values.data, keep: values.keep ?? false });
+    case 'sim':
+      return runSims({ matters: num(values.matters, 200), seed: num(values.seed, 42), smokeballPort: num(values['port-smokeball'], 0), caseStatusPort: num(values['port-casestatus'], 0) });
+    case 'sync':
+      if (!values.config) throw new Error('sync needs --config FILE');
+      return runSync({ config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown, dataDir: values.data ?? DEFAULT_DATA_DIR, reconcile: values.reconcile ?? false });
+    case 'status':
+      return printStatus(values.data ?? DEFAULT_DATA_DIR);
+    default:
+      process.stdout.write(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`case-status-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
