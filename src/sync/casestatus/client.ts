@@ -1,6 +1,5 @@
-import axios, { type AxiosInstance, type Method } from 'axios';
-import http from 'node:http';
-import https from 'node:https';
+import type { AxiosInstance, Method } from 'axios';
+import { createApiHttp } from '../http/create-http.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { toApiError } from '../http/api-error.js';
 import type {
@@ -29,13 +28,7 @@ export class CaseStatusClient {
   private readonly http: AxiosInstance;
 
   constructor(private readonly options: CaseStatusClientOptions) {
-    this.http = axios.create({
-      baseURL: options.apiUrl,
-      timeout: options.timeoutMs ?? 30_000,
-      headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' },
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 16 }),
-    });
+    this.http = createApiHttp({ baseURL: options.apiUrl, timeoutMs: options.timeoutMs, headers: { authorization: `Bearer ${options.apiKey}` } });
   }
 
   get gate(): PacingGate {

@@ -1,6 +1,5 @@
-import axios, { type AxiosInstance, type Method } from 'axios';
-import http from 'node:http';
-import https from 'node:https';
+import type { AxiosInstance, Method } from 'axios';
+import { createApiHttp } from '../http/create-http.js';
 import { randomUUID } from 'node:crypto';
 import type { PacingGate } from '../pacing/gate.js';
 import { ApiError, toApiError } from '../http/api-error.js';
@@ -40,17 +39,13 @@ export class SmokeballClient {
   private readonly http: AxiosInstance;
 
   constructor(private readonly options: SmokeballClientOptions) {
-    this.http = axios.create({
+    this.http = createApiHttp({
       baseURL: options.apiUrl,
-      timeout: options.timeoutMs ?? 30_000,
-      headers: { 'x-api-key': options.apiKey, accept: 'application/json' },
+      timeoutMs: options.timeoutMs,
+      headers: { 'x-api-key': options.apiKey },
       // Smokeball takes repeated parameters (Status=Open&Status=Pending), not Status[]=...
       paramsSerializer: { indexes: null },
       transformResponse: [(data: unknown) => (typeof data === 'string' ? parseJsonKeepingBigInts(data) : data)],
-      // Keep-alive sockets, one per concurrent slot: the gate allows `burst` calls in flight.
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 16 }),
-      validateStatus: (s) => s >= 200 && s < 300,
     });
   }
 
