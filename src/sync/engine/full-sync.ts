@@ -62,10 +62,6 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
   const onPage = async (page: SbPage<SbMatter>, offset: number) => {
     totalMatters = page.size ?? totalMatters;
     for (const m of page.value) if (isEligible(m, config)) seen.add(m.id);
-    if (donePages.has(offset) && resumed?.total === page.size) {
-      bumpMatters(status, page.value.length, totalMatters);
-      return;
-    }
     const eligible = page.value.filter((m) => isEligible(m, config));
     let items: MatterWithStage[];
     if (deps.plan === 'per-record') {
@@ -89,13 +85,20 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
     status.update((s) => ({ counts: { ...ctx.counts }, firstCaseAt: s.firstCaseAt ?? (ctx.firstCaseAtMs !== null ? new Date().toISOString() : null) }));
   };
 
-  const skip = resumed ? new Set(resumed.donePages.filter((o) => o !== 0)) : new Set<number>();
-  const { total } = await deps.sb.forEachPage<SbMatter>('/matters', { Status: config.statuses }, onPage, { limit: PAGE_LIMIT, skipOffsets: skip });
+  // A page committed by an earlier process is skipped only while the matter count is unchanged: otherwise
+  // offsets have shifted and every page is read again (fingerprints keep that free of writes).
+  let skipped = 0;
+  const skip = (offset: number, total: number | undefined) => {
+    if (!resumed || resumed.total !== total || !donePages.has(offset)) return false;
+    skipped += 1;
+    bumpMatters(status, Math.min(PAGE_LIMIT, resumed.total - offset), resumed.total);
+    return true;
+  };
+  await deps.sb.forEachPage<SbMatter>('/matters', { Status: config.statuses }, onPage, { limit: PAGE_LIMIT, skip });
   await stagesReady;
-  // Skipped pages were applied by an earlier process; their matters were not re-read, so closures must wait.
-  const complete = !resumed || resumed.total !== total || skip.size === 0;
   store.checkpoints.delete(CHECKPOINT);
-  return { seen, complete: complete && skip.size === 0 };
+  // Skipped pages' matters were not re-read, so closures wait for the next complete scan.
+  return { seen, complete: skipped === 0 };
 }
 
 function bumpMatters(status: StatusReporter, n: number, total: number | null): void {

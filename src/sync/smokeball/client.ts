@@ -101,16 +101,17 @@ export class SmokeballClient {
     path: string,
     params: RequestOptions['params'],
     onPage: (page: SbPage<T>, offset: number) => Promise<void> | void,
-    opts: { limit?: number; priority?: number; skipOffsets?: ReadonlySet<number> } = {},
+    /** `skip(offset, total)`: pages already applied by an earlier run; they are not fetched (page one always is, for the total). */
+    opts: { limit?: number; priority?: number; skip?: (offset: number, total: number | undefined) => boolean } = {},
   ): Promise<{ total: number; pages: number }> {
     const limit = opts.limit ?? 500;
-    const skip = opts.skipOffsets ?? new Set<number>();
+    const skip = opts.skip ?? (() => false);
     const first = await this.get<SbPage<T>>(path, { params: { ...params, Offset: 0, Limit: limit }, priority: opts.priority });
     let pages = 1;
-    if (!skip.has(0)) await onPage(first, 0);
+    if (!skip(0, first.size)) await onPage(first, 0);
     if (typeof first.size === 'number') {
       const offsets: number[] = [];
-      for (let offset = limit; offset < first.size; offset += limit) if (!skip.has(offset)) offsets.push(offset);
+      for (let offset = limit; offset < first.size; offset += limit) if (!skip(offset, first.size)) offsets.push(offset);
       await Promise.all(
         offsets.map(async (offset) => {
           const page = await this.get<SbPage<T>>(path, { params: { ...params, Offset: offset, Limit: limit }, priority: opts.priority });
