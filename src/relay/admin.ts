@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { RelayStorage } from './storage/port.js';
+import { hashToken, newCaseStatusSecret, newFirmToken, newSmokeballKey } from './tokens.js';
+
+export interface CreatedFirm {
+  firmId: string;
+  /** Shown once: only its sha256 is stored. */
+  token: string;
+  smokeballKey: string;
+  caseStatusSecret: string;
+}
+
+export interface FirmSummary {
+  firmId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface RelayAdmin {
+  createFirm(input: { name: string }): Promise<CreatedFirm>;
+  rotateToken(firmId: string): Promise<{ token: string }>;
+  listFirms(): Promise<FirmSummary[]>;
+}
+
+/** A bad admin request (blank name, unknown firm): the message is safe to print. */
+export class RelayAdminError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RelayAdminError';
+  }
+}
+
+const MAX_NAME_LENGTH = 200;
+
+export function createRelayAdmin(storage: RelayStorage, now: () => number = Date.now): RelayAdmin {
+  return {
+    async createFirm({ name }) {
+      const trimmed = typeof name === 'string' ? name.trim() : '';
+      if (trimmed === '') throw new RelayAdminError('a firm needs a name');
+      if (trimmed.length > MAX_NAME_LENGTH) throw new RelayAdminError(`a firm name is at most ${MAX_NAME_LENGTH} characters`);
+      const created: CreatedFirm = {
+        firmId: randomUUID(),
+        token: newFirmToken(),
+        smokeballKey: newSmokeballKey(),
+        caseStatusSecret: newCaseStatusSecret(),
+      };
+      await storage.createFirm({
+        id: created.firmId,
+        name: trimmed,
+        tokenHash: hashToken(created.token),
+        smokeballKey: created.smokeballKey,
+        caseStatusSecret: created.caseStatusSecret,
+        createdAt: new Date(now()),
+      });
+      return created;
+    },
+
+    async rotateToken(firmId) {
+      const token = newFirmToken();
+      if (!(await storage.setTokenHash(firmId, hashToken(token)))) throw new RelayAdminError(`no firm with id ${firmId}`);
+      return { token };
+    },
+
+    async listFirms() {
+      return (await storage.listFirms()).map((f) => ({ firmId: f.id, name: f.name, createdAt: f.createdAt.toISOString() }));
+    },
+  };
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * Relay command line (npx tsx src/relay/cli.ts …):
+ *   serve              run the relay
+ *   firm create        register a firm; prints its credentials once
+ *   firm rotate-token  issue a new token; the old one stops working at once
+ *   firm list          list firms (never prints credentials)
+ */
+import { parseArgs } from 'node:util';
+import type { Logger } from '../sync/ports.js';
+import { createRelayAdmin, RelayAdminError } from './admin.js';
+import { RelayConfigError, startRelayServer } from './server.js';
+import { StorageUrlError } from './storage/errors.js';
+import { openStorage } from './storage/open.js';
+
+const USAGE = `Usage: relay <command> [options]
+
+  serve --storage URL --smokeball-client-id ID [--port N (8787)] [--host H (127.0.0.1)]
+        [--public-url URL] [--retention-days N (7)] [--max-body-bytes N (262144)]
+        [--max-clock-skew-seconds N (300)]
+  firm create --storage URL --name NAME
+  firm rotate-token --storage URL --firm ID
+  firm list --storage URL
+
+Storage URL: sqlite:/var/lib/relay/relay.sqlite  or  postgres://user@host:5432/relay
+Each option may also come from the environment: RELAY_STORAGE, RELAY_PORT, RELAY_HOST, RELAY_PUBLIC_URL,
+RELAY_SMOKEBALL_CLIENT_ID, RELAY_RETENTION_DAYS, RELAY_MAX_BODY_BYTES, RELAY_MAX_CLOCK_SKEW_SECONDS.
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  storage: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'public-url': { type: 'string' },
+  'smokeball-client-id': { type: 'string' },
+  'retention-days': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'max-clock-skew-seconds': { type: 'string' },
+  name: { type: 'string' },
+  firm: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** A flag, else its RELAY_* environment variable. */
+function option(values: Values, name: Exclude<keyof typeof OPTIONS, 'help'>): string | undefined {
+  return values[name] ?? process.env[`RELAY_${name.toUpperCase().replaceAll('-', '_')}`];
+}
+
+function required(values: Values, name: Exclude<keyof typeof OPTIONS, 'help'>): string {
+  const v = option(values, name);
+  if (v === undefined || v.trim() === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+function numberOption(values: Values, name: Exclude<keyof typeof OPTIONS, 'help'>): number | undefined {
+  const v = option(values, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+  return Number(v);
+}
+
+/** JSON lines on stderr; the relay never passes secrets to its logger. */
+const consoleLogger: Logger = {
+  debug() {},
+  info: (message, fields) => console.error(JSON.stringify({ level: 'info', time: new Date().toISOString(), message, ...fields })),
+  warn: (message, fields) => console.error(JSON.stringify({ level: 'warn', time: new Date().toISOString(), message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), message, ...fields })),
+};
+
+async function serve(values: Values): Promise<number> {
+  const server = await startRelayServer({
+    storage: required(values, 'storage'),
+    smokeballClientId: required(values, 'smokeball-client-id'),
+    host: option(values, 'host') ?? '127.0.0.1',
+    port: numberOption(values, 'port') ?? 8787,
+    ...(option(values, 'public-url') !== undefined ? { publicUrl: option(values, 'public-url') } : {}),
+    ...(numberOption(values, 'retention-days') !== undefined ? { retentionDays: numberOption(values, 'retention-days') } : {}),
+    ...(numberOption(values, 'max-body-bytes') !== undefined ? { maxBodyBytes: numberOption(values, 'max-body-bytes') } : {}),
+    ...(numberOption(values, 'max-clock-skew-seconds') !== undefined ? { maxClockSkewSeconds: numberOption(values, 'max-clock-skew-seconds') } : {}),
+    logger: consoleLogger,
+  });
+  console.log(`relay listening on ${server.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+async function firmCommand(sub: string | undefined, values: Values): Promise<number> {
+  if (sub !== 'create' && sub !== 'rotate-token' && sub !== 'list') throw new UsageError('firm needs one of: create, rotate-token, list');
+  const storage = await openStorage(required(values, 'storage'));
+  try {
+    const admin = createRelayAdmin(storage);
+    if (sub === 'create') {
+      const firm = await admin.createFirm({ name: required(values, 'name') });
+      console.log(`firmId:           ${firm.firmId}`);
+      console.log(`token:            ${firm.token}`);
+      console.log(`smokeballKey:     ${firm.smokeballKey}`);
+      console.log(`caseStatusSecret: ${firm.caseStatusSecret}`);
+      console.error('\nWARNING: the token is not shown again (the relay keeps only its hash). Put it in the firm\'s app now;');
+      console.error('give caseStatusSecret to Case Status for the firm\'s event endpoint. Lost token: firm rotate-token.');
+    } else if (sub === 'rotate-token') {
+      const { token } = await admin.rotateToken(required(values, 'firm'));
+      console.log(`token: ${token}`);
+      console.error('\nWARNING: the token is not shown again. The old token no longer works; update the firm\'s app.');
+    } else {
+      const firms = await admin.listFirms();
+      if (firms.length === 0) console.log('no firms');
+      for (const f of firms) console.log(`${f.firmId}  ${f.createdAt}  ${f.name}`);
+    }
+    return 0;
+  } finally {
+    await storage.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const [command, sub] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'serve') return serve(values);
+  if (command === 'firm') return firmCommand(sub, values);
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const known = err instanceof UsageError || err instanceof RelayAdminError || err instanceof RelayConfigError || err instanceof StorageUrlError;
+    if (err instanceof UsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`${(err as Error).message}\n\n${USAGE}`);
+    } else {
+      console.error(`relay: ${known ? (err as Error).message : err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

@@ -1,0 +1,19 @@
+import type { Logger } from '../sync/ports.js';
+import type { FirmKeyCache } from './firm-cache.js';
+import type { EventBell } from './long-poll.js';
+import type { RelayStorage } from './storage/port.js';
+
+/** What the routes share: storage, the long-poll bell and the resolved settings. */
+export interface RelayContext {
+  storage: RelayStorage;
+  bell: EventBell;
+  firmKeys: FirmKeyCache;
+  logger: Logger;
+  smokeballClientId: string;
+  maxClockSkewSeconds: number;
+  maxBodyBytes: number;
+  longPollRecheckMs: number;
+  now: () => number;
+  /** Known once the server listens (it defaults to the listen URL). No trailing slash. */
+  publicUrl: string;
+}

@@ -1,0 +1,54 @@
+import type { Logger } from '../sync/ports.js';
+import type { RelayStorage } from './storage/port.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Deletes events older than `retentionDays`, once at start and then every `intervalMs`. Events are hints
+ * for the firm's app (the nightly reconcile is the truth), so an app that was off for longer than the
+ * retention simply resumes from the oldest event still kept.
+ */
+export class RetentionJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly storage: RelayStorage,
+    private readonly retentionDays: number,
+    private readonly intervalMs: number,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const tick = (): void => {
+      this.runOnce()
+        .catch((err: unknown) => this.logger.error('relay retention purge failed', { error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => {
+          if (this.timer !== undefined) this.timer = setTimeout(tick, this.intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  /** One purge; concurrent calls share the run in progress. */
+  runOnce(): Promise<number> {
+    this.running ??= this.storage
+      .purgeReceivedBefore(new Date(this.now() - this.retentionDays * DAY_MS))
+      .then((n) => {
+        if (n > 0) this.logger.info('relay retention purge', { deleted: n, retentionDays: this.retentionDays });
+        return n;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+    return this.running;
+  }
+
+  /** Stops the schedule and waits for a purge in progress, so storage can be closed safely. */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { RelayContext } from '../context.js';
+import { sendError } from '../http-errors.js';
+import { pollEvents } from '../long-poll.js';
+import type { StoredEvent } from '../storage/port.js';
+import { firmForRequest } from './auth.js';
+
+export const MAX_WAIT_SECONDS = 30;
+export const MAX_LIMIT = 500;
+export const DEFAULT_LIMIT = 100;
+
+interface EventsQuery {
+  after?: string | string[];
+  wait?: string | string[];
+  limit?: string | string[];
+}
+
+/**
+ * GET /v1/events?after=&wait=&limit= — the firm's events after the cursor, oldest first. The cursor is the
+ * per-firm sequence number as a decimal string ("0" or absent: from the oldest event still kept).
+ */
+export function registerEventRoutes(app: FastifyInstance, ctx: RelayContext): void {
+  app.get<{ Querystring: EventsQuery }>('/v1/events', async (req, reply) => {
+    const firm = await firmForRequest(ctx, req);
+    if (!firm) return unauthorized(reply);
+
+    const after = single(req.query.after) ?? '0';
+    if (!/^\d{1,15}$/.test(after)) return sendError(reply, 400, 'bad_cursor', 'after must be a cursor returned by this relay');
+    const waitText = single(req.query.wait) ?? '0';
+    const wait = Number(waitText);
+    if (!/^\d+(\.\d+)?$/.test(waitText) || wait > MAX_WAIT_SECONDS) {
+      return sendError(reply, 400, 'bad_wait', `wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}`);
+    }
+    const limitText = single(req.query.limit) ?? String(DEFAULT_LIMIT);
+    const limit = Number(limitText);
+    if (!/^\d{1,3}$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) {
+      return sendError(reply, 400, 'bad_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+    }
+
+    // The client may hang up during a long poll: stop waiting for it.
+    const gone = new AbortController();
+    const onClose = (): void => gone.abort();
+    reply.raw.once('close', onClose);
+    try {
+      // One extra row tells whether there is more without a second query.
+      const rows = await pollEvents(ctx.storage, ctx.bell, {
+        firmId: firm.id,
+        afterSeq: Number(after),
+        limit: limit + 1,
+        waitMs: wait * 1000,
+        recheckMs: ctx.longPollRecheckMs,
+        signal: gone.signal,
+      });
+      const page = rows.slice(0, limit);
+      const nextCursor = page.length > 0 ? String(page[page.length - 1]!.seq) : String(Number(after));
+      return reply
+        .code(200)
+        .type('application/json; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(eventsJson(page, nextCursor, rows.length > limit));
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+  });
+
+  app.get('/v1/firm', async (req, reply) => {
+    const firm = await firmForRequest(ctx, req);
+    if (!firm) return unauthorized(reply);
+    return reply.header('cache-control', 'no-store').send({
+      firmId: firm.id,
+      name: firm.name,
+      webhooks: {
+        smokeball: { url: `${ctx.publicUrl}/hooks/smokeball/${firm.id}`, key: firm.smokeballKey },
+        caseStatus: { url: `${ctx.publicUrl}/hooks/casestatus/${firm.id}` },
+      },
+    });
+  });
+}
+
+function unauthorized(reply: FastifyReply): FastifyReply {
+  return sendError(reply, 401, 'unauthorized', 'send Authorization: Bearer <firm token>; the token is missing, unknown or rotated');
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+/**
+ * The response is assembled by hand so each stored body is embedded exactly as received: Smokeball's tick
+ * values exceed 2^53, and a JSON.parse/stringify round trip would round them.
+ */
+function eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): string {
+  const items = events.map(
+    (e) =>
+      `{"cursor":"${e.seq}","source":${JSON.stringify(e.source)},"type":${JSON.stringify(e.type)},` +
+      `"receivedAt":"${e.receivedAt.toISOString()}","requestId":${JSON.stringify(e.requestId)},` +
+      `"eventId":${JSON.stringify(e.eventId)},"body":${e.body}}`,
+  );
+  return `{"events":[${items.join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
+}

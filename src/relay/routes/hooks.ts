@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RelayContext } from '../context.js';
+import { sendError } from '../http-errors.js';
+import type { WebhookKeys } from '../firm-cache.js';
+import type { EventSource } from '../storage/port.js';
+import { verifyCaseStatus, verifySmokeball, type VerifyResult } from '../verify.js';
+
+/**
+ * Webhook receivers. Each one checks (firm, signature, timestamp, JSON, required fields), then stores the
+ * event and answers 200 at once. Any 4xx leaves storage untouched. A redelivery answers 200 and is not
+ * stored twice (the storage's UNIQUE constraint on the event identity decides).
+ */
+
+type HookRequest = FastifyRequest<{ Params: { firmId: string } }>;
+
+const MAX_TEXT_FIELD = 200;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+interface Accepted {
+  type: string;
+  eventId: string;
+  requestId: string | null;
+}
+
+export function registerHookRoutes(app: FastifyInstance, ctx: RelayContext): void {
+  app.post('/hooks/smokeball/:firmId', (req: HookRequest, reply) =>
+    receive(ctx, req, reply, 'smokeball', (firm, raw) => {
+      const requestId = header(req, 'requestid');
+      const verdict = verifySmokeball(
+        { timestamp: header(req, 'timestamp'), requestId, signature: header(req, 'signature') },
+        firm.smokeballKey,
+        ctx.smokeballClientId,
+        ctx.now(),
+        ctx.maxClockSkewSeconds,
+      );
+      return {
+        verdict,
+        accept(body) {
+          const missing = missingFields(body, { accountId: 'string', subscriptionId: 'string', type: 'string', source: 'string', payload: 'any', timestamp: 'any' });
+          if (missing) return missing;
+          if (requestId && requestId.length > MAX_TEXT_FIELD) return `RequestId is longer than ${MAX_TEXT_FIELD} characters`;
+          // A redelivery repeats the RequestId and the body exactly; only Timestamp and Signature change.
+          const eventId = createHash('sha256').update('smokeball').update(requestId ?? '').update(raw).digest('hex');
+          return { type: (body as { type: string }).type, eventId, requestId: requestId ?? null };
+        },
+      };
+    }),
+  );
+
+  app.post('/hooks/casestatus/:firmId', (req: HookRequest, reply) =>
+    receive(ctx, req, reply, 'casestatus', (firm, raw) => ({
+      verdict: verifyCaseStatus(
+        header(req, 'x-casestatus-timestamp'),
+        header(req, 'x-casestatus-signature'),
+        raw,
+        firm.caseStatusSecret,
+        ctx.now(),
+        ctx.maxClockSkewSeconds,
+      ),
+      accept(body) {
+        const missing = missingFields(body, { id: 'string', type: 'string', firmId: 'string', createdAt: 'string', data: 'any' });
+        if (missing) return missing;
+        const envelope = body as { id: string; type: string };
+        return { type: envelope.type, eventId: envelope.id, requestId: null };
+      },
+    })),
+  );
+}
+
+interface Check {
+  verdict: VerifyResult;
+  /** Validates the parsed body: the event's identity, or the message for a 400. */
+  accept(body: unknown): Accepted | string;
+}
+
+async function receive(
+  ctx: RelayContext,
+  req: HookRequest,
+  reply: FastifyReply,
+  source: EventSource,
+  check: (firm: WebhookKeys, raw: Buffer) => Check,
+): Promise<FastifyReply> {
+  const firm = await ctx.firmKeys.get(req.params.firmId);
+  if (!firm) return sendError(reply, 404, 'unknown_firm', 'no firm with this id is registered at the relay');
+  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const { verdict, accept } = check(firm, raw);
+  if (!verdict.ok) {
+    ctx.logger.warn('relay rejected a webhook', { source, firmId: firm.firmId, error: verdict.error });
+    return sendError(reply, 401, verdict.error, verdict.message);
+  }
+  let text: string;
+  let body: unknown;
+  try {
+    text = utf8.decode(raw);
+    body = JSON.parse(text);
+  } catch {
+    return sendError(reply, 400, 'invalid_json', 'the body must be UTF-8 JSON');
+  }
+  const accepted = accept(body);
+  if (typeof accepted === 'string') return sendError(reply, 400, 'missing_fields', accepted);
+  const outcome = await ctx.storage.insertEvent({
+    firmId: firm.firmId,
+    source,
+    type: accepted.type,
+    eventId: accepted.eventId,
+    requestId: accepted.requestId,
+    receivedAt: new Date(ctx.now()),
+    body: text,
+  });
+  if (outcome.stored) ctx.bell.ring(firm.firmId);
+  return reply.code(200).send({ received: true, duplicate: !outcome.stored });
+}
+
+type FieldKind = 'string' | 'any';
+
+/** undefined when every field is there with the right kind; otherwise a message naming the bad ones. */
+function missingFields(body: unknown, fields: Record<string, FieldKind>): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
+  const record = body as Record<string, unknown>;
+  const bad = Object.entries(fields)
+    .filter(([name, kind]) => {
+      if (!(name in record)) return true;
+      const value = record[name];
+      return kind === 'string' && (typeof value !== 'string' || value === '' || value.length > MAX_TEXT_FIELD);
+    })
+    .map(([name, kind]) => (kind === 'string' ? `${name} (a non-empty string of at most ${MAX_TEXT_FIELD} characters)` : name));
+  return bad.length > 0 ? `missing or invalid fields: ${bad.join(', ')}` : undefined;
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

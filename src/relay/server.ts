@@ -1,0 +1,197 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { silentLogger, type Logger } from '../sync/ports.js';
+import { createRelayAdmin, type RelayAdmin } from './admin.js';
+import type { RelayContext } from './context.js';
+import { sendError } from './http-errors.js';
+import { FirmKeyCache } from './firm-cache.js';
+import { EventBell } from './long-poll.js';
+import { RetentionJob } from './retention.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerHookRoutes } from './routes/hooks.js';
+import { openStorage } from './storage/open.js';
+
+export interface RelayServerOptions {
+  /** 'sqlite:/path/relay.sqlite' | 'sqlite::memory:' | 'postgres://user@host:port/db' */
+  storage: string;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (a free port). The CLI defaults to 8787. */
+  port?: number;
+  /** Base URL Smokeball and Case Status call (the proxy's https URL); default the listen URL. */
+  publicUrl?: string;
+  /** The app's Smokeball OAuth client id: the ClientId part of Smokeball webhook signatures. */
+  smokeballClientId: string;
+  /** Default 7. */
+  retentionDays?: number;
+  /** Default 256 KiB; larger webhook bodies get 413. */
+  maxBodyBytes?: number;
+  /** Default 300. */
+  maxClockSkewSeconds?: number;
+  /** Never given tokens, secrets or signatures. */
+  logger?: Logger;
+  /** How often the retention purge runs. Default 1 hour. */
+  retentionIntervalMs?: number;
+  /** A long poll re-reads storage at least this often, in case a wake-up was lost. Default 5 s. */
+  longPollRecheckMs?: number;
+  /** Clock (Unix ms) for receivedAt, the skew check and retention. Default Date.now; tests move it. */
+  now?: () => number;
+}
+
+export interface RelayServer {
+  url: string;
+  admin: RelayAdmin;
+  /** Runs the retention purge now; resolves to the number of events deleted. */
+  purgeExpired(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  retentionDays: 7,
+  maxBodyBytes: 256 * 1024,
+  maxClockSkewSeconds: 300,
+  retentionIntervalMs: 60 * 60 * 1000,
+  longPollRecheckMs: 5_000,
+} as const;
+
+/** A setting the relay cannot start with. */
+export class RelayConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RelayConfigError';
+  }
+}
+
+export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {
+  const settings = resolve(options);
+  const logger = options.logger ?? silentLogger;
+  const storage = await openStorage(options.storage, logger);
+  const bell = new EventBell();
+  const unsubscribe = storage.onRemoteEvent((firmId) => bell.ring(firmId));
+  const now = options.now ?? Date.now;
+  const ctx: RelayContext = {
+    storage,
+    bell,
+    firmKeys: new FirmKeyCache(storage),
+    logger,
+    smokeballClientId: settings.smokeballClientId,
+    maxClockSkewSeconds: settings.maxClockSkewSeconds,
+    maxBodyBytes: settings.maxBodyBytes,
+    longPollRecheckMs: settings.longPollRecheckMs,
+    now,
+    publicUrl: '',
+  };
+  let draining = false;
+  const app = buildApp(ctx, () => draining);
+  const retention = new RetentionJob(storage, settings.retentionDays, settings.retentionIntervalMs, now, logger);
+  let address: string;
+  try {
+    address = await app.listen({ host: settings.host, port: settings.port });
+  } catch (err) {
+    unsubscribe();
+    await storage.close();
+    throw err;
+  }
+  const url = address.replace(/\/$/, '');
+  ctx.publicUrl = settings.publicUrl ?? url;
+  retention.start();
+  logger.info('relay listening', { url, publicUrl: ctx.publicUrl, storage: storage.kind });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    admin: createRelayAdmin(storage, now),
+    purgeExpired: () => retention.runOnce(),
+    close() {
+      closing ??= (async () => {
+        await retention.stop();
+        // Responses from now on close their connection, so in-flight requests (long polls especially) do not
+        // leave keep-alive sockets that hold the server open after they answer.
+        draining = true;
+        // Answer waiting long polls (empty) so the server can drain instead of waiting out their timeouts.
+        bell.shutdown();
+        await app.close();
+        unsubscribe();
+        await storage.close();
+        logger.info('relay stopped', { url });
+      })();
+      return closing;
+    },
+  };
+}
+
+function buildApp(ctx: RelayContext, draining: () => boolean): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: ctx.maxBodyBytes });
+  app.addHook('onSend', async (_req, reply) => {
+    if (draining()) reply.header('connection', 'close');
+  });
+  // Keep every body as the raw bytes: Case Status signs the exact bytes, and the stored body must be the
+  // text as received. The hooks parse JSON themselves.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 413, 'payload_too_large', `the body is larger than ${ctx.maxBodyBytes} bytes`);
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendError(reply, status, 'bad_request', err.message);
+    ctx.logger.error('relay request failed', { method: req.method, route: req.routeOptions.url, error: err.message });
+    return sendError(reply, 500, 'internal_error', 'the relay could not handle the request; try again');
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
+
+  app.get('/healthz', async () => ({ ok: true }));
+  registerHookRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  return app;
+}
+
+interface Settings {
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  smokeballClientId: string;
+  retentionDays: number;
+  maxBodyBytes: number;
+  maxClockSkewSeconds: number;
+  retentionIntervalMs: number;
+  longPollRecheckMs: number;
+}
+
+function resolve(o: RelayServerOptions): Settings {
+  if (typeof o.smokeballClientId !== 'string' || o.smokeballClientId.trim() === '') {
+    throw new RelayConfigError('smokeballClientId is required: the app\'s Smokeball OAuth client id (it is part of every webhook signature)');
+  }
+  const positive = (name: string, value: number | undefined, fallback: number, integer = false): number => {
+    const v = value ?? fallback;
+    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new RelayConfigError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+    return v;
+  };
+  const port = o.port ?? DEFAULTS.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RelayConfigError('port must be an integer from 0 to 65535');
+  let publicUrl: string | undefined;
+  if (o.publicUrl !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(o.publicUrl);
+    } catch {
+      throw new RelayConfigError(`publicUrl is not a URL: ${o.publicUrl}`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new RelayConfigError('publicUrl must be an http(s) URL');
+    if (parsed.search || parsed.hash) throw new RelayConfigError('publicUrl must not have a query or fragment');
+    publicUrl = parsed.toString().replace(/\/+$/, '');
+  }
+  return {
+    host: o.host ?? DEFAULTS.host,
+    port,
+    publicUrl,
+    smokeballClientId: o.smokeballClientId,
+    retentionDays: positive('retentionDays', o.retentionDays, DEFAULTS.retentionDays),
+    maxBodyBytes: positive('maxBodyBytes', o.maxBodyBytes, DEFAULTS.maxBodyBytes, true),
+    maxClockSkewSeconds: positive('maxClockSkewSeconds', o.maxClockSkewSeconds, DEFAULTS.maxClockSkewSeconds),
+    retentionIntervalMs: positive('retentionIntervalMs', o.retentionIntervalMs, DEFAULTS.retentionIntervalMs, true),
+    longPollRecheckMs: positive('longPollRecheckMs', o.longPollRecheckMs, DEFAULTS.longPollRecheckMs, true),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The relay's storage port. Two adapters implement it: SQLite (one instance, embedded) and PostgreSQL
+ * (several instances behind a load balancer). Everything the HTTP layer needs goes through here, so the
+ * same test suite runs against both.
+ */
+
+export type EventSource = 'smokeball' | 'casestatus';
+
+/** A firm as stored. Only the token's sha256 is kept; the two webhook keys must stay usable for HMAC checks. */
+export interface FirmRecord {
+  id: string;
+  name: string;
+  tokenHash: string;
+  smokeballKey: string;
+  caseStatusSecret: string;
+  createdAt: Date;
+}
+
+export interface NewEvent {
+  firmId: string;
+  source: EventSource;
+  type: string;
+  /** Dedupe identity: unique per (firm, source). */
+  eventId: string;
+  requestId: string | null;
+  receivedAt: Date;
+  /** The webhook body exactly as received (validated JSON text), so 64-bit ticks survive untouched. */
+  body: string;
+}
+
+export interface StoredEvent {
+  /** Per-firm sequence number: 1, 2, 3 … with no gaps among committed events (purges only trim the head). */
+  seq: number;
+  source: EventSource;
+  type: string;
+  eventId: string;
+  requestId: string | null;
+  receivedAt: Date;
+  body: string;
+}
+
+export type InsertOutcome = { stored: true; seq: number } | { stored: false; reason: 'duplicate' };
+
+export interface RelayStorage {
+  readonly kind: 'sqlite' | 'postgres';
+
+  createFirm(firm: FirmRecord): Promise<void>;
+  firmById(firmId: string): Promise<FirmRecord | undefined>;
+  firmByTokenHash(tokenHash: string): Promise<FirmRecord | undefined>;
+  /** Replaces the firm's token hash; false when the firm does not exist. */
+  setTokenHash(firmId: string, tokenHash: string): Promise<boolean>;
+  listFirms(): Promise<FirmRecord[]>;
+
+  /**
+   * Stores an event under the next per-firm sequence number, or reports a duplicate (same firm, source and
+   * eventId) without consuming a number. Resolves only once the event is durably committed.
+   */
+  insertEvent(event: NewEvent): Promise<InsertOutcome>;
+  /** Events with seq > afterSeq in order, at most `limit`. */
+  readEvents(firmId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /** Deletes events received before `cutoff`; returns how many. */
+  purgeReceivedBefore(cutoff: Date): Promise<number>;
+
+  /**
+   * Tells `listener` when another relay instance stored an event for a firm (PostgreSQL LISTEN/NOTIFY).
+   * SQLite has a single instance, so it never calls the listener. Returns an unsubscribe function.
+   */
+  onRemoteEvent(listener: (firmId: string) => void): () => void;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRelayServer, type RelayServer } from '../../src/relay/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { CLIENT_ID, getEvents, postSmokeball } from './helpers.js';
+
+const CLI = ['--import', 'tsx', 'src/relay/cli.ts'];
+const dirs: Array<ReturnType<typeof tempDir>> = [];
+let server: RelayServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  for (const d of dirs.splice(0)) d.cleanup();
+});
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: process.cwd(), timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function field(stdout: string, name: string): string {
+  const match = new RegExp(`^${name}:\\s+(\\S+)$`, 'm').exec(stdout);
+  if (!match) throw new Error(`no ${name} in: ${stdout}`);
+  return match[1]!;
+}
+
+describe('relay CLI', () => {
+  it('creates, lists and rotates firms; the printed credentials work against a server on the same storage', async () => {
+    const dir = tempDir('relay-cli-');
+    dirs.push(dir);
+    const storage = `sqlite:${dir.dir}/relay.sqlite`;
+    const created = cli(['firm', 'create', '--storage', storage, '--name', 'Acme Law']);
+    expect(created.status, created.stderr).toBe(0);
+    const firmId = field(created.stdout, 'firmId');
+    const token = field(created.stdout, 'token');
+    const smokeballKey = field(created.stdout, 'smokeballKey');
+    expect(field(created.stdout, 'caseStatusSecret')).toMatch(/^whsec_/);
+    expect(created.stderr).toMatch(/not shown again/);
+
+    const listed = cli(['firm', 'list', '--storage', storage]);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toContain(firmId);
+    expect(listed.stdout).toContain('Acme Law');
+    expect(listed.stdout).not.toContain(token);
+    expect(listed.stdout).not.toContain(smokeballKey);
+
+    server = await startRelayServer({ storage, smokeballClientId: CLIENT_ID });
+    expect((await postSmokeball(server.url, firmId, { key: smokeballKey })).status).toBe(200);
+    expect((await getEvents(server.url, token)).page.events).toHaveLength(1);
+
+    // Rotation from the CLI while the server runs on the same file.
+    const rotated = cli(['firm', 'rotate-token', '--storage', storage, '--firm', firmId]);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    const newToken = field(rotated.stdout, 'token');
+    expect((await getEvents(server.url, token)).status).toBe(401);
+    expect((await getEvents(server.url, newToken)).page.events).toHaveLength(1);
+  });
+
+  it('explains bad usage with a non-zero exit', () => {
+    const missing = cli(['firm', 'create', '--storage', 'sqlite::memory:']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--name is required/);
+    const badStorage = cli(['firm', 'list', '--storage', 'mysql://x']);
+    expect(badStorage.status).toBe(1);
+    expect(badStorage.stderr).toMatch(/sqlite: or postgres:\/\//);
+    const unknownFirm = cli(['firm', 'rotate-token', '--storage', 'sqlite::memory:', '--firm', 'nope']);
+    expect(unknownFirm.status).toBe(1);
+    expect(unknownFirm.stderr).toMatch(/no firm with id nope/);
+    const serveWithoutClient = cli(['serve', '--storage', 'sqlite::memory:', '--port', '0']);
+    expect(serveWithoutClient.status).toBe(2);
+    expect(serveWithoutClient.stderr).toMatch(/--smokeball-client-id is required/);
+  });
+
+  it('serve: listens, answers /healthz, and stops cleanly on SIGTERM', async () => {
+    const dir = tempDir('relay-cli-');
+    dirs.push(dir);
+    const child = spawn(process.execPath, [...CLI, 'serve', '--storage', `sqlite:${dir.dir}/r.sqlite`, '--port', '0', '--smokeball-client-id', 'cid', '--public-url', 'https://relay.example.com/'], { cwd: process.cwd() });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /relay listening on (\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stderr).toContain('"publicUrl":"https://relay.example.com"');
+  });
+});
