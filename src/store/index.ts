@@ -7,6 +7,7 @@ import { OutboxRepository } from './outbox.js';
 import { RunRepository } from './runs.js';
 import { AttentionRepository } from './attention.js';
 import { ActivityRepository } from './activity.js';
+import { WritebackRepository } from './writeback.js';
 
 export type { MatterLink, ContactLink } from './links.js';
 export type { MemoThreadPart, DocumentLink } from './item-links.js';
@@ -14,6 +15,7 @@ export type { OutboxItem, OutboxState } from './outbox.js';
 export type { SyncRun, RunKind, RunOutcome } from './runs.js';
 export type { AttentionItem, AttentionKind } from './attention.js';
 export type { ActivityEntry } from './activity.js';
+export type { MemoEntryRow, PendingMemoWrite, FileNameClaim } from './writeback.js';
 
 /** The app's local state: one SQLite file, one repository per concern. */
 export class StateStore {
@@ -24,6 +26,7 @@ export class StateStore {
   readonly runs: RunRepository;
   readonly attention: AttentionRepository;
   readonly activity: ActivityRepository;
+  readonly writeback: WritebackRepository;
 
   constructor(readonly db: SqliteDatabase, now: Now = systemNow) {
     this.checkpoints = new CheckpointRepository(db, now);
@@ -33,6 +36,7 @@ export class StateStore {
     this.runs = new RunRepository(db, now);
     this.attention = new AttentionRepository(db, now);
     this.activity = new ActivityRepository(db, now);
+    this.writeback = new WritebackRepository(db, now);
   }
 
   /** Runs `fn` in one SQLite transaction (nested calls become savepoints). */

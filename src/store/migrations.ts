@@ -131,4 +131,43 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX activity_at ON activity(at DESC);
   `,
+  // 2: write-back of Case Status messages (memo entries) and documents (file name claims)
+  `
+  -- Each message entry as it was written into a thread's memo. A memo PUT replaces the whole text, so the
+  -- memo is re-rendered from these rows plus the new entries; piece > 1 only for a message too long for one memo.
+  CREATE TABLE memo_entries (
+    message_id   TEXT NOT NULL,
+    piece        INTEGER NOT NULL,
+    thread_id    TEXT NOT NULL,
+    part         INTEGER NOT NULL,
+    sort_key     TEXT NOT NULL,      -- createdAt + message id: entries are shown in the order they were posted
+    text         TEXT NOT NULL,      -- the rendered entry (plain text, already neutralised)
+    written_at   TEXT NOT NULL,
+    PRIMARY KEY (message_id, piece)
+  );
+  CREATE INDEX memo_entries_part ON memo_entries(thread_id, part, sort_key);
+
+  -- A memo POST or PUT that was sent and whose outcome is not recorded yet. Written in the same transaction
+  -- that marks its outbox items in flight, so a restart knows which memo (or which new part) to read back.
+  CREATE TABLE memo_writes (
+    request_id   TEXT PRIMARY KEY,
+    thread_id    TEXT NOT NULL,
+    part         INTEGER NOT NULL,
+    matter_id    TEXT NOT NULL,
+    memo_id      TEXT,               -- null: a POST creating the part's memo
+    message_ids  TEXT NOT NULL,      -- JSON array
+    sent_at      TEXT NOT NULL
+  );
+
+  -- The safe file name chosen for each document, unique per matter ignoring case (Windows and macOS
+  -- folders are case-insensitive). Claimed before the upload starts, so a retry uses the same name.
+  CREATE TABLE file_name_claims (
+    matter_id    TEXT NOT NULL,
+    name_key     TEXT NOT NULL,
+    document_id  TEXT NOT NULL UNIQUE,
+    file_name    TEXT NOT NULL,
+    claimed_at   TEXT NOT NULL,
+    PRIMARY KEY (matter_id, name_key)
+  );
+  `,
 ];

@@ -121,11 +121,41 @@ export class OutboxRepository {
       .run(this.now().toISOString(), id);
   }
 
+  /** Whether one of our writes carried this RequestId: webhooks it caused are our own echo (loop protection). */
+  hasRequestId(requestId: string): boolean {
+    return this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM outbox WHERE request_id = ? LIMIT 1').get(requestId) !== undefined;
+  }
+
   counts(): Record<OutboxState, number> {
     const out: Record<OutboxState, number> = { pending: 0, in_flight: 0, done: 0, failed: 0, dead: 0 };
     for (const r of this.db.prepare<[], { state: OutboxState; n: number }>('SELECT state, COUNT(*) n FROM outbox GROUP BY state').all()) {
       out[r.state] = r.n;
     }
     return out;
+  }
+
+  /** Items of these kinds not yet done or dead, in queue order after `afterId` (keyset paging past waiting items). */
+  activeAfter<P>(kinds: readonly string[], afterId: number, limit = 500): OutboxItem<P>[] {
+    return this.db
+      .prepare<unknown[], Row>(
+        `SELECT * FROM outbox WHERE kind IN (${kinds.map(() => '?').join(',')}) AND state IN ('pending','in_flight','failed')
+           AND id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(...kinds, afterId, limit)
+      .map((r) => toItem<P>(r));
+  }
+
+  /** How many items of these kinds are still to be sent (pending, in flight or failed and retrying). */
+  activeCount(kinds: readonly string[]): number {
+    return (
+      this.db
+        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) n FROM outbox WHERE kind IN (${kinds.map(() => '?').join(',')}) AND state IN ('pending','in_flight','failed')`)
+        .get(...kinds)?.n ?? 0
+    );
+  }
+
+  byId<P>(id: number): OutboxItem<P> | undefined {
+    const row = this.db.prepare<[number], Row>('SELECT * FROM outbox WHERE id = ?').get(id);
+    return row ? toItem<P>(row) : undefined;
   }
 }

@@ -9,6 +9,7 @@ import { PacingGate } from './pacing/gate.js';
 import type { Logger, SecretStore } from './ports.js';
 import { SmokeballClient } from './smokeball/client.js';
 import { TokenManager } from './smokeball/oauth.js';
+import { WritebackJob } from './writeback/index.js';
 
 export interface ConnectionSettings {
   smokeball: { apiUrl: string; authUrl: string; clientId: string; ratePerSecond: number; burst: number };
@@ -25,6 +26,8 @@ export const SECRET_KEYS = {
 
 export interface SyncStack {
   engine: SyncEngine;
+  /** Case Status messages → Smokeball memos, documents → the CaseStatus folder. */
+  writeback: WritebackJob;
   store: StateStore;
   tokens: TokenManager;
   smokeball: SmokeballClient;
@@ -64,8 +67,10 @@ export async function createSyncStack(options: {
   const smokeball = new SmokeballClient({ apiUrl: connections.smokeball.apiUrl, apiKey: sbKey, tokens, gate: smokeballGate });
   const caseStatus = new CaseStatusClient({ apiUrl: connections.caseStatus.apiUrl, apiKey: csKey, gate: caseStatusGate });
   const engine = new SyncEngine({ smokeball, caseStatus, store, config: options.sync, logger: options.logger, plan: options.plan });
+  const writeback = new WritebackJob({ smokeball, caseStatus, store, logger: options.logger, tempDir: join(options.dataDir, 'upload-staging') });
   return {
     engine,
+    writeback,
     store,
     tokens,
     smokeball,
@@ -73,6 +78,7 @@ export async function createSyncStack(options: {
     smokeballGate,
     caseStatusGate,
     close() {
+      writeback.close();
       smokeballGate.dispose();
       caseStatusGate.dispose();
       store.close();

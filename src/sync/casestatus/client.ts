@@ -1,4 +1,5 @@
 import type { AxiosInstance, Method } from 'axios';
+import type { Readable } from 'node:stream';
 import { createApiHttp } from '../http/create-http.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { toApiError } from '../http/api-error.js';
@@ -69,5 +70,39 @@ export class CaseStatusClient {
 
   documents(after: string | undefined, limit = 200): Promise<CsPage<CsDocument>> {
     return this.call<CsPage<CsDocument>>('GET', '/v1/documents', undefined, { after, limit });
+  }
+
+  /** One case as Case Status has it (404 → ApiError with status 404). */
+  getCase(externalId: string): Promise<CsCaseResult & { url: string }> {
+    return this.call<CsCaseResult & { url: string }>('GET', `/v1/cases/${encodeURIComponent(externalId)}`);
+  }
+
+  /** The case's page for firm staff (the link written into Smokeball memos). */
+  caseUrl(externalId: string): Promise<string> {
+    return this.getCase(externalId).then((c) => c.url);
+  }
+
+  /**
+   * A document's bytes as a stream (files can be hundreds of MB: never buffered). The gate slot is held only
+   * until the headers arrive; the caller must consume or destroy the stream, and check length and SHA-256
+   * against the metadata (a connection can drop mid-file).
+   */
+  documentContent(id: string): Promise<{ stream: Readable; sizeBytes: number | null; sha256: string | null }> {
+    return this.options.gate.run(
+      async () => {
+        try {
+          const res = await this.http.request<Readable>({ method: 'GET', url: `/v1/documents/${encodeURIComponent(id)}/content`, responseType: 'stream', headers: { accept: '*/*' } });
+          const length = Number(res.headers['content-length']);
+          const sha = res.headers['x-content-sha256'];
+          return { stream: res.data, sizeBytes: Number.isFinite(length) ? length : null, sha256: typeof sha === 'string' ? sha : null };
+        } catch (error) {
+          // An error answer's body is a stream too: release its socket.
+          const body = (error as { response?: { data?: unknown } }).response?.data as { destroy?: () => void } | undefined;
+          if (body && typeof body.destroy === 'function') body.destroy();
+          throw toApiError('Case Status', error);
+        }
+      },
+      { idempotent: true },
+    );
   }
 }

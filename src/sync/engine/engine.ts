@@ -4,8 +4,8 @@ import { DEFAULT_SYNC_CONFIG, type SyncConfig } from '../config.js';
 import { isEligible, type MappingProblem, type ReferenceData } from '../mapping.js';
 import { silentLogger, type Logger } from '../ports.js';
 import type { SmokeballClient } from '../smokeball/client.js';
-import { getMatter, listAll } from '../smokeball/reads.js';
-import type { SbMatter } from '../smokeball/types.js';
+import { contactsByIds, getMatter, getMatterStage, listAll } from '../smokeball/reads.js';
+import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
 import { estimateEta, StatusReporter, type SyncStatus } from '../status.js';
 import { CaseWriter } from './case-writer.js';
 import { runFullScan, type ReadPlan } from './full-sync.js';
@@ -22,6 +22,17 @@ export interface SyncEngineDeps {
   plan?: ReadPlan;
 }
 
+/**
+ * What a real-time refresh re-reads. `matterIds`: the matter record and its stage (matter events, Retry).
+ * `stageMatterIds`: only the MatterStage (a `matterstage.updated` event; the case payload last sent is
+ * reused, as the incremental sync does). `contactIds`: the contacts, whose linked clients are updated.
+ */
+export interface RefreshRequest {
+  matterIds?: string[];
+  stageMatterIds?: string[];
+  contactIds?: string[];
+}
+
 export interface RunSummary {
   runId: number;
   kind: RunKind;
@@ -34,8 +45,13 @@ export interface RunSummary {
 }
 
 const INITIAL_DONE = 'initial.completedAt';
+const noop = (): void => {};
 const REFERENCE_TTL_MS = 60 * 60 * 1000;
 const PROBLEM_KINDS = ['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone'] as const;
+/** Real-time reads go ahead of a running full scan's pages in the pacing gate: a person is waiting for them. */
+const REALTIME_PRIORITY = 10;
+
+type RunBody = (ctx: RunContext, ref: ReferenceData) => Promise<void>;
 
 /**
  * The sync engine: initial import, incremental sync and nightly reconcile, one run at a time. Pure Node:
@@ -44,7 +60,12 @@ const PROBLEM_KINDS = ['unmapped_stage', 'unmapped_practice_area', 'client_witho
 export class SyncEngine {
   readonly status = new StatusReporter();
   readonly config: SyncConfig;
-  private running: Promise<RunSummary> | undefined;
+  /** The run in progress. Runs never overlap: they share cursors, links and the pacing budget. */
+  private current: { kind: RunKind; promise: Promise<RunSummary> } | undefined;
+  /** Runs asked for while another was in progress, one per kind; later callers of that kind join it. */
+  private readonly waiting = new Map<RunKind, Promise<RunSummary>>();
+  /** Ids asked for by refresh() that no run has taken yet. */
+  private readonly pendingRefresh = { matters: new Set<string>(), stages: new Set<string>(), contacts: new Set<string>() };
   private reference: { data: ReferenceData; loadedAt: number } | undefined;
   private readonly log: Logger;
 
@@ -66,28 +87,79 @@ export class SyncEngine {
   }
 
   initialImport(): Promise<RunSummary> {
-    return this.exclusive('initial', (ctx, ref) => this.fullScan(ctx, ref, false));
+    return this.exclusive('initial', () => (ctx, ref) => this.fullScan(ctx, ref, false));
   }
 
   /** Nightly: re-lists everything, repairs drift, closes cases of matters that left (guarded against mass closure). */
   reconcile(options: { confirmMassClosure?: boolean } = {}): Promise<RunSummary> {
-    return this.exclusive('reconcile', (ctx, ref) => this.fullScan(ctx, ref, options.confirmMassClosure ?? false));
+    return this.exclusive('reconcile', () => (ctx, ref) => this.fullScan(ctx, ref, options.confirmMassClosure ?? false));
   }
 
   incremental(): Promise<RunSummary> {
-    return this.exclusive('incremental', async (ctx, ref) => {
+    return this.exclusive('incremental', () => async (ctx, ref) => {
       await runIncremental(this.incrementalDeps(), ref, ctx);
       this.recordProblems(ctx, false);
     });
   }
 
-  /** Re-reads specific matters now (real-time events, "Retry" on an item). */
+  /** Re-reads specific matters (record and stage) now: "Retry" on an item, or a real-time matter event. */
   refreshMatters(matterIds: string[]): Promise<RunSummary> {
-    return this.exclusive('realtime', async (ctx, ref) => {
-      const matters = (await Promise.all(matterIds.map((id) => getMatter(this.deps.smokeball, id, 10)))).filter((m) => m !== undefined);
-      await applyChanges(this.incrementalDeps(), ref, ctx, { matters, stages: [], contacts: [] });
-      this.recordProblems(ctx, false);
+    return this.refresh({ matterIds });
+  }
+
+  /**
+   * Re-reads what real-time events named and applies it through the same guards as every other run: a
+   * stage whose `lastUpdated` is not newer than the applied one is never sent, and an unchanged payload
+   * costs no Case Status request, so a duplicated or late event changes nothing. Ids asked for while another
+   * run (say the nightly reconcile) is in progress are queued and applied right after it, never dropped;
+   * ids that arrive while a refresh is waiting join it.
+   */
+  refresh(request: RefreshRequest): Promise<RunSummary> {
+    for (const id of request.matterIds ?? []) this.pendingRefresh.matters.add(id);
+    for (const id of request.stageMatterIds ?? []) this.pendingRefresh.stages.add(id);
+    for (const id of request.contactIds ?? []) this.pendingRefresh.contacts.add(id);
+    return this.exclusive('realtime', () => {
+      const taken = {
+        matterIds: [...this.pendingRefresh.matters],
+        stageMatterIds: [...this.pendingRefresh.stages].filter((id) => !this.pendingRefresh.matters.has(id)),
+        contactIds: [...this.pendingRefresh.contacts],
+      };
+      this.pendingRefresh.matters.clear();
+      this.pendingRefresh.stages.clear();
+      this.pendingRefresh.contacts.clear();
+      return (ctx, ref) => this.applyRefresh(taken, ctx, ref);
     });
+  }
+
+  private async applyRefresh(request: Required<RefreshRequest>, ctx: RunContext, ref: ReferenceData): Promise<void> {
+    const { store, smokeball: sb } = this.deps;
+    const matterIds = new Set(request.matterIds);
+    const stageOnly: string[] = [];
+    for (const id of request.stageMatterIds) {
+      const link = store.links.matter(id);
+      // A matter we have no case for needs its record to create one; a closed case ignores stage changes.
+      if (!link) matterIds.add(id);
+      else if (link.status !== 'Closed') stageOnly.push(id);
+    }
+    const [matterReads, stageReads, contacts] = await Promise.all([
+      // The matter and its stage are read together: one round trip of latency instead of two.
+      Promise.all([...matterIds].map((id) => Promise.all([getMatter(sb, id, REALTIME_PRIORITY), getMatterStage(sb, id, REALTIME_PRIORITY)]))),
+      Promise.all(stageOnly.map((id) => getMatterStage(sb, id, REALTIME_PRIORITY))),
+      request.contactIds.length > 0 ? contactsByIds(sb, request.contactIds, REALTIME_PRIORITY) : Promise.resolve([] as SbContact[]),
+    ]);
+    const matters: SbMatter[] = [];
+    const stages: SbMatterStage[] = [];
+    for (const [matter, stage] of matterReads) {
+      if (!matter) continue;
+      const link = store.links.matter(matter.id);
+      // Older than the version already applied (a lagging read): the newer one stays.
+      if (link?.matterVersion && /^\d+$/.test(link.matterVersion) && /^\d+$/.test(String(matter.versionId)) && BigInt(matter.versionId) < BigInt(link.matterVersion)) continue;
+      matters.push(matter);
+      if (stage) stages.push(stage);
+    }
+    for (const stage of stageReads) if (stage) stages.push(stage);
+    await applyChanges(this.incrementalDeps(), ref, ctx, { matters, stages, contacts });
+    this.recordProblems(ctx, false);
   }
 
   private incrementalDeps() {
@@ -190,15 +262,39 @@ export class SyncEngine {
     return Object.values(this.deps.store.attention.countOpen()).reduce((a, b) => a + b, 0);
   }
 
-  private exclusive(kind: RunKind, body: (ctx: RunContext, ref: ReferenceData) => Promise<void>): Promise<RunSummary> {
-    if (this.running) return this.running;
-    this.running = this.execute(kind, body).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  /**
+   * Runs one job at a time. Asking for the kind that is already running joins it (a second "Sync now"), except
+   * for real-time refreshes, whose ids were taken when the running one started. Any other request waits and
+   * runs after the current one: a reconcile asked for during a refresh, or a refresh during a reconcile, is
+   * never silently replaced by the other run's result. `makeBody` is called when the run really starts, so a
+   * refresh takes the ids queued up to that moment.
+   */
+  private exclusive(kind: RunKind, makeBody: () => RunBody): Promise<RunSummary> {
+    if (this.current && this.current.kind === kind && kind !== 'realtime') return this.current.promise;
+    const queued = this.waiting.get(kind);
+    if (queued) return queued;
+    if (!this.current) return this.start(kind, makeBody());
+    const later = this.startWhenIdle(kind, makeBody);
+    this.waiting.set(kind, later);
+    return later;
   }
 
-  private async execute(kind: RunKind, body: (ctx: RunContext, ref: ReferenceData) => Promise<void>): Promise<RunSummary> {
+  private async startWhenIdle(kind: RunKind, makeBody: () => RunBody): Promise<RunSummary> {
+    while (this.current) await this.current.promise.then(noop, noop);
+    // No await between the check above and start(): nothing can slip in between.
+    this.waiting.delete(kind);
+    return this.start(kind, makeBody());
+  }
+
+  private start(kind: RunKind, body: RunBody): Promise<RunSummary> {
+    const promise: Promise<RunSummary> = this.execute(kind, body).finally(() => {
+      if (this.current?.promise === promise) this.current = undefined;
+    });
+    this.current = { kind, promise };
+    return promise;
+  }
+
+  private async execute(kind: RunKind, body: RunBody): Promise<RunSummary> {
     const { store, smokeball } = this.deps;
     const runId = store.runs.start(kind);
     const ctx = new RunContext(runId, kind);

@@ -103,3 +103,66 @@ export interface SbMatterStage {
 export function linkId(link: SbLink | null | undefined): string | undefined {
   return link?.id ?? undefined;
 }
+
+// ---- memos, folders and files (the write-back of Case Status messages and documents) ----
+
+/** POST/PUT /matters/{id}/memos body. `text` may be plain or RTF; the app always sends RTF it generated. */
+export interface SbMemoInput {
+  title: string;
+  text: string;
+  userId?: string | null;
+  createdDateUtc?: string | null;
+}
+
+export interface SbMemo {
+  id: string;
+  matterId?: string;
+  title: string;
+  /** RTF as stored. */
+  text: string;
+  plainText?: string | null;
+  createdDate?: string;
+  lastUpdated?: string;
+  isDeleted?: boolean;
+}
+
+/** 202 answer of an accepted write: the new (or updated) resource's link. */
+export interface SbAccepted {
+  id?: string;
+  href?: string;
+}
+
+export interface SbFolderRef {
+  id: string;
+  href?: string;
+  name: string;
+  parentId?: string | null;
+}
+
+export interface SbFile {
+  id: string;
+  href?: string;
+  versionId?: string;
+  folder?: Partial<SbLink> | null;
+  name: string;
+  fileExtension?: string | null;
+  sizeBytes?: number;
+  isUploaded?: boolean;
+  isDeleted?: boolean;
+  dateCreated?: string;
+}
+
+/** GET /matters/{id}/documents/folders[/{folderId}]: one page of sub-folders then files. */
+export interface SbFolderListing extends Omit<SbPage<{ folders?: SbFolderRef[]; files?: SbFile[] }>, 'value'> {
+  id?: string;
+  parentId?: string | null;
+  name?: string | null;
+  value: Array<{ folders?: SbFolderRef[] | null; files?: SbFile[] | null }>;
+}
+
+/** POST /matters/{id}/documents/files and GET …/files/{fileId}/upload. */
+export interface SbUploadInfo {
+  fileId: string;
+  uploadUrl: string;
+  expiry?: string;
+}

@@ -1,0 +1,93 @@
+import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import http from 'node:http';
+import https from 'node:https';
+import { parseJsonKeepingBigInts } from '../http/json.js';
+import type { RelayEventsPage, RelayFirm } from './types.js';
+
+export type RelayErrorKind = 'unauthorized' | 'unreachable' | 'server' | 'bad_response' | 'aborted';
+
+/** A failed relay call, safe to log and show: it never carries the token or the request headers. */
+export class RelayError extends Error {
+  constructor(
+    readonly kind: RelayErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'RelayError';
+  }
+}
+
+/** The firm's token is 401'd: polling again cannot help until someone sets a new one. */
+export const isTokenRejected = (e: unknown): boolean => e instanceof RelayError && e.kind === 'unauthorized';
+
+const MAX_WAIT_SECONDS = 30;
+
+/**
+ * The app's side of the relay HTTP API: long-poll GET /v1/events by cursor, and GET /v1/firm for the
+ * webhook address. The relay token is sent as a bearer header and is never part of an error or a log line.
+ */
+export class RelayClient {
+  private readonly http: AxiosInstance;
+
+  constructor(options: { relayUrl: string; relayToken: string; timeoutMs?: number }) {
+    if (!/^https?:\/\//i.test(options.relayUrl)) throw new Error('The relay URL must start with http:// or https://');
+    if (!options.relayToken) throw new Error('The relay token is not set up yet. Add it in Settings → Connections.');
+    this.http = axios.create({
+      baseURL: options.relayUrl.replace(/\/+$/, ''),
+      timeout: options.timeoutMs ?? 15_000,
+      headers: { accept: 'application/json', authorization: `Bearer ${options.relayToken}` },
+      // Statuses are mapped to RelayError below, so axios errors (which carry the headers) never escape.
+      validateStatus: () => true,
+      // Webhook bodies may carry .NET ticks beyond 2^53: keep them exact.
+      transformResponse: [(data: unknown) => (typeof data === 'string' ? parseJsonKeepingBigInts(data) : data)],
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 4 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 4 }),
+    });
+  }
+
+  /** Events after `cursor` (all retained ones when null), waiting up to `waitSeconds` for the first one. */
+  async events(cursor: string | null, options: { waitSeconds?: number; limit?: number; signal?: AbortSignal } = {}): Promise<RelayEventsPage> {
+    const wait = Math.max(0, Math.min(MAX_WAIT_SECONDS, Math.floor(options.waitSeconds ?? 25)));
+    const data = await this.call('GET /v1/events', {
+      url: '/v1/events',
+      params: { ...(cursor !== null ? { after: cursor } : {}), wait, limit: options.limit ?? 100 },
+      // A long poll legitimately takes `wait` seconds: allow that plus the usual margin.
+      timeout: (wait + 15) * 1000,
+      signal: options.signal,
+    });
+    const page = data as Partial<RelayEventsPage> | undefined;
+    if (!page || !Array.isArray(page.events) || typeof page.nextCursor !== 'string') {
+      throw new RelayError('bad_response', 'The relay answered GET /v1/events with an unexpected body');
+    }
+    return { events: page.events, nextCursor: page.nextCursor, hasMore: page.hasMore === true };
+  }
+
+  async firm(signal?: AbortSignal): Promise<RelayFirm> {
+    const data = (await this.call('GET /v1/firm', { url: '/v1/firm', signal })) as Partial<RelayFirm> | undefined;
+    const sb = data?.webhooks?.smokeball;
+    if (!data || typeof data.firmId !== 'string' || typeof sb?.url !== 'string' || typeof sb.key !== 'string') {
+      throw new RelayError('bad_response', 'The relay answered GET /v1/firm with an unexpected body');
+    }
+    return data as RelayFirm;
+  }
+
+  private async call(what: string, config: { url: string; params?: Record<string, unknown>; timeout?: number; signal?: AbortSignal }): Promise<unknown> {
+    let res;
+    try {
+      res = await this.http.request({ method: 'GET', ...config });
+    } catch (error) {
+      if (axios.isCancel(error) || (isAxiosError(error) && error.code === 'ERR_CANCELED')) throw new RelayError('aborted', `${what} was cancelled`);
+      const code = isAxiosError(error) ? (error.code ?? 'network error') : 'network error';
+      throw new RelayError('unreachable', `The relay is unreachable (${what}: ${code})`);
+    }
+    if (res.status === 401 || res.status === 403) throw new RelayError('unauthorized', 'relay token rejected', res.status);
+    if (res.status >= 500) throw new RelayError('server', `The relay failed (${what}: HTTP ${res.status})`, res.status);
+    if (res.status !== 200) {
+      const body = res.data as { error?: unknown; message?: unknown } | undefined;
+      const detail = typeof body?.message === 'string' ? ` — ${body.message.slice(0, 200)}` : '';
+      throw new RelayError('bad_response', `The relay refused ${what}: HTTP ${res.status}${detail}`, res.status);
+    }
+    return res.data;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Moving a document's bytes without holding them in memory: Case Status content → a temp file (hashing and
+ * counting as it streams), then the temp file → Smokeball's presigned upload URL.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, unlink } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { CaseStatusClient } from '../casestatus/client.js';
+
+export interface DownloadedFile {
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+  /** Hex MD5: S3 answers a PUT with it as the ETag, which proves the bytes arrived intact. */
+  md5: string;
+}
+
+/** The bytes received are not the bytes Case Status described (a dropped connection, a changed file). */
+export class ContentMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContentMismatchError';
+  }
+}
+
+/** The presigned URL's lifetime ended before the PUT: ask Smokeball for a new one. */
+export class UploadUrlExpiredError extends Error {
+  constructor() {
+    super('The Smokeball upload URL expired');
+    this.name = 'UploadUrlExpiredError';
+  }
+}
+
+/** The storage refused or failed the PUT. `transient`: worth another try now (5xx, reset, timeout). */
+export class UploadFailedError extends Error {
+  constructor(message: string, readonly transient: boolean) {
+    super(message);
+    this.name = 'UploadFailedError';
+  }
+}
+
+/**
+ * Streams a Case Status document into `dir` and checks it against the metadata (length and SHA-256). The
+ * caller deletes the file. On any failure the partial file is removed.
+ */
+export async function downloadToTemp(
+  caseStatus: CaseStatusClient,
+  doc: { id: string; sizeBytes: number; sha256: string },
+  dir: string,
+): Promise<DownloadedFile> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `cs-${doc.id.replace(/[^A-Za-z0-9-]/g, '_').slice(0, 80)}-${randomBytes(4).toString('hex')}.part`);
+  const sha256 = createHash('sha256');
+  const md5 = createHash('md5');
+  let sizeBytes = 0;
+  const hasher = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      sha256.update(chunk);
+      md5.update(chunk);
+      sizeBytes += chunk.length;
+      // Stop early on a body longer than announced (never fill the disk with a runaway stream).
+      if (sizeBytes > doc.sizeBytes) done(new ContentMismatchError(`Case Status sent more than the ${doc.sizeBytes} bytes it announced`));
+      else done(null, chunk);
+    },
+  });
+  try {
+    const { stream } = await caseStatus.documentContent(doc.id);
+    await pipeline(stream, hasher, createWriteStream(path));
+    const got = { path, sizeBytes, sha256: sha256.digest('hex'), md5: md5.digest('hex') };
+    if (got.sizeBytes !== doc.sizeBytes) throw new ContentMismatchError(`received ${got.sizeBytes} of ${doc.sizeBytes} bytes`);
+    if (got.sha256 !== doc.sha256.toLowerCase()) throw new ContentMismatchError('the SHA-256 of the received bytes differs from Case Status’s');
+    return got;
+  } catch (error) {
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Parses the little S3 XML error document (Code, Message). */
+function s3Error(body: string): { code: string; message: string } {
+  const pick = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1] ?? '';
+  return { code: pick('Code'), message: pick('Message') };
+}
+
+/**
+ * PUTs a file to a presigned URL with an *empty* Content-Type, as Smokeball requires (the signature covers
+ * it; any value → 403 SignatureDoesNotMatch). The body streams from disk. Returns the ETag (S3: the MD5).
+ */
+export function putToPresignedUrl(uploadUrl: string, file: { path: string; sizeBytes: number }, timeoutMs = 120_000): Promise<{ etag: string | null }> {
+  const url = new URL(uploadUrl);
+  const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+  if (!transport) return Promise.reject(new UploadFailedError(`Unsupported upload URL scheme ${url.protocol}`, false));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (!settled) {
+        settled = true;
+        fn();
+      }
+    };
+    const req = transport.request(url, {
+      method: 'PUT',
+      headers: { 'Content-Type': '', 'Content-Length': String(file.sizeBytes) },
+      agent: false, // a fresh connection: an upload must not queue behind API keep-alive sockets
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`upload stalled for ${timeoutMs} ms`)));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      res.on('data', (c: Buffer) => {
+        if (kept < 16_384) {
+          chunks.push(c);
+          kept += c.length;
+        }
+      });
+      res.on('error', (e) => finish(() => reject(new UploadFailedError(`upload answer broke off: ${e.message}`, true))));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const body = Buffer.concat(chunks).toString('utf8');
+        finish(() => {
+          if (status >= 200 && status < 300) {
+            const etag = res.headers.etag;
+            resolve({ etag: typeof etag === 'string' ? etag.replace(/"/g, '').toLowerCase() : null });
+          } else if (status === 403) {
+            const e = s3Error(body);
+            if (/expired/i.test(e.message)) reject(new UploadUrlExpiredError());
+            else reject(new UploadFailedError(`storage refused the upload (HTTP 403 ${e.code || 'Forbidden'}: ${e.message})`, false));
+          } else {
+            reject(new UploadFailedError(`storage answered HTTP ${status}${body ? `: ${s3Error(body).message || body.slice(0, 120)}` : ''}`, status >= 500 || status === 408 || status === 429));
+          }
+        });
+      });
+    });
+    req.on('error', (e) => finish(() => reject(new UploadFailedError(`upload connection failed: ${e.message}`, true))));
+    const source = createReadStream(file.path);
+    source.on('error', (e) => {
+      req.destroy();
+      finish(() => reject(new UploadFailedError(`cannot read the temp file: ${e.message}`, false)));
+    });
+    // The server may answer (e.g. 403) before reading the body; then stop sending.
+    req.on('response', () => {
+      if (!source.readableEnded) {
+        source.unpipe(req);
+        source.destroy();
+      }
+    });
+    source.pipe(req);
+  });
+}

@@ -1,0 +1,327 @@
+/**
+ * The write-back job: Case Status messages → Smokeball memos, shared documents → the `CaseStatus` folder.
+ *
+ * A run (1) drains the message and document feeds from their stored cursors into the outbox — each page's
+ * enqueues and its cursor move in one transaction, so a crash never loses an item (it is either queued or
+ * read again) — then (2) works through the outbox: threads and matters in parallel (the Smokeball gate
+ * paces every request), each thread or matter in order. Items whose matter is not linked yet stay queued
+ * ("waiting") and are looked at again on every run.
+ */
+import { readdir, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OutboxItem, StateStore, MatterLink } from '../../store/index.js';
+import type { CaseStatusClient } from '../casestatus/client.js';
+import type { CsDocument, CsMessage, CsPage } from '../casestatus/types.js';
+import { silentLogger, type Logger } from '../ports.js';
+import type { SmokeballClient } from '../smokeball/client.js';
+import {
+  documentKey,
+  emptySummary,
+  errorText,
+  KIND_DOCUMENT,
+  KIND_MEMO_ENTRY,
+  messageKey,
+  WRITEBACK_KINDS,
+  type WritebackContext,
+  type WritebackSettings,
+  type WritebackSummary,
+} from './context.js';
+import { DocumentWriter } from './document-writer.js';
+import { FolderFinder } from './folder-finder.js';
+import { MemoWriter } from './memo-writer.js';
+import { DEFAULT_READ_BACK } from './read-back.js';
+
+export const MESSAGES_CURSOR = 'writeback.messages.cursor';
+export const DOCUMENTS_CURSOR = 'writeback.documents.cursor';
+const LAST_RUN = 'writeback.lastRunAt';
+const FEED_PAGE = 200;
+
+export interface WritebackJobDeps {
+  smokeball: SmokeballClient;
+  caseStatus: CaseStatusClient;
+  store: StateStore;
+  logger?: Logger;
+  tempDir?: string;
+  settings?: Partial<Omit<WritebackSettings, 'tempDir'>>;
+  /** Delay between a poke and the run it causes (pokes within it are coalesced). */
+  pokeDelayMs?: number;
+}
+
+export interface WritebackStatus {
+  running: boolean;
+  lastRunAt: string | null;
+  pending: number;
+}
+
+export const DEFAULT_WRITEBACK_SETTINGS: Omit<WritebackSettings, 'tempDir'> = {
+  readBack: DEFAULT_READ_BACK,
+  maxAttempts: 6,
+  retryDelayMs: 30_000,
+  maxDocumentBytes: 2 * 1024 * 1024 * 1024,
+  concurrency: 4,
+};
+
+export class WritebackJob {
+  private running: Promise<WritebackSummary> | undefined;
+  private pokeTimer: NodeJS.Timeout | undefined;
+  private pokedWhileRunning = false;
+  private closed = false;
+  private lastRun: string | null;
+  private readonly ctx: WritebackContext;
+  private readonly memos: MemoWriter;
+  private readonly documents: DocumentWriter;
+  private readonly caseUrls = new Map<string, Promise<string | null>>();
+  private readonly pokeDelayMs: number;
+
+  constructor(private readonly deps: WritebackJobDeps) {
+    const settings: WritebackSettings = {
+      ...DEFAULT_WRITEBACK_SETTINGS,
+      ...deps.settings,
+      readBack: { ...DEFAULT_READ_BACK, ...deps.settings?.readBack },
+      tempDir: deps.tempDir ?? join(tmpdir(), 'case-status-sync-uploads'),
+    };
+    this.ctx = {
+      smokeball: deps.smokeball,
+      caseStatus: deps.caseStatus,
+      store: deps.store,
+      log: deps.logger ?? silentLogger,
+      settings,
+      caseUrl: (matterId) => this.caseUrl(matterId),
+    };
+    this.memos = new MemoWriter(this.ctx);
+    this.documents = new DocumentWriter(this.ctx, new FolderFinder(this.ctx));
+    this.pokeDelayMs = deps.pokeDelayMs ?? 500;
+    this.lastRun = deps.store.checkpoints.get<string>(LAST_RUN) ?? null;
+  }
+
+  get status(): WritebackStatus {
+    return { running: this.running !== undefined, lastRunAt: this.lastRun, pending: this.closed ? 0 : this.deps.store.outbox.activeCount(WRITEBACK_KINDS) };
+  }
+
+  /** Drains both feeds, then the outbox. One run at a time: a call while running gets the same promise. */
+  run(): Promise<WritebackSummary> {
+    if (this.running) return this.running;
+    this.running = this.execute().finally(() => {
+      this.running = undefined;
+      if (this.pokedWhileRunning && !this.closed) {
+        this.pokedWhileRunning = false;
+        this.poke();
+      }
+    });
+    return this.running;
+  }
+
+  /** A relay event (message.created / document.created) says there is something new: run soon, once. */
+  poke(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.pokedWhileRunning = true;
+      return;
+    }
+    if (this.pokeTimer) return;
+    this.pokeTimer = setTimeout(() => {
+      this.pokeTimer = undefined;
+      if (this.closed) return;
+      this.run().catch((error: unknown) => this.ctx.log.error('Write-back run failed', { error: errorText(error) }));
+    }, this.pokeDelayMs);
+  }
+
+  /** "Retry" on a message_failed / document_failed item: its outbox item goes back in the queue, then a run. */
+  async retry(attentionSubjectId: string): Promise<WritebackSummary> {
+    const { store } = this.deps;
+    store.transaction(() => {
+      for (const key of [messageKey(attentionSubjectId), documentKey(attentionSubjectId)]) {
+        const item = store.outbox.byKey(key);
+        if (!item) continue;
+        if (item.state === 'dead') store.outbox.revive(item.id);
+        else if (item.state === 'failed') store.outbox.markFailed(item.id, item.lastError ?? 'retry requested', null, false);
+      }
+    });
+    if (this.running) await this.running.catch(() => undefined);
+    return this.run();
+  }
+
+  /** Stops pokes (the store is about to close). A run in progress finishes on its own. */
+  close(): void {
+    this.closed = true;
+    if (this.pokeTimer) clearTimeout(this.pokeTimer);
+    this.pokeTimer = undefined;
+  }
+
+  private async execute(): Promise<WritebackSummary> {
+    const started = performance.now();
+    const summary = emptySummary();
+    const { log } = this.ctx;
+    await this.removeStaleStaging();
+    // Feeds first; if Case Status is unreachable, what is already queued is still written.
+    for (const [name, feed] of [
+      ['messages', () => this.drainMessages()],
+      ['documents', () => this.drainDocuments()],
+    ] as const) {
+      try {
+        await feed();
+      } catch (error) {
+        log.warn(`Reading the Case Status ${name} feed failed; it is read again next run`, { error: errorText(error) });
+      }
+    }
+    await Promise.all([this.writeMemos(summary), this.writeDocuments(summary)]);
+    summary.durationMs = performance.now() - started;
+    this.lastRun = new Date().toISOString();
+    this.deps.store.checkpoints.set(LAST_RUN, this.lastRun);
+    log.info('Write-back run finished', { ...summary });
+    return summary;
+  }
+
+  /** Partial downloads left by a killed process (only one job works on a state folder, and it is not running). */
+  private async removeStaleStaging(): Promise<void> {
+    const dir = this.ctx.settings.tempDir;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.startsWith('cs-') && n.endsWith('.part')).map((n) => unlink(join(dir, n)).catch(() => undefined)));
+  }
+
+  private drainMessages(): Promise<void> {
+    return this.drain<CsMessage>(MESSAGES_CURSOR, (after) => this.deps.caseStatus.messages(after, FEED_PAGE), (m) => ({
+      idempotencyKey: messageKey(m.id),
+      kind: KIND_MEMO_ENTRY,
+      subjectId: m.id,
+      payload: m,
+    }));
+  }
+
+  private drainDocuments(): Promise<void> {
+    return this.drain<CsDocument>(DOCUMENTS_CURSOR, (after) => this.deps.caseStatus.documents(after, FEED_PAGE), (d) => ({
+      idempotencyKey: documentKey(d.id),
+      kind: KIND_DOCUMENT,
+      subjectId: d.id,
+      payload: d,
+    }));
+  }
+
+  /** Pages a feed from its cursor; each page's items and the cursor after it commit together. */
+  private async drain<T>(cursorName: string, fetch: (after: string | undefined) => Promise<CsPage<T>>, toItem: (t: T) => { idempotencyKey: string; kind: string; subjectId: string; payload: T }): Promise<void> {
+    const { store } = this.deps;
+    let cursor = store.checkpoints.get<string>(cursorName);
+    for (;;) {
+      const page = await fetch(cursor);
+      store.transaction(() => {
+        for (const item of page.data) store.outbox.enqueue(toItem(item));
+        store.checkpoints.set(cursorName, page.nextCursor);
+      });
+      cursor = page.nextCursor;
+      if (!page.hasMore || page.data.length === 0) return;
+    }
+  }
+
+  /** Every queued item of a kind that is due now (keyset paging, so waiting items never hide later ones). */
+  private due<P>(kind: string): { due: OutboxItem<P>[]; later: number } {
+    const { store } = this.deps;
+    const due: OutboxItem<P>[] = [];
+    let later = 0;
+    const now = new Date().toISOString();
+    for (let after = 0; ; ) {
+      const page = store.outbox.activeAfter<P>([kind], after, 1000);
+      if (page.length === 0) break;
+      for (const item of page) {
+        if (item.notBefore && item.notBefore > now) later += 1;
+        else due.push(item);
+      }
+      after = page[page.length - 1]!.id;
+    }
+    return { due, later };
+  }
+
+  private async writeMemos(summary: WritebackSummary): Promise<void> {
+    const { due } = this.due<CsMessage>(KIND_MEMO_ENTRY);
+    const threads = new Map<string, OutboxItem<CsMessage>[]>();
+    for (const item of due) {
+      const key = `${item.payload.caseExternalId}\u0000${item.payload.threadId}`;
+      const list = threads.get(key);
+      if (list) list.push(item);
+      else threads.set(key, [item]);
+    }
+    await this.pool([...threads.values()], async (items) => {
+      const first = items[0]!.payload;
+      const link = this.linkOf(first.caseExternalId);
+      if (!link) {
+        summary.waiting += items.length;
+        return;
+      }
+      try {
+        await this.memos.writeThread(first.threadId, link, items, summary);
+      } catch (error) {
+        this.ctx.log.error('Writing a memo thread failed', { threadId: first.threadId, error: errorText(error) });
+        summary.failed += items.length;
+        this.failUnexpected(items, 'message_failed', error);
+      }
+    });
+  }
+
+  private async writeDocuments(summary: WritebackSummary): Promise<void> {
+    const { due } = this.due<CsDocument>(KIND_DOCUMENT);
+    const matters = new Map<string, OutboxItem<CsDocument>[]>();
+    for (const item of due) {
+      const list = matters.get(item.payload.caseExternalId);
+      if (list) list.push(item);
+      else matters.set(item.payload.caseExternalId, [item]);
+    }
+    await this.pool([...matters.values()], async (items) => {
+      const link = this.linkOf(items[0]!.payload.caseExternalId);
+      if (!link) {
+        summary.waiting += items.length;
+        return;
+      }
+      try {
+        await this.documents.writeMatter(link, items, summary);
+      } catch (error) {
+        this.ctx.log.error('Uploading a matter’s documents failed', { matterId: link.matterId, error: errorText(error) });
+        summary.failed += items.length;
+        this.failUnexpected(items, 'document_failed', error);
+      }
+    });
+  }
+
+  /** A failure nobody planned for (e.g. Smokeball unreachable for minutes): retried later with backoff. */
+  private failUnexpected(items: OutboxItem[], kind: 'message_failed' | 'document_failed', error: unknown): void {
+    const { store } = this.deps;
+    for (const item of items) {
+      const fresh = store.outbox.byId(item.id);
+      if (!fresh || fresh.state === 'done' || fresh.state === 'dead') continue;
+      const dead = fresh.attempts >= this.ctx.settings.maxAttempts;
+      store.transaction(() => {
+        store.outbox.markFailed(item.id, errorText(error), dead ? null : new Date(Date.now() + this.ctx.settings.retryDelayMs), dead);
+        if (dead) store.attention.raise(kind, item.subjectId, `Not written to Smokeball: ${errorText(error)}`, {});
+      });
+    }
+  }
+
+  /** A matter the engine has linked to its case; messages and documents of other matters wait. */
+  private linkOf(matterId: string): MatterLink | undefined {
+    return this.deps.store.links.matter(matterId);
+  }
+
+  private caseUrl(matterId: string): Promise<string | null> {
+    const linked = this.deps.store.links.matter(matterId)?.caseUrl;
+    if (linked) return Promise.resolve(linked);
+    let url = this.caseUrls.get(matterId);
+    if (!url) {
+      url = this.deps.caseStatus.caseUrl(matterId).catch(() => {
+        this.caseUrls.delete(matterId); // ask again next time
+        return null;
+      });
+      this.caseUrls.set(matterId, url);
+    }
+    return url;
+  }
+
+  private async pool<T>(work: T[], fn: (t: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < work.length) {
+        const item = work[next++] as T;
+        await fn(item);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.ctx.settings.concurrency, work.length) }, worker));
+  }
+}
