@@ -143,6 +143,22 @@ export class PacingGate {
     }
   }
 
+  /**
+   * Stops starting requests (the ones already sent finish); "Pause" in the app, so a long import really stops
+   * instead of running to the end. Queued calls wait and go on after `resume`.
+   */
+  pause(): void {
+    this.queue.pause();
+  }
+
+  resume(): void {
+    this.queue.start();
+  }
+
+  get paused(): boolean {
+    return this.queue.isPaused;
+  }
+
   /** Resolves when nothing is queued or running. */
   onIdle(): Promise<void> {
     return this.queue.onIdle();

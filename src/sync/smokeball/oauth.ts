@@ -92,7 +92,7 @@ export async function clientCredentials(config: OAuthConfig): Promise<TokenSet> 
   return toTokenSet(await postToken(config, { grant_type: 'client_credentials', client_id: config.clientId }));
 }
 
-const TOKENS_KEY = 'smokeball.tokens';
+export const TOKENS_KEY = 'smokeball.tokens';
 const EARLY_REFRESH_MS = 60_000; // Smokeball recommends refreshing about a minute before expiry
 
 /**

@@ -1,0 +1,31 @@
+import type { Settings } from '../contract/settings.js';
+
+/** Where settings live: electron-store in the tray app, `conf` under plain Node. Both validate with SettingsSchema. */
+export interface SettingsStore {
+  get(): Settings;
+  set(next: Settings): void;
+}
+
+/** A native notification (the tray app shows it; the headless host only logs it). */
+export interface AppNotification {
+  title: string;
+  body: string;
+  kind: 'attention' | 'sync_finished' | 'sign_in_needed';
+}
+
+/** Clock and timers, injected so the scheduler can be tested with a fake clock. */
+export interface Clock {
+  now(): Date;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};

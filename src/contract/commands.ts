@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { SettingsPatchSchema, type Settings } from './settings.js';
+import type { AppView, MappingOptions } from './view.js';
+
+/**
+ * The one typed contract between the window and the app core. Each command has a zod schema for its input (every
+ * message from the renderer or a WebSocket client is validated against it) and a result type. Electron main, the
+ * preload bridge, the headless host and the renderer all import this file.
+ */
+const none = z.object({}).strict();
+const id = z.object({ id: z.number().int().positive() }).strict();
+
+export const SECRET_NAMES = ['smokeballApiKey', 'caseStatusApiKey', 'relayToken'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+export const commandInputs = {
+  getView: none,
+  syncNow: none,
+  /** The nightly full reconcile, on demand. */
+  reconcileNow: none,
+  pause: z.object({ minutes: z.number().int().min(1).max(24 * 60) }).strict(),
+  resume: none,
+  retryAttention: id,
+  dismissAttention: id,
+  /** Approves a refused mass closure and runs the reconcile that closes them. */
+  confirmAttention: id,
+  updateSettings: SettingsPatchSchema,
+  setSecret: z.object({ name: z.enum(SECRET_NAMES), value: z.string().trim().min(1).max(4096) }).strict(),
+  clearSecret: z.object({ name: z.enum(SECRET_NAMES) }).strict(),
+  /** Starts Smokeball sign-in (authorization code + PKCE, loopback redirect); the host opens the URL in the system browser. */
+  signIn: none,
+  signOut: none,
+  getMappingOptions: none,
+  openExternal: z.object({ url: z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'Only http(s) links open') }).strict(),
+} as const;
+
+export type CommandName = keyof typeof commandInputs;
+export type CommandInput<C extends CommandName> = z.input<(typeof commandInputs)[C]>;
+
+export interface CommandResults {
+  getView: AppView;
+  syncNow: { started: boolean; reason?: string };
+  reconcileNow: { started: boolean; reason?: string };
+  pause: { pausedUntil: string };
+  resume: { resumed: boolean };
+  retryAttention: { retried: boolean; message: string };
+  dismissAttention: { dismissed: boolean };
+  confirmAttention: { confirmed: boolean; message: string };
+  updateSettings: Settings;
+  setSecret: { saved: true };
+  clearSecret: { cleared: true };
+  signIn: { authorizeUrl: string };
+  signOut: { signedOut: true };
+  getMappingOptions: MappingOptions;
+  openExternal: { opened: boolean };
+}
+
+export type CommandResult<C extends CommandName> = CommandResults[C];
+
+/** Events pushed from the app core to the window. */
+export interface AppEvents {
+  view: AppView;
+}
+
+export const COMMAND_NAMES = Object.keys(commandInputs) as CommandName[];
+
+export class InvalidCommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidCommandError';
+  }
+}
+
+/** Validates an untrusted {command, input} pair; throws InvalidCommandError with a readable message. */
+export function parseCommand(command: unknown, input: unknown): { command: CommandName; input: unknown } {
+  if (typeof command !== 'string' || !Object.hasOwn(commandInputs, command)) {
+    throw new InvalidCommandError(`Unknown command ${JSON.stringify(String(command)).slice(0, 80)}`);
+  }
+  const name = command as CommandName;
+  const parsed = commandInputs[name].safeParse(input ?? {});
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    throw new InvalidCommandError(`Invalid input for ${name}: ${detail}`);
+  }
+  return { command: name, input: parsed.data };
+}
+
+/** The bridge a window talks to (Electron preload or the headless host's WebSocket client). */
+export interface AppBridge {
+  invoke<C extends CommandName>(command: C, input?: CommandInput<C>): Promise<CommandResult<C>>;
+  onView(listener: (view: AppView) => void): () => void;
+}
+
+/** Electron IPC channel names (one for commands, one for pushed views). */
+export const IPC_CHANNELS = { invoke: 'css:invoke', view: 'css:view' } as const;
+
+/** Wire messages of the headless host's WebSocket. */
+export type WsClientMessage = { id: number; command: string; input?: unknown };
+export type WsServerMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string }
+  | { event: 'view'; data: AppView };

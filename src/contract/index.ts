@@ -1,0 +1,3 @@
+export * from './settings.js';
+export * from './view.js';
+export * from './commands.js';

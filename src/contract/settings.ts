@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The app's settings: everything staff or the firm's IT person can change that is not a secret. Secrets (API keys,
+ * tokens) are never part of this object; they go to the OS keychain through `setSecret`.
+ */
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time such as 02:00');
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'Use an http(s) address');
+
+export const ConnectionsSchema = z.object({
+  smokeballApiUrl: httpUrl.default('https://api.smokeball.com'),
+  smokeballAuthUrl: httpUrl.default('https://auth.smokeball.com'),
+  smokeballClientId: z.string().max(200).default(''),
+  /** The firm's contracted Smokeball rate (requests per second) and burst. */
+  smokeballRatePerSecond: z.number().min(0.5).max(100).default(5),
+  smokeballBurst: z.number().int().min(1).max(100).default(5),
+  caseStatusApiUrl: httpUrl.default('https://api.casestatus.com'),
+  /** Real-time relay; empty turns real-time updates off (the nightly and manual syncs still run). */
+  relayUrl: z.union([httpUrl, z.literal('')]).default(''),
+});
+
+export const MatterFilterSchema = z.object({
+  statuses: z.array(z.enum(['Open', 'Pending', 'Closed', 'Cancelled', 'Deleted'])).min(1).default(['Open', 'Pending']),
+  /** Empty: every matter type. */
+  matterTypeIds: z.array(z.string().max(100)).max(1000).default([]),
+});
+
+export const SettingsSchema = z.object({
+  connections: ConnectionsSchema.default(ConnectionsSchema.parse({})),
+  matterFilter: MatterFilterSchema.default(MatterFilterSchema.parse({})),
+  /** Smokeball stage id → Case Status stage name (null: explicitly no stage). */
+  stageMapping: z.record(z.string().max(100), z.string().max(200).nullable()).default({}),
+  /** Smokeball matter type name → Case Status practice area name. */
+  practiceAreaMapping: z.record(z.string().max(200), z.string().max(200)).default({}),
+  nightlySyncTime: hhmm.default('02:00'),
+  launchAtLogin: z.boolean().default(true),
+  /** all: every finished sync and every problem; attention: only problems that need a person; off: none. */
+  notifications: z.enum(['all', 'attention', 'off']).default('attention'),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+export type Connections = z.infer<typeof ConnectionsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
+
+/** A settings change from the window: any top-level section, each replaced as a whole (connections merged). */
+export const SettingsPatchSchema = z
+  .object({
+    connections: ConnectionsSchema.partial().strict(),
+    matterFilter: MatterFilterSchema.strict(),
+    stageMapping: SettingsSchema.shape.stageMapping,
+    practiceAreaMapping: SettingsSchema.shape.practiceAreaMapping,
+    nightlySyncTime: hhmm,
+    launchAtLogin: z.boolean(),
+    notifications: SettingsSchema.shape.notifications,
+  })
+  .partial()
+  .strict();
+
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export function applySettingsPatch(current: Settings, patch: SettingsPatch): Settings {
+  return SettingsSchema.parse({
+    ...current,
+    ...patch,
+    connections: { ...current.connections, ...patch.connections },
+  });
+}
