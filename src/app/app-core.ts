@@ -328,7 +328,8 @@ export class AppCore {
     const stack = this.stack;
     if (!stack) return;
     await this.stopRealtime();
-    // Closing the database under a running sync would fail its next write: pause, let it finish, then close.
+    stack.writeback.close();
+    // Closing the database under a running sync would fail its next write: let it finish, then close.
     await this.activeRun?.catch(() => {});
     this.detachStatus?.();
     this.detachStatus = undefined;
@@ -499,7 +500,7 @@ export class AppCore {
   }
 
   private async runWriteback(stack: SyncStack): Promise<void> {
-    if (!stack.writeback || !stack.engine.initialImportDone || this.isPaused()) return;
+    if (!stack.engine.initialImportDone || this.isPaused()) return;
     try {
       const summary = await stack.writeback.run();
       // Write-back failures carry their reason on attention items; a lapsed sign-in there means signed out.
@@ -534,7 +535,6 @@ export class AppCore {
         return { retried: true, message: 'Finish signing in to Smokeball in your browser.' };
       case 'message_failed':
       case 'document_failed':
-        if (!stack.writeback) return { retried: false, message: 'Messages and documents are not set up.' };
         void stack.writeback.retry(item.subjectId).then(() => this.pushView(), (e: unknown) => this.log.warn('Retry failed', { error: String(e) }));
         return { retried: true, message: 'Trying again.' };
       case 'realtime_off':

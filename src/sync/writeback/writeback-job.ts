@@ -142,7 +142,7 @@ export class WritebackJob {
     return this.run();
   }
 
-  /** Stops pokes (the store is about to close). A run in progress finishes on its own. */
+  /** Stops pokes and new work (the store is about to close). The thread or matter in progress finishes. */
   close(): void {
     this.closed = true;
     if (this.pokeTimer) clearTimeout(this.pokeTimer);
@@ -317,7 +317,9 @@ export class WritebackJob {
   private async pool<T>(work: T[], fn: (t: T) => Promise<void>): Promise<void> {
     let next = 0;
     const worker = async () => {
-      while (next < work.length) {
+      // After close() (the app is quitting) no new thread or matter starts; the ones in progress finish, and
+      // the rest stay queued in the outbox for the next start.
+      while (next < work.length && !this.closed) {
         const item = work[next++] as T;
         await fn(item);
       }
