@@ -10,31 +10,4 @@ export type { RelayAdmin, CreatedFirm, FirmSummary } from './admin.js';
 export { openStorage, parseStorageUrl } from './storage/open.js';
 export type { RelayStorage, StoredEvent, EventSource } from './storage/port.js';
 
-/** One event as GET /v1/events serves it. */
-export interface RelayEvent {
-  cursor: string;
-  source: 'smokeball' | 'casestatus';
-  type: string;
-  /** ISO time the relay stored it. */
-  receivedAt: string;
-  /** Smokeball's RequestId header; null for Case Status. */
-  requestId: string | null;
-  /** The dedupe identity: sha256('smokeball' + RequestId + raw body) for Smokeball, the envelope id for Case Status. */
-  eventId: string;
-  /** The webhook body as received. */
-  body: unknown;
-}
-
-/** GET /v1/events answer. */
-export interface RelayEventsPage {
-  events: RelayEvent[];
-  nextCursor: string;
-  hasMore: boolean;
-}
-
-/** GET /v1/firm answer. */
-export interface RelayFirmInfo {
-  firmId: string;
-  name: string;
-  webhooks: { smokeball: { url: string; key: string }; caseStatus: { url: string } };
-}
+export type { RelayEvent, RelayEventsPage, RelayFirmInfo } from './wire.js';

@@ -1,41 +1,15 @@
 import { EventEmitter } from 'node:events';
+import type { ResourceProgressView, SyncPhase as SyncPhaseView, SyncStatusView } from '../contract/view.js';
 
 /**
  * The one status value the tray, the window and the CLI all draw from. The engine updates it; consumers
- * subscribe to 'change'. ETA is null until enough has been measured to mean something.
+ * subscribe to 'change'. ETA is null until enough has been measured to mean something. Its shape is the
+ * window's contract (src/contract/view.ts); the engine fills it in.
  */
-export type SyncPhase = 'idle' | 'preparing' | 'importing' | 'reconciling' | 'incremental' | 'paused' | 'error' | 'signed_out' | 'offline';
-
-export interface ResourceProgress {
-  done: number;
-  total: number | null;
-}
-
-export interface SyncCounts {
-  casesCreated: number;
-  casesUpdated: number;
-  casesClosed: number;
-  casesUnchanged: number;
-  clientsWritten: number;
-  failed: number;
-}
-
-export interface SyncStatus {
-  phase: SyncPhase;
-  runKind: string | null;
-  startedAt: string | null;
-  message: string;
-  progress: { matters: ResourceProgress; contacts: ResourceProgress; stages: ResourceProgress; cases: ResourceProgress };
-  counts: SyncCounts;
-  smokeballRequests: number;
-  throttled: number;
-  requestsPerSecond: number;
-  etaSeconds: number | null;
-  firstCaseAt: string | null;
-  lastSyncAt: string | null;
-  lastOutcome: string | null;
-  attentionCount: number;
-}
+export type SyncPhase = SyncPhaseView;
+export type ResourceProgress = ResourceProgressView;
+export type SyncCounts = SyncStatusView['counts'];
+export type SyncStatus = SyncStatusView;
 
 export const emptyCounts = (): SyncCounts => ({ casesCreated: 0, casesUpdated: 0, casesClosed: 0, casesUnchanged: 0, clientsWritten: 0, failed: 0 });
 

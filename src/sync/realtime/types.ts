@@ -1,28 +1,14 @@
 /** Shapes shared by the real-time path: the relay's events (see the relay contract) and the status the UI shows. */
 
-/** One stored webhook, as GET /v1/events serves it. `body` is the parsed webhook body: untrusted input. */
-export interface RelayEvent {
-  cursor: string;
-  source: 'smokeball' | 'casestatus';
-  type: string;
-  receivedAt: string;
-  requestId: string | null;
-  eventId: string;
-  body: unknown;
-}
+import type { RelayEventsPage as RelayWirePage, RelayFirmInfo } from '../../relay/wire.js';
 
-export interface RelayEventsPage {
-  events: unknown[];
-  nextCursor: string;
-  hasMore: boolean;
-}
+export type { RelayEvent } from '../../relay/wire.js';
+
+/** GET /v1/events as the app receives it: each event is untrusted input until the router has checked it. */
+export type RelayEventsPage = Omit<RelayWirePage, 'events'> & { events: unknown[] };
 
 /** GET /v1/firm: where Smokeball must send this firm's webhooks. `key` signs them: a secret, kept in memory only. */
-export interface RelayFirm {
-  firmId: string;
-  name: string;
-  webhooks: { smokeball: { url: string; key: string }; caseStatus: { url: string } };
-}
+export type RelayFirm = RelayFirmInfo;
 
 /** `degraded` = the relay is unreachable and the fallback incremental sync is running instead. */
 export type RealtimeState = 'off' | 'connecting' | 'live' | 'degraded';
