@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Builds the window (vite) once per run for the Chromium tests against the headless host.
+    globalSetup: ['test/ui/global-setup.ts'],
   },
 });

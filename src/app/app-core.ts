@@ -72,6 +72,8 @@ export class AppCore {
   private retryAttempt = 0;
   private writebackTimer: unknown;
   private activeRun: Promise<unknown> | undefined;
+  /** The message/document write-back after a sync: tracked apart from runs so it never blocks Sync now. */
+  private writebackRun: Promise<void> | undefined;
   private configuring: Promise<void> = Promise.resolve();
   private started = false;
   private stopped = false;
@@ -192,7 +194,7 @@ export class AppCore {
       version: this.deps.version ?? '0.0.0',
       host: this.deps.host,
       ready: this.started,
-      busy: this.activeRun !== undefined,
+      busy: this.activeRun !== undefined || this.writebackRun !== undefined || (this.stack?.writeback.status.running ?? false),
       tray: deriveTray({ setupProblem, signedIn: this.signedIn, status, pausedUntil: this.pausedUntil?.toISOString() ?? null, attention, realtime, now }),
       status,
       pausedUntil: this.isPaused() ? this.pausedUntil!.toISOString() : null,
@@ -331,6 +333,7 @@ export class AppCore {
     stack.writeback.close();
     // Closing the database under a running sync would fail its next write: let it finish, then close.
     await this.activeRun?.catch(() => {});
+    await this.writebackRun;
     this.detachStatus?.();
     this.detachStatus = undefined;
     this.stack = undefined;
@@ -452,7 +455,18 @@ export class AppCore {
     this.retryAttempt = 0;
     if (kind !== 'refresh' && summary.kind === 'reconcile') stack.store.checkpoints.set(NIGHTLY_LAST_RUN, this.clock.now().toISOString());
     // Messages and documents follow each sync: their cases exist now, so waiting items can be written.
-    await this.runWriteback(stack);
+    this.startWriteback(stack);
+  }
+
+  private startWriteback(stack: SyncStack): void {
+    if (this.writebackRun) {
+      stack.writeback.poke(); // one more pass after the current one, for what this sync linked
+      return;
+    }
+    this.writebackRun = this.runWriteback(stack).finally(() => {
+      this.writebackRun = undefined;
+      this.pushView();
+    });
   }
 
   private async afterFailure(stack: SyncStack, summary: RunSummary): Promise<void> {
@@ -518,7 +532,7 @@ export class AppCore {
     this.clock.clearTimeout(this.writebackTimer);
     this.writebackTimer = this.clock.setTimeout(async () => {
       const stack = this.stack;
-      if (stack && this.signedIn && !this.activeRun) await this.runWriteback(stack);
+      if (stack && this.signedIn) this.startWriteback(stack);
       if (!this.stopped) this.scheduleWriteback();
     }, delayMs);
   }

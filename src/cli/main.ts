@@ -5,6 +5,7 @@
  *   sim     start both simulators with a seeded firm and print their URLs (Ctrl-C to stop)
  *   sync    run a sync against configured servers (initial import until it has completed once, then incremental)
  *   status  print the local state: last runs, links, items needing attention
+ *   activity  print recent memos and documents written to Smokeball, and write-back items needing attention
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -12,8 +13,10 @@ import { homedir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { runDemo } from './demo.js';
 import { printStatus } from './status.js';
+import { printActivity } from './activity.js';
 import { runSync } from './sync.js';
 import { runSims } from './sim.js';
+import { runServe, SERVE_USAGE } from './serve.js';
 
 const USAGE = `Usage: case-status-sync <command> [options]
 
@@ -28,12 +31,14 @@ Commands:
              CSS_CASESTATUS_API_KEY (the desktop app keeps them in the OS keychain instead)
              --reconcile (full nightly reconcile)  --data DIR
   status   Show the local sync state  --data DIR
-`;
+  activity Show recent memos and documents synced to Smokeball, and items needing attention  --data DIR
+${SERVE_USAGE}`;
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.case-status-sync');
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'serve') return runServe(rest, { dataDir: DEFAULT_DATA_DIR });
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -66,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       return runSync({ config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown, dataDir: values.data ?? DEFAULT_DATA_DIR, reconcile: values.reconcile ?? false });
     case 'status':
       return printStatus(values.data ?? DEFAULT_DATA_DIR);
+    case 'activity':
+      return printActivity(values.data ?? DEFAULT_DATA_DIR);
     default:
       process.stdout.write(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -33,8 +33,11 @@ export async function startWorld(options: {
   seed?: number;
   smokeball?: Partial<SmokeballSimOptions>;
   caseStatus?: Partial<CaseStatusSimOptions>;
+  /** Adjusts the generated firm before the simulators load it (e.g. fewer messages for a quick UI test). */
+  shapeFirm?: (firm: SeededFirm) => void;
 }): Promise<World> {
   const firm = generateFirm({ seed: options.seed ?? 42, matters: options.matters });
+  options.shapeFirm?.(firm);
   const smokeball = await startSmokeballSim({
     firm,
     redirectUris: ['http://127.0.0.1/callback'],

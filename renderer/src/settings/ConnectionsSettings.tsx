@@ -1,0 +1,216 @@
+import { useState } from 'react';
+import type { SecretName } from '../../../src/contract/commands.js';
+import type { Connections } from '../../../src/contract/settings.js';
+import type { ConnectionsView } from '../../../src/contract/view.js';
+import { errorText, useApp, useView } from '../app-context.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { useCommand, useOpenLink } from '../use-command.js';
+import { Field, SaveBar, useDraft, useSaveSettings } from './form-helpers.js';
+
+/** Connections are edited as text (numbers included) and converted on save, so the core's validation has the last word. */
+type Draft = Record<keyof Connections, string>;
+
+const toDraft = (c: Connections): Draft => ({
+  smokeballApiUrl: c.smokeballApiUrl,
+  smokeballAuthUrl: c.smokeballAuthUrl,
+  smokeballClientId: c.smokeballClientId,
+  smokeballRatePerSecond: String(c.smokeballRatePerSecond),
+  smokeballBurst: String(c.smokeballBurst),
+  caseStatusApiUrl: c.caseStatusApiUrl,
+  relayUrl: c.relayUrl,
+});
+
+const number = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
+
+const fromDraft = (d: Draft): Connections => ({
+  smokeballApiUrl: d.smokeballApiUrl.trim(),
+  smokeballAuthUrl: d.smokeballAuthUrl.trim(),
+  smokeballClientId: d.smokeballClientId.trim(),
+  smokeballRatePerSecond: number(d.smokeballRatePerSecond),
+  smokeballBurst: number(d.smokeballBurst),
+  caseStatusApiUrl: d.caseStatusApiUrl.trim(),
+  relayUrl: d.relayUrl.trim(),
+});
+
+const FIELDS: Array<{ key: keyof Connections; label: string; type?: 'url' | 'text'; inputMode?: 'decimal' | 'numeric' | 'url'; hint?: string }> = [
+  { key: 'smokeballApiUrl', label: 'Smokeball API address', type: 'url', inputMode: 'url' },
+  { key: 'smokeballAuthUrl', label: 'Smokeball sign-in address', type: 'url', inputMode: 'url' },
+  { key: 'smokeballClientId', label: 'Smokeball client id' },
+  {
+    key: 'smokeballRatePerSecond',
+    label: 'Smokeball requests per second',
+    inputMode: 'decimal',
+    hint: "Your firm's contracted Smokeball rate. Smokeball's published default is 5.",
+  },
+  { key: 'smokeballBurst', label: 'Smokeball requests at once', inputMode: 'numeric' },
+  { key: 'caseStatusApiUrl', label: 'Case Status API address', type: 'url', inputMode: 'url' },
+  { key: 'relayUrl', label: 'Real-time relay address', type: 'url', inputMode: 'url', hint: 'Leave empty to turn real-time updates off. Sync now and the nightly reconcile still run.' },
+];
+
+export function ConnectionsSettings() {
+  const view = useView();
+  const { draft, setDraft, dirty, reset, markSaved } = useDraft<Draft>(toDraft(view.settings.connections));
+  const state = useSaveSettings((saved) => markSaved(toDraft(saved.connections)));
+
+  return (
+    <div className="settings-stack">
+      <SmokeballAccount connections={view.connections} />
+      <form
+        className="settings-form"
+        noValidate
+        aria-labelledby="connections-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void state.save({ connections: fromDraft(draft) });
+        }}
+      >
+        <h2 id="connections-title">Connections</h2>
+        <div className="field-grid">
+          {FIELDS.map((f) => (
+            <Field
+              key={f.key}
+              id={f.key}
+              label={f.label}
+              type={f.type ?? 'text'}
+              inputMode={f.inputMode}
+              hint={f.hint}
+              value={draft[f.key]}
+              onChange={(v) => setDraft({ ...draft, [f.key]: v })}
+              error={state.fieldErrors[`connections.${f.key}`]}
+            />
+          ))}
+        </div>
+        <SaveBar state={state} dirty={dirty} onReset={reset} label="Save connections" />
+      </form>
+      <section className="settings-form" aria-labelledby="secrets-title">
+        <h2 id="secrets-title">Keys</h2>
+        <p className="hint">Keys are kept in this computer's keychain. They are never shown again once saved; enter a new one to replace it.</p>
+        <SecretField name="smokeballApiKey" label="Smokeball API key" isSet={view.connections.smokeball.apiKeySet} />
+        <SecretField name="caseStatusApiKey" label="Case Status API key" isSet={view.connections.caseStatus.apiKeySet} />
+        <SecretField name="relayToken" label="Relay token" isSet={view.connections.relay.tokenSet} />
+      </section>
+    </div>
+  );
+}
+
+function SmokeballAccount({ connections }: { connections: ConnectionsView }) {
+  const view = useView();
+  const { run, busy } = useCommand();
+  const openLink = useOpenLink();
+  const [confirmSignOut, setConfirmSignOut] = useState(false);
+  const sb = connections.smokeball;
+  const state = sb.signedIn ? 'Signed in' : sb.signInPending ? 'Waiting for you to finish signing in in the browser…' : 'Not signed in';
+
+  const signIn = async () => {
+    const result = await run('signIn', {}, () => 'Finish signing in in the browser window that opened.');
+    // Electron's main process opens the browser itself; the headless host asks the window to.
+    if (result && view.host === 'headless') await openLink(result.authorizeUrl);
+  };
+
+  return (
+    <section className="settings-form" aria-labelledby="account-title">
+      <h2 id="account-title">Smokeball account</h2>
+      <p className="account-state">
+        <span className={`dot dot-${sb.signedIn ? 'ok' : 'bad'}`} aria-hidden="true" />
+        <span id="smokeball-state">{state}</span>
+      </p>
+      {!sb.clientIdSet && <p className="hint">Enter the Smokeball client id below before signing in.</p>}
+      <div className="button-row">
+        {sb.signedIn ? (
+          <button type="button" onClick={() => setConfirmSignOut(true)} disabled={busy !== null}>
+            Sign out…
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void signIn()} disabled={busy !== null || !sb.clientIdSet} aria-describedby="smokeball-state">
+            Sign in to Smokeball
+          </button>
+        )}
+      </div>
+      <ConfirmDialog
+        open={confirmSignOut}
+        title="Sign out of Smokeball?"
+        confirmLabel="Sign out"
+        danger
+        onClose={() => setConfirmSignOut(false)}
+        onConfirm={() => {
+          setConfirmSignOut(false);
+          void run('signOut', {}, () => 'Signed out of Smokeball. Syncing stops until someone signs in again.');
+        }}
+      >
+        <p>Syncing stops until someone signs in again. Nothing already in Case Status is changed.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+/** A write-only key field: it says whether a key is saved, never what it is. */
+function SecretField({ name, label, isSet }: { name: SecretName; label: string; isSet: boolean }) {
+  const { bridge, notify } = useApp();
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const id = `secret-${name}`;
+
+  const save = async () => {
+    setSaving(true);
+    try {
+      await bridge.invoke('setSecret', { name, value });
+      setValue('');
+      setError(null);
+      notify('info', `${label} saved.`);
+    } catch (e) {
+      setError(errorText(e).replace(/^Invalid input for setSecret: value: /, ''));
+    } finally {
+      setSaving(false);
+    }
+  };
+  const clear = async () => {
+    try {
+      await bridge.invoke('clearSecret', { name });
+      notify('info', `${label} removed.`);
+    } catch (e) {
+      notify('error', errorText(e));
+    }
+  };
+
+  return (
+    <form
+      className={`secret-field${error ? ' field-invalid' : ''}`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label htmlFor={id}>{label}</label>
+      <span className={`badge ${isSet ? 'badge-ok' : 'badge-muted'}`} id={`${id}-state`}>
+        {isSet ? 'Saved' : 'Not set'}
+      </span>
+      <input
+        id={id}
+        type="password"
+        autoComplete="new-password"
+        value={value}
+        placeholder={isSet ? 'Enter a new key to replace it' : 'Paste the key'}
+        aria-describedby={error ? `${id}-state ${id}-error` : `${id}-state`}
+        aria-invalid={error ? true : undefined}
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <div className="button-row">
+        <button type="submit" disabled={saving || value.trim() === ''}>
+          {saving ? 'Saving…' : 'Save key'}
+        </button>
+        {isSet && (
+          <button type="button" onClick={() => void clear()}>
+            Remove
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,94 @@
+import type { Settings } from '../../../src/contract/settings.js';
+import { useView } from '../app-context.js';
+import { clockTime } from '../format.js';
+import { useCommand } from '../use-command.js';
+import { Field, SaveBar, useDraft, useSaveSettings } from './form-helpers.js';
+
+type Schedule = Pick<Settings, 'nightlySyncTime' | 'launchAtLogin' | 'notifications'>;
+
+const NOTIFICATION_LEVELS: Array<{ value: Settings['notifications']; label: string; hint: string }> = [
+  { value: 'attention', label: 'Only problems', hint: 'when something needs a person' },
+  { value: 'all', label: 'Everything', hint: 'every finished sync and every problem' },
+  { value: 'off', label: 'None', hint: 'the window still lists every problem' },
+];
+
+export function ScheduleSettings() {
+  const view = useView();
+  const { settings } = view;
+  const { draft, setDraft, dirty, reset, markSaved } = useDraft<Schedule>({
+    nightlySyncTime: settings.nightlySyncTime,
+    launchAtLogin: settings.launchAtLogin,
+    notifications: settings.notifications,
+  });
+  const state = useSaveSettings((saved) =>
+    markSaved({ nightlySyncTime: saved.nightlySyncTime, launchAtLogin: saved.launchAtLogin, notifications: saved.notifications }),
+  );
+  const { run, busy } = useCommand();
+
+  return (
+    <form
+      className="settings-form"
+      noValidate
+      aria-labelledby="schedule-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void state.save(draft);
+      }}
+    >
+      <h2 id="schedule-title">Schedule</h2>
+      <Field
+        id="nightlySyncTime"
+        label="Nightly reconcile at"
+        type="time"
+        value={draft.nightlySyncTime}
+        onChange={(v) => setDraft({ ...draft, nightlySyncTime: v })}
+        error={state.fieldErrors.nightlySyncTime}
+        hint={`Every night the whole firm is checked against Case Status. Next run: ${view.nextNightlyAt ? clockTime(view.nextNightlyAt) : 'not scheduled'}.`}
+      />
+      <div className="field field-check">
+        <input
+          id="launchAtLogin"
+          type="checkbox"
+          checked={draft.launchAtLogin}
+          onChange={(e) => setDraft({ ...draft, launchAtLogin: e.target.checked })}
+          aria-describedby="launchAtLogin-hint"
+        />
+        <label htmlFor="launchAtLogin">Start Case Status Sync when I sign in to this computer</label>
+        <p className="hint" id="launchAtLogin-hint">
+          {view.host === 'headless' ? 'Applies to the desktop app; this service is started by the server.' : 'Recommended: real-time updates only flow while the app runs.'}
+        </p>
+      </div>
+      <fieldset className="field">
+        <legend>Notifications</legend>
+        {NOTIFICATION_LEVELS.map((level) => (
+          <div className="field-check" key={level.value}>
+            <input
+              id={`notifications-${level.value}`}
+              type="radio"
+              name="notifications"
+              value={level.value}
+              checked={draft.notifications === level.value}
+              onChange={() => setDraft({ ...draft, notifications: level.value })}
+            />
+            <label htmlFor={`notifications-${level.value}`}>
+              {level.label} <span className="muted">({level.hint})</span>
+            </label>
+          </div>
+        ))}
+        {state.fieldErrors.notifications && <p className="field-error">{state.fieldErrors.notifications}</p>}
+      </fieldset>
+      <SaveBar state={state} dirty={dirty} onReset={reset} />
+      <div className="subsection">
+        <h3>Run the nightly reconcile now</h3>
+        <p className="hint">Checks every matter, closes cases whose matters were closed, and fixes anything that drifted. It takes longer than Sync now.</p>
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => run('reconcileNow', {}, (r) => (r.started ? 'Reconcile started.' : `Reconcile not started: ${r.reason ?? 'a sync is running'}.`))}
+        >
+          Reconcile now
+        </button>
+      </div>
+    </form>
+  );
+}

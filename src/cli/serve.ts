@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppCore } from '../app/app-core.js';
+import { createDemoApp } from '../app/demo.js';
+import { KeytarSecretStore } from '../app/keychain.js';
+import { ConfSettingsStore } from '../app/settings-store.js';
+import { startHeadlessHost } from '../host/headless-host.js';
+import { ensureRendererBuilt } from '../host/renderer-build.js';
+import type { Logger } from '../sync/ports.js';
+
+export const SERVE_USAGE = `  serve    Run the sync as a service and draw its window in a browser (no Electron)
+             --demo (simulated firm)  --matters N (demo; default 2000)  --seed N  --rate N (Smokeball requests/s)
+             --data DIR (state folder)  --port N (default: a free port)  --host ADDRESS (default 127.0.0.1)
+`;
+
+/**
+ * `serve`: the app core under plain Node with the window served on 127.0.0.1. Prints the address (with its access
+ * token) and runs until Ctrl-C.
+ */
+export async function runServe(argv: string[], defaults: { dataDir: string }): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      demo: { type: 'boolean' },
+      matters: { type: 'string' },
+      seed: { type: 'string' },
+      rate: { type: 'string' },
+      data: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+    },
+    strict: true,
+  });
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const port = integer(values.port, 0, 'port', 0, 65535);
+  const staticDir = await ensureRendererBuilt({ log: out });
+  const logger = stderrLogger();
+
+  let core: AppCore;
+  let stopCore: () => Promise<void>;
+  if (values.demo) {
+    const matters = integer(values.matters, 2000, 'matters', 1, 1_000_000);
+    const dataDir = values.data ?? mkdtempSync(join(tmpdir(), 'css-serve-demo-'));
+    out(`Starting the demo firm (${matters} matters) with simulated Smokeball and Case Status…`);
+    const demo = await createDemoApp({
+      matters,
+      seed: integer(values.seed, 42, 'seed', 0, 2 ** 31),
+      smokeballRate: values.rate === undefined ? undefined : Number(values.rate),
+      dataDir,
+      host: 'headless',
+      logger,
+    });
+    out(`  Smokeball simulator   ${demo.world.smokeball.url}`);
+    out(`  Case Status simulator ${demo.world.caseStatus.url}`);
+    out(`  State folder          ${dataDir}`);
+    core = demo.core;
+    stopCore = () => demo.close();
+  } else {
+    const dataDir = values.data ?? defaults.dataDir;
+    core = new AppCore({ dataDir, host: 'headless', secrets: new KeytarSecretStore(), settings: new ConfSettingsStore(dataDir, logger), logger });
+    await core.start();
+    stopCore = () => core.stop();
+    out(`State folder: ${dataDir}`);
+  }
+
+  const host = await startHeadlessHost({ core, port, host: values.host ?? '127.0.0.1', staticDir });
+  out('');
+  out('Case Status Sync is running. Open this address in a browser on this machine:');
+  out(`  ${host.url}`);
+  out('The address carries this session\'s access token; keep it to yourself. Press Ctrl-C to stop.');
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  out('\nStopping…');
+  await host.close();
+  await stopCore();
+  return 0;
+}
+
+function integer(text: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+/** Warnings and errors to stderr, one line each, so stdout keeps the address readable. */
+function stderrLogger(): Logger {
+  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`${new Date().toISOString()} ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  return { debug() {}, info: line('info'), warn: line('warn'), error: line('error') };
+}
