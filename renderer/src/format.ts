@@ -118,6 +118,7 @@ const ATTENTION_KINDS: Record<string, string> = {
   client_without_cell_phone: 'Client cannot be texted',
   message_failed: 'Message not written to Smokeball',
   document_failed: 'Document not copied to Smokeball',
+  writeback_waiting: 'Messages waiting for their matter',
   realtime_off: 'Real-time updates are off',
   auth_required: 'Smokeball sign-in needed',
 };

@@ -49,7 +49,7 @@ const SECRET_KEY_BY_NAME: Record<SecretName, string> = {
   relayToken: SECRET_KEYS.relayToken,
 };
 /** Attention kinds a full reconcile re-checks (it resolves them when the problem is gone). */
-const RECONCILE_FIXES = new Set(['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone', 'write_failed']);
+const RECONCILE_FIXES = new Set(['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone', 'write_failed', 'writeback_waiting']);
 
 /**
  * The app core: everything the tray app and the headless host share. It owns the settings, the secrets, the sync

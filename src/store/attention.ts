@@ -9,6 +9,7 @@ export type AttentionKind =
   | 'write_failed'
   | 'message_failed'
   | 'document_failed'
+  | 'writeback_waiting'
   | 'matter_failed'
   | 'auth_required'
   | 'realtime_off';

@@ -41,6 +41,8 @@ export interface WritebackSettings {
   tempDir: string;
   /** Threads and matters worked on at once (the Smokeball gate still paces every request). */
   concurrency: number;
+  /** Messages or documents waiting this long for their matter to be linked are listed under "needs attention". */
+  waitingAlertMs: number;
 }
 
 /** What the memo and document writers share. */

@@ -60,6 +60,7 @@ export const DEFAULT_WRITEBACK_SETTINGS: Omit<WritebackSettings, 'tempDir'> = {
   retryDelayMs: 30_000,
   maxDocumentBytes: 2 * 1024 * 1024 * 1024,
   concurrency: 4,
+  waitingAlertMs: 24 * 60 * 60_000,
 };
 
 export class WritebackJob {
@@ -245,8 +246,10 @@ export class WritebackJob {
       const link = this.linkOf(first.caseExternalId);
       if (!link) {
         summary.waiting += items.length;
+        this.flagLongWait(first.caseExternalId, items);
         return;
       }
+      this.deps.store.attention.resolve('writeback_waiting', first.caseExternalId);
       try {
         await this.memos.writeThread(first.threadId, link, items, summary);
       } catch (error) {
@@ -269,8 +272,10 @@ export class WritebackJob {
       const link = this.linkOf(items[0]!.payload.caseExternalId);
       if (!link) {
         summary.waiting += items.length;
+        this.flagLongWait(items[0]!.payload.caseExternalId, items);
         return;
       }
+      this.deps.store.attention.resolve('writeback_waiting', link.matterId);
       try {
         await this.documents.writeMatter(link, items, summary);
       } catch (error) {
@@ -293,6 +298,25 @@ export class WritebackJob {
         if (dead) store.attention.raise(kind, item.subjectId, `Not written to Smokeball: ${errorText(error)}`, {});
       });
     }
+  }
+
+  /**
+   * Waiting is normal for minutes (a new matter's case is created by the next sync), not for a day: then the case
+   * is not one the sync manages (matter closed, outside the matter filter, practice area unmapped, or a case made
+   * by hand in Case Status), and a person should know its messages are not reaching Smokeball. The item is
+   * resolved by the sync once the matter is linked.
+   */
+  private flagLongWait(caseExternalId: string, items: OutboxItem[]): void {
+    const oldest = Math.min(...items.map((i) => Date.parse(i.createdAt)));
+    if (Date.now() - oldest < this.ctx.settings.waitingAlertMs) return;
+    const { store } = this.deps;
+    const waiting = store.outbox.activeAfter(WRITEBACK_KINDS, 0, 10_000).filter((i) => (i.payload as { caseExternalId?: string }).caseExternalId === caseExternalId).length;
+    store.attention.raise(
+      'writeback_waiting',
+      caseExternalId,
+      `${waiting} message${waiting === 1 ? '' : 's'} or document${waiting === 1 ? '' : 's'} from Case Status case ${caseExternalId} have waited more than a day: the case is not linked to a synced Smokeball matter (closed, outside the matter filter, or an unmapped practice area).`,
+      { waiting },
+    );
   }
 
   /** A matter the engine has linked to its case; messages and documents of other matters wait. */

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToWorld } from '../../../src/sim/world.js';
-import { writebackActivity } from '../../../src/sync/writeback/index.js';
+import { writebackActivity, WritebackJob } from '../../../src/sync/writeback/index.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, expectMessagesExactlyOnceAcrossParts, runUntilDrained, setupWorld, TEST_RATE, writeRequests, type Harness } from './helpers.js';
+import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, expectMessagesExactlyOnceAcrossParts, runUntilDrained, setupWorld, TEST_RATE, TEST_SETTINGS, writeRequests, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -136,11 +136,22 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
       expect(writeRequests(world)).toBe(0);
       expect(job.status.pending).toBe(total);
       expect(await job.run()).toMatchObject({ waiting: total }); // still kept, looked at again
+      expect(stack.store.attention.open('writeback_waiting')).toHaveLength(0); // minutes of waiting are normal
+
+      // Waiting longer than the alert threshold is listed, once per case, with what waits.
+      const impatient = new WritebackJob({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, tempDir: `${stack.dataDir}/staging`, settings: { ...TEST_SETTINGS, waitingAlertMs: 0 } });
+      expect(await impatient.run()).toMatchObject({ waiting: total });
+      const alerts = stack.store.attention.open('writeback_waiting');
+      const cases = new Set([...world.caseStatus.control.messages().map((m) => m.caseExternalId), ...(await world.caseStatus.control.documents()).map((d) => d.caseExternalId)]);
+      expect(alerts.map((a) => a.subjectId).sort()).toEqual([...cases].sort());
+      expect(alerts.reduce((n, a) => n + (a.details.waiting as number), 0)).toBe(total);
+      expect(alerts[0]!.reason).toMatch(/waited more than a day: the case is not linked/);
 
       await stack.engine.initialImport();
       const delivered = await job.run();
       expect(delivered.waiting).toBe(0);
       expect(delivered.failed).toBe(0);
+      expect(stack.store.attention.open('writeback_waiting')).toHaveLength(0);
       expectMessagesExactlyOnce(world);
       await expectDocumentsExactlyOnce(world);
     } finally {
