@@ -61,6 +61,9 @@ describe('sync engine against the simulators', () => {
     expect(requests).toBeLessThan(600 * 0.05);
     expect(world.smokeball.stats.throttled).toBe(0);
     expect(world.smokeball.stats.peakInWindow(1000)).toBeLessThanOrEqual(5);
+    const progress = stack.engine.status.current.progress;
+    expect(progress.cases).toEqual({ done: run.counts.casesCreated + run.counts.casesUnchanged + run.counts.casesUpdated + run.counts.failed, total: progress.matters.total });
+    expect(progress.cases.done).toBe(world.caseStatus.control.cases().size);
 
     // A reconcile of an unchanged firm writes nothing and sends no stage change.
     const changesBefore = world.caseStatus.control.stageChanges().length;

@@ -344,6 +344,11 @@ export class SyncEngine {
       throttled: gate.throttled,
       counts: { ...ctx.counts },
       etaSeconds: s.phase === 'importing' || s.phase === 'reconciling' ? estimateEta(ctx.startedAtMs, performance.now(), s.progress.matters) : null,
+      // Cases handled so far (written, or found unchanged) out of the matters listed: what staff wait for.
+      progress:
+        ctx.kind === 'initial' || ctx.kind === 'reconcile'
+          ? { ...s.progress, cases: { done: ctx.counts.casesCreated + ctx.counts.casesUpdated + ctx.counts.casesUnchanged + ctx.counts.failed, total: s.progress.matters.total } }
+          : s.progress,
     }));
   }
 
