@@ -170,4 +170,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (matter_id, name_key)
   );
   `,
+  // 3: real-time loop protection asks "is this webhook's RequestId one of our writes?" for every event.
+  `
+  CREATE INDEX outbox_request_id ON outbox(request_id) WHERE request_id IS NOT NULL;
+  `,
 ];

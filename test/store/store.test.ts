@@ -46,6 +46,15 @@ describe('state store', () => {
     expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
   });
 
+  it('looks up our own write RequestIds by index (asked for every real-time event)', () => {
+    const plan = store.db.prepare('EXPLAIN QUERY PLAN SELECT 1 FROM outbox WHERE request_id = ? LIMIT 1').all('x') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING (COVERING )?INDEX outbox_request_id/);
+    const item = store.outbox.enqueue({ idempotencyKey: 'k1', kind: 'memo_entry', subjectId: 'm1', payload: {} });
+    store.outbox.markInFlight(item.id, 'req-1');
+    expect(store.outbox.hasRequestId('req-1')).toBe(true);
+    expect(store.outbox.hasRequestId('req-2')).toBe(false);
+  });
+
   it('refuses a database from a newer version of the app', () => {
     store.close();
     const raw = new Database(path);
