@@ -174,4 +174,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX outbox_request_id ON outbox(request_id) WHERE request_id IS NOT NULL;
   `,
+  // 4: the memo texts we sent, by hash, so an append can tell our own memo from one a person has edited.
+  `
+  CREATE TABLE memo_texts_sent (
+    thread_id  TEXT NOT NULL,
+    part       INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,
+    sent_at    TEXT NOT NULL,
+    PRIMARY KEY (thread_id, part, sha256)
+  );
+  `,
 ];

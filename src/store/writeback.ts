@@ -76,6 +76,22 @@ export class WritebackRepository {
       : undefined;
   }
 
+  /** Remembers a memo text we sent (its sha256), recorded with the write, before the request goes out. */
+  recordSentText(threadId: string, part: number, sha256: string): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO memo_texts_sent(thread_id, part, sha256, sent_at) VALUES (?, ?, ?, ?)')
+      .run(threadId, part, sha256, this.now().toISOString());
+  }
+
+  /** 'sent': the text is one we sent for this part; 'unknown': we never recorded one (written before this was kept). */
+  sentTextStatus(threadId: string, part: number, sha256: string): 'sent' | 'other' | 'unknown' {
+    const rows = this.db
+      .prepare<[string, number], { sha256: string }>('SELECT sha256 FROM memo_texts_sent WHERE thread_id = ? AND part = ?')
+      .all(threadId, part);
+    if (rows.length === 0) return 'unknown';
+    return rows.some((r) => r.sha256 === sha256) ? 'sent' : 'other';
+  }
+
   clearMemoWrite(requestId: string): void {
     this.db.prepare('DELETE FROM memo_writes WHERE request_id = ?').run(requestId);
   }

@@ -9,7 +9,8 @@
  * Smokeball's asynchronous apply has surely happened. Only when the entries' markers are not there is the
  * write sent again. A PUT carries the whole memo text, so a repeated PUT cannot double an entry either.
  */
-import type { MatterLink, OutboxItem } from '../../store/index.js';
+import { createHash } from 'node:crypto';
+import type { MatterLink, MemoThreadPart, OutboxItem } from '../../store/index.js';
 import type { CsMessage } from '../casestatus/types.js';
 import { ApiError } from '../http/api-error.js';
 import { listAll } from '../smokeball/reads.js';
@@ -88,22 +89,31 @@ export class MemoWriter {
     const byMessage = new Map(open.map((i) => [i.payload.id, i]));
     const incoming = open.flatMap((i) => renderEntry(i.payload)).sort(compareEntries);
     const latest = store.items.latestThreadPart(threadId);
-    const current = latest?.memoId ? { part: latest.part, entries: this.storedEntries(threadId, latest.part) } : undefined;
+    let current = latest?.memoId ? { part: latest.part, entries: this.storedEntries(threadId, latest.part) } : undefined;
+    let currentMemoId = latest?.memoId ?? null;
+    if (latest?.memoId && !(await this.stillOurs(link.matterId, latest))) {
+      // Someone edited or deleted the memo in Smokeball: appending would overwrite their work (a PUT replaces the
+      // whole text), so the conversation continues in a new part and their memo is left as they made it.
+      log.info('Memo changed in Smokeball since our last write; continuing the thread in a new memo', { threadId, part: latest.part });
+      current = { part: latest.part + 1, entries: [] };
+      currentMemoId = null;
+    }
     const ctxFor = await this.memoContext(threadId, link, incoming);
     const plans = planParts(current, incoming, ctxFor);
 
     for (const plan of plans) {
-      const memoId = current && plan.part === current.part ? (latest?.memoId ?? null) : null;
+      const memoId = current && plan.part === current.part ? currentMemoId : null;
       const messageIds = [...new Set(plan.added.map((e) => e.messageId))];
       const planItems = messageIds.map((id) => byMessage.get(id)).filter((i): i is MessageItem => i !== undefined);
       const requestId = smokeball.newRequestId();
       const write = { requestId, threadId, part: plan.part, matterId: link.matterId, memoId, messageIds };
-      store.transaction(() => {
-        store.writeback.recordMemoWrite(write);
-        for (const item of planItems) store.outbox.markInFlight(item.id, requestId);
-      });
       const ctx = ctxFor(plan.part);
       const body: SbMemoInput = { title: memoTitle(ctx), text: memoRtf(ctx, plan.entries) };
+      store.transaction(() => {
+        store.writeback.recordMemoWrite(write);
+        store.writeback.recordSentText(threadId, plan.part, sha256(body.text));
+        for (const item of planItems) store.outbox.markInFlight(item.id, requestId);
+      });
       try {
         const sentMemoId = await this.send(link.matterId, memoId, body, requestId);
         log.debug('memo write accepted', { threadId, part: plan.part, memoId: sentMemoId, requestId });
@@ -146,6 +156,17 @@ export class MemoWriter {
       await smokeball.request<SbAccepted>('PUT', `${base}/${encodeURIComponent(memoId)}`, { data: body, idempotent: false, requestId });
     }
     return memoId;
+  }
+
+  /**
+   * Is the memo still exactly a text we sent (Smokeball stores memo RTF as given)? An earlier text of ours counts
+   * too: our last write may not be applied yet. Deleted, missing or different: a person has been at it.
+   */
+  private async stillOurs(matterId: string, part: MemoThreadPart): Promise<boolean> {
+    // A memo created moments ago may not be applied yet: a 404 means gone only once the read-back bound has passed.
+    const memo = (await this.getMemo(matterId, part.memoId!)) ?? (await pollUntil(() => this.getMemo(matterId, part.memoId!), this.ctx.settings.readBack));
+    if (!memo || memo.isDeleted) return false;
+    return this.ctx.store.writeback.sentTextStatus(part.threadId, part.part, sha256(memo.text)) !== 'other';
   }
 
   private storedEntries(threadId: string, part: number): EntryPiece[] {
@@ -245,4 +266,8 @@ export class MemoWriter {
     if (created) summary.memosCreated += 1;
     else summary.memosUpdated += 1;
   }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

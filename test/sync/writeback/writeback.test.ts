@@ -91,6 +91,53 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     job.close();
   });
 
+  it('never overwrites a memo a person edited or deleted in Smokeball: the conversation continues in a new memo', async () => {
+    h = await setupWorld(40);
+    const { world, stack } = h;
+    await stack.engine.initialImport();
+    const job = h.job();
+    await job.run();
+    await world.smokeball.control.whenIdle();
+    // Three threads with a memo each: one a person edits, one a person deletes, one nobody touches.
+    const threads = [...new Map(world.caseStatus.control.messages().map((m) => [`${m.caseExternalId}|${m.threadId}`, m])).values()].slice(0, 3);
+    const memoOf = (m: (typeof threads)[number]) => world.smokeball.control.memos(m.caseExternalId).find((x) => !x.isDeleted && x.plainText.includes(`[cs-msg:${m.id}]`))!;
+    const [edited, deleted, untouched] = threads.map((m) => ({ message: m, memo: memoOf(m) }));
+    const { accessToken } = world.smokeball.control.issueTokens();
+    const person = (method: string, m: { memo: { matterId: string; id: string } }, body?: unknown) =>
+      fetch(`${world.smokeball.url}/matters/${m.memo.matterId}/memos/${m.memo.id}`, {
+        method,
+        headers: { 'x-api-key': world.smokeball.options.apiKey, authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await person('PUT', edited!, { title: edited!.memo.title, text: `${edited!.memo.plainText}\nCalled the client back: settlement accepted.` })).status).toBe(202);
+    expect((await person('DELETE', deleted!)).status).toBeLessThan(300);
+    await world.smokeball.control.whenIdle();
+    const editedText = world.smokeball.control.memos(edited!.memo.matterId).find((x) => x.id === edited!.memo.id)!.plainText;
+    expect(editedText).toContain('settlement accepted');
+
+    const added = threads.map((t) => world.caseStatus.control.addMessage({ matterId: t.caseExternalId, threadId: t.threadId, senderName: 'Pat Client', senderRole: 'client', body: `Follow-up on ${t.threadId}`, createdAt: new Date().toISOString() }));
+    const run = await job.run();
+    expect(run).toMatchObject({ memosCreated: 2, memosUpdated: 1, failed: 0 });
+    await world.smokeball.control.whenIdle();
+
+    // The person's memo is exactly as they left it; the new message is in a new part of the same conversation.
+    expect(world.smokeball.control.memos(edited!.memo.matterId).find((x) => x.id === edited!.memo.id)!.plainText).toBe(editedText);
+    for (const [i, t] of [edited!, deleted!].entries()) {
+      const next = world.smokeball.control.memos(t.message.caseExternalId).find((x) => !x.isDeleted && x.plainText.includes(`[cs-msg:${added[i]!.id}]`))!;
+      expect(next.id).not.toBe(t.memo.id);
+      expect(next.title).toMatch(/\(part 2\)/);
+    }
+    // The untouched thread was appended in place.
+    expect(memoOf(untouched!.message).plainText).toContain(`[cs-msg:${added[2]!.id}]`);
+    expectMessagesExactlyOnceAcrossParts(world, added.map((a) => a.id));
+    // And the next append to a continued thread goes to its new memo, not a third one.
+    const more = world.caseStatus.control.addMessage({ matterId: edited!.message.caseExternalId, threadId: edited!.message.threadId, senderName: 'Pat Client', senderRole: 'client', body: 'And one more', createdAt: new Date().toISOString() });
+    expect(await job.run()).toMatchObject({ memosCreated: 0, memosUpdated: 1 });
+    job.close();
+    await world.smokeball.control.whenIdle();
+    expectMessagesExactlyOnceAcrossParts(world, [...added.map((a) => a.id), more.id]);
+  });
+
   it('appends new messages to the thread’s memo, gives a new thread its own memo, and numbers a repeated file name', async () => {
     h = await setupWorld(40);
     const { world, stack } = h;
