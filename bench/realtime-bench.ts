@@ -13,6 +13,7 @@
  *   npm run bench:realtime
  *   npm run bench:realtime -- --changes 50 --matters 300
  */
+import { createRng } from '../src/sim/common/random.js';
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,18 +30,6 @@ const CHANGES = arg('changes', 200);
 const SEED = arg('seed', 42);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Deterministic PRNG (mulberry32), so a run repeats its choice of matters, stages and gaps. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Change {
   to: string;
@@ -189,7 +178,7 @@ async function phase(name: string, world: World, rt: RealtimeSync, matterIds: st
 }
 
 async function main(): Promise<void> {
-  const random = rng(SEED);
+  const random = createRng(SEED); // deterministic: a run repeats its choice of matters, stages and gaps
   const dataDir = mkdtempSync(join(tmpdir(), 'css-rt-bench-'));
   const world = await startWorld({ matters: MATTERS, seed: SEED });
   const stack = await connectToWorld(world, { dataDir });
