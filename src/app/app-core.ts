@@ -470,8 +470,8 @@ export class AppCore {
   }
 
   private async afterFailure(stack: SyncStack, summary: RunSummary): Promise<void> {
-    // AuthRequiredError reaches us only as the run's message; confirm with the token endpoint before signing out.
-    if (/sign/i.test(summary.error ?? '') && (await this.signedOutNow(stack))) return;
+    // Smokeball refused the grant during the run: confirm with the token endpoint, then ask for sign-in.
+    if (summary.errorName === 'AuthRequiredError' && (await this.signedOutNow(stack))) return;
     const delays = this.deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const delay = delays[Math.min(this.retryAttempt, delays.length - 1)] ?? 60_000;
     this.retryAttempt += 1;

@@ -42,6 +42,8 @@ export interface RunSummary {
   firstCaseMs: number | null;
   problems: MappingProblem[];
   error?: string;
+  /** The failure's error class (e.g. 'AuthRequiredError': Smokeball sign-in lapsed), for the app to act on. */
+  errorName?: string;
 }
 
 const INITIAL_DONE = 'initial.completedAt';
@@ -318,7 +320,7 @@ export class SyncEngine {
       store.runs.finish(runId, 'failed', { ...ctx.counts }, message);
       this.log.error('Sync run failed', { kind, error: message });
       this.status.update({ phase: 'error', message, lastOutcome: 'failed', etaSeconds: null, attentionCount: this.attentionCount() });
-      return { ...this.summary(ctx, 'failed'), error: message };
+      return { ...this.summary(ctx, 'failed'), error: message, errorName: error instanceof Error ? error.name : undefined };
     } finally {
       clearInterval(ticker);
       this.tick(ctx);
