@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToWorld, type World } from '../../../src/sim/world.js';
-import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, runUntilDrained, setupWorld, TEST_RATE, type Harness } from './helpers.js';
+import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, runUntilDrained, setupWorld, TEST_RATE, writebackChildEnv, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -11,17 +11,7 @@ afterEach(async () => {
 
 function startChild(world: World, dataDir: string, extra: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/sync/fixtures/writeback-child.ts'], {
-    env: {
-      ...process.env,
-      SB_URL: world.smokeball.url,
-      SB_KEY: world.smokeball.options.apiKey,
-      SB_CLIENT: world.smokeball.options.clientId,
-      CS_URL: world.caseStatus.url,
-      CS_KEY: world.caseStatus.apiKey,
-      DATA_DIR: dataDir,
-      RATE: String(TEST_RATE.ratePerSecond),
-      ...extra,
-    },
+    env: writebackChildEnv(world, dataDir, extra),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -128,3 +128,18 @@ export function writeRequests(world: World): number {
 export function endpointCount(world: World, endpoint: string): number {
   return world.smokeball.stats.log.filter((e) => `${e.method} ${e.route}` === endpoint && e.status >= 200 && e.status < 300).length;
 }
+
+/** Environment for test/sync/fixtures/writeback-child.ts: where the simulators are and which state folder to use. */
+export function writebackChildEnv(world: World, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SB_URL: world.smokeball.url,
+    SB_KEY: world.smokeball.options.apiKey,
+    SB_CLIENT: world.smokeball.options.clientId,
+    CS_URL: world.caseStatus.url,
+    CS_KEY: world.caseStatus.apiKey,
+    DATA_DIR: dataDir,
+    RATE: String(TEST_RATE.ratePerSecond),
+    ...extra,
+  };
+}

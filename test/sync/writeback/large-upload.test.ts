@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
 import { afterEach, expect, it } from 'vitest';
 import { documentSha256 } from '../../../src/sim/seed/document-content.js';
-import { setupWorld, TEST_RATE, type Harness } from './helpers.js';
+import { setupWorld, writebackChildEnv, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -28,16 +28,7 @@ it('uploads a 200 MB document streamed end to end: peak RSS of the uploading pro
   const childFile = 'dist/test-fixtures/writeback-child.mjs';
   await build({ entryPoints: ['test/sync/fixtures/writeback-child.ts'], outfile: childFile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'warning' });
   const child = spawn(process.execPath, [childFile], {
-    env: {
-      ...process.env,
-      SB_URL: world.smokeball.url,
-      SB_KEY: world.smokeball.options.apiKey,
-      SB_CLIENT: world.smokeball.options.clientId,
-      CS_URL: world.caseStatus.url,
-      CS_KEY: world.caseStatus.apiKey,
-      DATA_DIR: stack.dataDir,
-      RATE: String(TEST_RATE.ratePerSecond),
-    },
+    env: writebackChildEnv(world, stack.dataDir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
