@@ -8,7 +8,10 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, p
 import electronStore from 'electron-store';
 import electronUpdater from 'electron-updater';
 import { AppCore } from '../src/app/app-core.js';
+import { installCrashHandlers } from '../src/app/crash-handlers.js';
 import { KeytarSecretStore } from '../src/app/keychain.js';
+import { rememberSecrets } from '../src/app/known-secrets.js';
+import { redactText } from '../src/app/log-redaction.js';
 import type { TrayState } from '../src/contract/view.js';
 import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.js';
 import { forwardViews, registerIpc } from './ipc.js';
@@ -32,7 +35,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   main().catch((error: unknown) => {
     // Nothing else can show this: no window or tray exists yet.
-    dialog.showErrorBox('Case Status Sync could not start', error instanceof Error ? error.message : String(error));
+    dialog.showErrorBox('Case Status Sync could not start', redactText(error instanceof Error ? error.message : String(error)));
     app.exit(1);
   });
 }
@@ -51,8 +54,11 @@ async function main(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   await app.whenReady();
   const appRoot = app.getAppPath();
-  const logger = createFileLogger(join(app.getPath('logs'), 'main.log'));
-  process.on('unhandledRejection', (reason) => logger.error('Unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) }));
+  // Every secret value read from or written to the keychain is blanked out of the log wherever it appears.
+  const secrets = rememberSecrets(new KeytarSecretStore());
+  const logger = createFileLogger(join(app.getPath('logs'), 'main.log'), undefined, secrets.knownSecrets);
+  // Logged redacted, and the app keeps running (Electron's own default, minus its dialog showing the raw stack).
+  installCrashHandlers({ report: (kind, text) => logger.error(kind === 'uncaughtException' ? 'Uncaught exception' : 'Unhandled rejection', { report: text }), knownSecrets: secrets.knownSecrets });
 
   protocol.handle(APP_SCHEME, createAppProtocolHandler(join(appRoot, 'dist', 'renderer')));
   hardenSession(session.defaultSession);
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
     dataDir: app.getPath('userData'),
     host: 'electron',
     version: app.getVersion(),
-    secrets: new KeytarSecretStore(),
+    secrets,
     settings,
     openExternal: async (url) => {
       // Only web links leave the app (no file:, no custom schemes that launch other programs).

@@ -17,6 +17,8 @@ import { printActivity } from './activity.js';
 import { runSync } from './sync.js';
 import { runSims } from './sim.js';
 import { runServe, SERVE_USAGE } from './serve.js';
+import { installCliCrashHandlers } from '../app/crash-handlers.js';
+import { redactText } from '../app/log-redaction.js';
 
 const USAGE = `Usage: case-status-sync <command> [options]
 
@@ -79,12 +81,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A crash prints a redacted report, never Node's inspect of the error (which would show an axios error's headers).
+installCliCrashHandlers();
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`case-status-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`case-status-sync: ${redactText(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   },
 );

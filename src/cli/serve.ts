@@ -5,10 +5,12 @@ import { parseArgs } from 'node:util';
 import { AppCore } from '../app/app-core.js';
 import { createDemoApp } from '../app/demo.js';
 import { KeytarSecretStore } from '../app/keychain.js';
+import { rememberSecrets } from '../app/known-secrets.js';
+import { redactingLogger } from '../app/log-redaction.js';
+import { MemorySecretStore, type Logger } from '../sync/ports.js';
 import { ConfSettingsStore } from '../app/settings-store.js';
 import { startHeadlessHost } from '../host/headless-host.js';
 import { ensureRendererBuilt } from '../host/renderer-build.js';
-import type { Logger } from '../sync/ports.js';
 
 export const SERVE_USAGE = `  serve    Run the sync as a service and draw its window in a browser (no Electron)
              --demo (simulated firm)  --matters N (demo; default 2000)  --seed N  --rate N (Smokeball requests/s)
@@ -36,7 +38,9 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const port = integer(values.port, 0, 'port', 0, 65535);
   const staticDir = await ensureRendererBuilt({ log: out });
-  const logger = stderrLogger();
+  // Every secret value read from or written to the store is blanked out of the log wherever it appears.
+  const secrets = rememberSecrets(values.demo ? new MemorySecretStore() : new KeytarSecretStore());
+  const logger = stderrLogger(secrets.knownSecrets);
 
   let core: AppCore;
   let stopCore: () => Promise<void>;
@@ -50,6 +54,7 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
       smokeballRate: values.rate === undefined ? undefined : Number(values.rate),
       dataDir,
       host: 'headless',
+      secrets,
       logger,
     });
     out(`  Smokeball simulator   ${demo.world.smokeball.url}`);
@@ -59,7 +64,7 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     stopCore = () => demo.close();
   } else {
     const dataDir = values.data ?? defaults.dataDir;
-    core = new AppCore({ dataDir, host: 'headless', secrets: new KeytarSecretStore(), settings: new ConfSettingsStore(dataDir, logger), logger });
+    core = new AppCore({ dataDir, host: 'headless', secrets, settings: new ConfSettingsStore(dataDir, logger), logger });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);
@@ -88,9 +93,9 @@ function integer(text: string | undefined, fallback: number, name: string, min: 
   return n;
 }
 
-/** Warnings and errors to stderr, one line each, so stdout keeps the address readable. */
-function stderrLogger(): Logger {
+/** Warnings and errors to stderr, one line each, so stdout keeps the address readable. Redacted like every log. */
+function stderrLogger(knownSecrets: () => Iterable<string>): Logger {
   const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     process.stderr.write(`${new Date().toISOString()} ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
-  return { debug() {}, info: line('info'), warn: line('warn'), error: line('error') };
+  return redactingLogger({ debug() {}, info: line('info'), warn: line('warn'), error: line('error') }, knownSecrets);
 }

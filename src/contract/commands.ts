@@ -80,9 +80,21 @@ export function parseCommand(command: unknown, input: unknown): { command: Comma
   const parsed = commandInputs[name].safeParse(input ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-    throw new InvalidCommandError(`Invalid input for ${name}: ${detail}`);
+    throw new InvalidCommandError(`Invalid input for ${name}: ${oneLine(detail, MAX_DETAIL_LENGTH)}`);
   }
   return { command: name, input: parsed.data };
+}
+
+/**
+ * Refusals quote keys and paths from the input: a 1 MB key or a newline in one must not make a 1 MB or two-line
+ * message. 440 keeps "Invalid input for <command>: …" within the 500 characters the transports pass on.
+ */
+const MAX_DETAIL_LENGTH = 440;
+
+function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** The bridge a window talks to (Electron preload or the headless host's WebSocket client). */

@@ -46,16 +46,35 @@ export type Connections = z.infer<typeof ConnectionsSchema>;
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 
-/** A settings change from the window: any top-level section, each replaced as a whole (connections merged). */
+/**
+ * A settings change from the window: any top-level section, each replaced as a whole (connections merged field by
+ * field). Fields are taken without their defaults: zod 4 fills a default in even for an absent optional key, so a
+ * patch naming only `connections.smokeballClientId` would otherwise reset every other connection field, the stage
+ * mapping, the practice areas and notifications.
+ */
+const C = ConnectionsSchema.shape;
+const ConnectionsPatchSchema = z
+  .object({
+    smokeballApiUrl: C.smokeballApiUrl.unwrap(),
+    smokeballAuthUrl: C.smokeballAuthUrl.unwrap(),
+    smokeballClientId: C.smokeballClientId.unwrap(),
+    smokeballRatePerSecond: C.smokeballRatePerSecond.unwrap(),
+    smokeballBurst: C.smokeballBurst.unwrap(),
+    caseStatusApiUrl: C.caseStatusApiUrl.unwrap(),
+    relayUrl: C.relayUrl.unwrap(),
+  } satisfies Record<keyof typeof C, z.ZodType>)
+  .partial()
+  .strict();
+
 export const SettingsPatchSchema = z
   .object({
-    connections: ConnectionsSchema.partial().strict(),
+    connections: ConnectionsPatchSchema,
     matterFilter: MatterFilterSchema.strict(),
-    stageMapping: SettingsSchema.shape.stageMapping,
-    practiceAreaMapping: SettingsSchema.shape.practiceAreaMapping,
+    stageMapping: SettingsSchema.shape.stageMapping.unwrap(),
+    practiceAreaMapping: SettingsSchema.shape.practiceAreaMapping.unwrap(),
     nightlySyncTime: hhmm,
     launchAtLogin: z.boolean(),
-    notifications: SettingsSchema.shape.notifications,
+    notifications: SettingsSchema.shape.notifications.unwrap(),
   })
   .partial()
   .strict();
