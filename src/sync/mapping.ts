@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SyncConfig } from './config.js';
 import type { CsCaseInput, CsCaseStatus, CsClientInput, CsPracticeArea } from './casestatus/types.js';
+import type { RecordKind } from './smokeball/record-check.js';
 import type { SbContact, SbMatter, SbMatterStage, SbMatterType, SbPhone, SbStaff } from './smokeball/types.js';
 
 /** Reference data needed to turn a matter into a case; loaded once per run from the 500-record list endpoints. */
@@ -15,7 +16,9 @@ export type MappingProblem =
   | { kind: 'unmapped_stage'; stageId: string; stageName: string; practiceArea: string }
   | { kind: 'unmapped_practice_area'; matterTypeId: string; matterTypeName: string }
   | { kind: 'client_without_cell_phone'; contactId: string; name: string }
-  | { kind: 'no_clients'; matterId: string };
+  | { kind: 'no_clients'; matterId: string }
+  /** A record Smokeball sent that the sync cannot use (see smokeball/record-check.ts); it is skipped, not guessed at. */
+  | { kind: 'unreadable_record'; resource: RecordKind; recordId: string | null; matterId: string | null; problem: string };
 
 export interface MappedCase {
   input: CsCaseInput;
@@ -65,6 +68,15 @@ function clean(text: string | null | undefined, max: number): string {
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, max);
+}
+
+/**
+ * Long text (the matter description): line breaks and tabs are kept, other control characters (NUL, BEL, ESC,
+ * DEL...) are removed, as Case Status shows it to clients as plain text.
+ */
+function cleanMultiline(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, max);
 }
 
 export function mapContact(contact: SbContact, config: SyncConfig): { input: CsClientInput; problems: MappingProblem[] } {
@@ -134,7 +146,7 @@ export function mapMatter(
     externalId: matter.id,
     readableId: clean(matter.number, 100) || matter.id.slice(0, 8),
     title: clean(matter.title, 500) || clean(matter.number, 500) || 'Untitled matter',
-    description: matter.description ? matter.description.slice(0, 20_000) : null,
+    description: matter.description ? cleanMultiline(matter.description, 20_000) || null : null,
     practiceArea: area.name,
     status: CS_STATUS[matter.status] ?? 'closed',
     stage: csStage,

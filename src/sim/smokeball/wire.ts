@@ -17,6 +17,7 @@ import type {
   StoredStageSet,
 } from './state.js';
 import type { SubscriptionRecord } from './webhooks.js';
+import { applyWireOverride } from './wire-overrides.js';
 
 export interface Link {
   id: string;
@@ -75,7 +76,8 @@ export class WireMapper {
     out.clientIds = m.clientIds.slice();
     out.otherSideIds = m.otherSideIds.slice();
     if (opts.items) out.items = {};
-    return out;
+    // Test hook (wire-overrides.ts): a bad-input test may serve a malformed record instead.
+    return h ? applyWireOverride(this.baseUrl(), 'matter', m.id, out) : out;
   }
 
   // ---- contacts / staff / matter types ----
@@ -91,7 +93,7 @@ export class WireMapper {
     out.isDeleted = c.isDeleted;
     out.lastUpdated = c.lastUpdated;
     out.tags = [];
-    return out;
+    return withHref ? applyWireOverride(this.baseUrl(), 'contact', c.id, out) : out;
   }
 
   staff(s: StoredStaff): Record<string, unknown> {
@@ -154,7 +156,7 @@ export class WireMapper {
 
   matterStage(ms: StoredMatterStage, withHref = true): Record<string, unknown> {
     const stage = this.state.stages.get(ms.stageId)?.stage;
-    return {
+    const out: Record<string, unknown> = {
       ...(withHref ? { href: this.href(`/matters/${ms.matterId}/stages`) } : {}),
       id: ms.id,
       versionId: ms.versionId,
@@ -163,6 +165,7 @@ export class WireMapper {
       ...(stage ? { stage: this.stage(ms.stageSetId, stage, withHref) } : {}),
       lastUpdated: ms.lastUpdated,
     };
+    return withHref ? applyWireOverride(this.baseUrl(), 'matterStage', ms.matterId, out) : out;
   }
 
   // ---- memos ----

@@ -5,11 +5,12 @@ import { isEligible, type MappingProblem, type ReferenceData } from '../mapping.
 import { silentLogger, type Logger } from '../ports.js';
 import type { SmokeballClient } from '../smokeball/client.js';
 import { contactsByIds, getMatter, getMatterStage, listAll } from '../smokeball/reads.js';
+import { checkMatter, isUnreadable, unreadableReason, unreadableSubject } from '../smokeball/record-check.js';
 import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
 import { estimateEta, StatusReporter, type SyncStatus } from '../status.js';
 import { CaseWriter } from './case-writer.js';
 import { runFullScan, type ReadPlan } from './full-sync.js';
-import { advanceCursors, applyChanges, CURSORS, runIncremental, sinceWithOverlap, type Cursors } from './incremental.js';
+import { advanceCursors, applyChanges, CURSORS, runIncremental, sinceWithOverlap, withoutFlag, type Cursors } from './incremental.js';
 import { loadReferenceData } from './reference.js';
 import { RunContext } from './run-context.js';
 
@@ -44,6 +45,8 @@ export interface RunSummary {
   error?: string;
   /** The failure's error class (e.g. 'AuthRequiredError': Smokeball sign-in lapsed), for the app to act on. */
   errorName?: string;
+  /** The failure's error code when it has one (e.g. 'SQLITE_FULL', 'ENOSPC': the disk is full). */
+  errorCode?: string;
 }
 
 const INITIAL_DONE = 'initial.completedAt';
@@ -153,9 +156,11 @@ export class SyncEngine {
     const stages: SbMatterStage[] = [];
     for (const [matter, stage] of matterReads) {
       if (!matter) continue;
-      const link = store.links.matter(matter.id);
+      // An unreadable record goes on to applyChanges, which sets it aside and reports it.
+      const checked = checkMatter(matter);
+      const link = isUnreadable(checked) ? undefined : store.links.matter(checked.id);
       // Older than the version already applied (a lagging read): the newer one stays.
-      if (link?.matterVersion && /^\d+$/.test(link.matterVersion) && /^\d+$/.test(String(matter.versionId)) && BigInt(matter.versionId) < BigInt(link.matterVersion)) continue;
+      if (!isUnreadable(checked) && link?.matterVersion && /^\d+$/.test(link.matterVersion) && /^\d+$/.test(checked.versionId) && BigInt(checked.versionId) < BigInt(link.matterVersion)) continue;
       matters.push(matter);
       if (stage) stages.push(stage);
     }
@@ -213,7 +218,11 @@ export class SyncEngine {
     }
     store.attention.resolve('mass_closure_blocked', 'reconcile');
     const current = await this.rereadMatters(candidates.map((l) => l.matterId));
-    const reread = candidates.map((link) => ({ link, matter: current.get(link.matterId) }));
+    // A re-read Smokeball answers unreadable proves nothing about the matter: report it, close nothing.
+    const unreadable = candidates.map((l) => current.get(l.matterId)).filter((m) => m !== undefined).map((m) => checkMatter(m)).filter(isUnreadable);
+    for (const u of unreadable) ctx.addProblem({ kind: 'unreadable_record', ...withoutFlag(u) });
+    const skip = new Set(unreadable.map((u) => u.matterId));
+    const reread = candidates.filter((l) => !skip.has(l.matterId)).map((link) => ({ link, matter: current.get(link.matterId) }));
     const stillEligible = reread.filter((r) => r.matter && isEligible(r.matter, this.config)).map((r) => r.matter!);
     const leaving = reread.filter((r) => !r.matter || !isEligible(r.matter, this.config)).map((r) => r.link);
     if (stillEligible.length > 0) await applyChanges(this.incrementalDeps(), ref, ctx, { matters: stillEligible, stages: [], contacts: [] });
@@ -230,7 +239,7 @@ export class SyncEngine {
     const cursor = this.deps.store.checkpoints.get<Cursors>(CURSORS)?.matters;
     if (cursor && ids.length > 2) {
       const recent = await listAll<SbMatter>(this.deps.smokeball, '/matters', { UpdatedSince: sinceWithOverlap(cursor) });
-      for (const m of recent) if (wanted.has(m.id)) found.set(m.id, m);
+      for (const m of recent) if (typeof m?.id === 'string' && wanted.has(m.id)) found.set(m.id, m);
     }
     await Promise.all(ids.filter((id) => !found.has(id)).map(async (id) => found.set(id, await getMatter(this.deps.smokeball, id))));
     return found;
@@ -247,6 +256,8 @@ export class SyncEngine {
           store.attention.raise('unmapped_practice_area', p.matterTypeId, `Matter type "${p.matterTypeName}" has no Case Status practice area; its matters are not synced`, { ...p });
         } else if (p.kind === 'client_without_cell_phone') {
           store.attention.raise('client_without_cell_phone', p.contactId, `${p.name} has no valid cell phone: Case Status cannot text them`, { ...p });
+        } else if (p.kind === 'unreadable_record') {
+          store.attention.raise('matter_failed', unreadableSubject(p), unreadableReason(p), { ...p, unreadable: true });
         }
       }
       if (resolveMissing) {
@@ -255,6 +266,10 @@ export class SyncEngine {
             const key = `${kind}:${item.subjectId}`;
             if (!ctx.problems.has(key)) store.attention.resolve(kind, item.subjectId);
           }
+        }
+        // A record Smokeball sent unreadable and that a complete scan read fine (or no longer lists) is fixed.
+        for (const item of store.attention.open('matter_failed', 100_000)) {
+          if (item.details.unreadable === true && !ctx.problems.has(`unreadable_record:${item.subjectId}`)) store.attention.resolve('matter_failed', item.subjectId);
         }
       }
     });
@@ -298,7 +313,13 @@ export class SyncEngine {
 
   private async execute(kind: RunKind, body: RunBody): Promise<RunSummary> {
     const { store, smokeball } = this.deps;
-    const runId = store.runs.start(kind);
+    let runId: number;
+    try {
+      runId = store.runs.start(kind);
+    } catch (error) {
+      // The state file cannot be written (disk full, file locked): nothing can be synced safely, say so.
+      return this.failed(new RunContext(0, kind), kind, error);
+    }
     const ctx = new RunContext(runId, kind);
     const startedAt = new Date();
     const phase: SyncStatus['phase'] = kind === 'initial' ? 'importing' : kind === 'reconcile' ? 'reconciling' : 'incremental';
@@ -316,14 +337,33 @@ export class SyncEngine {
       this.status.update({ phase: 'idle', message: outcome === 'succeeded' ? 'Up to date' : 'Synced with problems', lastSyncAt: new Date().toISOString(), lastOutcome: outcome, etaSeconds: null, counts: { ...ctx.counts }, attentionCount: this.attentionCount() });
       return this.summary(ctx, outcome);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      store.runs.finish(runId, 'failed', { ...ctx.counts }, message);
-      this.log.error('Sync run failed', { kind, error: message });
-      this.status.update({ phase: 'error', message, lastOutcome: 'failed', etaSeconds: null, attentionCount: this.attentionCount() });
-      return { ...this.summary(ctx, 'failed'), error: message, errorName: error instanceof Error ? error.name : undefined };
+      try {
+        store.runs.finish(runId, 'failed', { ...ctx.counts }, errorMessage(error));
+      } catch (recordError) {
+        // Recording can fail for the same reason the run did (a full disk): the run still ends as failed.
+        this.log.error('Could not record the failed run', { error: errorMessage(recordError) });
+      }
+      return this.failed(ctx, kind, error);
     } finally {
       clearInterval(ticker);
       this.tick(ctx);
+    }
+  }
+
+  /** Ends a run as failed: the status says why (never left showing progress), the summary carries the error's class and code. */
+  private failed(ctx: RunContext, kind: RunKind, error: unknown): RunSummary {
+    const message = errorMessage(error);
+    this.log.error('Sync run failed', { kind, error: message });
+    this.status.update({ phase: 'error', message, lastOutcome: 'failed', etaSeconds: null, attentionCount: this.safeAttentionCount() });
+    const code = (error as { code?: unknown } | null)?.code;
+    return { ...this.summary(ctx, 'failed'), error: message, errorName: error instanceof Error ? error.name : undefined, errorCode: typeof code === 'string' ? code : undefined };
+  }
+
+  private safeAttentionCount(): number {
+    try {
+      return this.attentionCount();
+    } catch {
+      return this.status.current.attentionCount;
     }
   }
 
@@ -365,4 +405,8 @@ export class SyncEngine {
       problems: [...ctx.problems.values()],
     };
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

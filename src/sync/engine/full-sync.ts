@@ -6,6 +6,8 @@ import { contactsByIds, getContact, getMatter, getMatterStage, indexStages, PAGE
 import type { SbContact, SbMatter, SbMatterStage, SbPage } from '../smokeball/types.js';
 import type { StatusReporter } from '../status.js';
 import type { CaseWriter, MatterWithStage } from './case-writer.js';
+import { withoutFlag } from './incremental.js';
+import { checkContact, checkMatter, checkMatterStage, isUnreadable, partitionRecords, type Unreadable } from '../smokeball/record-check.js';
 import type { RunContext } from './run-context.js';
 
 /** How contacts and stages are read: `auto` uses list/batch endpoints; `per-record` is the conventional one-GET-per-item way (benchmark baseline). */
@@ -43,37 +45,56 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
 
   // Stages for the whole firm: a few list pages instead of one GET per matter.
   const stages = new Map<string, SbMatterStage>();
+  /** Matters whose MatterStage Smokeball sent unreadable: not written this run (their stage would be a guess). */
+  const stageUnreadable = new Set<string>();
+  const setAside = (bad: Unreadable[]) => {
+    for (const b of bad) {
+      ctx.addProblem({ kind: 'unreadable_record', ...withoutFlag(b) });
+      if (b.resource === 'matter stage' && b.matterId) stageUnreadable.add(b.matterId);
+    }
+  };
   const stagesReady =
     deps.plan === 'auto'
       ? sb
           .forEachPage<SbMatterStage>('/stages', {}, (page) => {
-            indexStages(page.value, stages);
+            const { good, bad } = partitionRecords(page.value, checkMatterStage);
+            setAside(bad);
+            indexStages(good, stages);
             status.update((s) => ({ progress: { ...s.progress, stages: { done: s.progress.stages.done + page.value.length, total: page.size ?? null } } }));
           })
           .then(() => undefined)
       : Promise.resolve();
   stagesReady.catch(() => {}); // awaited by every page; avoid an unhandled rejection before the first one
 
-  const contacts = new ContactCache(sb, deps.plan);
+  const contacts = new ContactCache(sb, deps.plan, setAside);
   contacts.startProbe();
   const seen = new Set<string>();
   let totalMatters: number | null = null;
 
   const onPage = async (page: SbPage<SbMatter>, offset: number) => {
     totalMatters = page.size ?? totalMatters;
-    for (const m of page.value) if (isEligible(m, config)) seen.add(m.id);
-    const eligible = page.value.filter((m) => isEligible(m, config));
+    const { good, bad } = partitionRecords(page.value, checkMatter);
+    setAside(bad);
+    // Listed but unreadable: still there in Smokeball, so its case must not be closed as "missing".
+    for (const b of bad) if (b.matterId) seen.add(b.matterId);
+    for (const m of good) if (isEligible(m, config)) seen.add(m.id);
+    const eligible = good.filter((m) => isEligible(m, config));
     let items: MatterWithStage[];
     if (deps.plan === 'per-record') {
-      items = await Promise.all(
+      const read = await Promise.all(
         eligible.map(async (listed) => {
-          const matter = (await getMatter(sb, listed.id)) ?? listed;
-          return { matter, stage: await getMatterStage(sb, listed.id) };
+          const matter = checkMatter((await getMatter(sb, listed.id)) ?? listed);
+          const stage = await getMatterStage(sb, listed.id);
+          const checkedStage = stage === undefined ? undefined : checkMatterStage(stage);
+          const problems = [matter, checkedStage].filter(isUnreadable);
+          setAside(problems);
+          return problems.length > 0 ? undefined : { matter: matter as SbMatter, stage: checkedStage as SbMatterStage | undefined };
         }),
       );
+      items = read.filter((i): i is MatterWithStage => i !== undefined);
     } else {
       await stagesReady;
-      items = eligible.map((matter) => ({ matter, stage: stages.get(matter.id) }));
+      items = eligible.filter((m) => !stageUnreadable.has(m.id)).map((matter) => ({ matter, stage: stages.get(matter.id) }));
     }
     const pageContacts = await contacts.forMatters(items.map((i) => i.matter), Math.max(1, Math.ceil((page.size ?? 0) / PAGE_LIMIT)));
     status.update((s) => ({ progress: { ...s.progress, contacts: { done: contacts.fetched, total: null } } }));
@@ -118,7 +139,18 @@ export class ContactCache {
   fetched = 0;
   decision: 'batch' | 'page-all' | 'per-record' | undefined;
 
-  constructor(private readonly sb: SmokeballClient, private readonly plan: ReadPlan) {}
+  constructor(
+    private readonly sb: SmokeballClient,
+    private readonly plan: ReadPlan,
+    /** Contacts Smokeball sent unreadable (no id): reported by the caller, left out of the cache. */
+    private readonly onUnreadable: (bad: Unreadable[]) => void = () => {},
+  ) {}
+
+  private keep(raws: readonly unknown[]): SbContact[] {
+    const { good, bad } = partitionRecords(raws, checkContact);
+    if (bad.length > 0) this.onUnreadable(bad);
+    return good;
+  }
 
   /** Reads the first contacts page early: it tells how many contacts the firm has (and fills the cache). */
   startProbe(): void {
@@ -126,7 +158,7 @@ export class ContactCache {
     this.probe = this.sb
       .get<SbPage<SbContact>>('/contacts', { params: { Offset: 0, Limit: PAGE_LIMIT } })
       .then((page) => {
-        for (const c of page.value) this.cache.set(c.id, c);
+        for (const c of this.keep(page.value)) this.cache.set(c.id, c);
         this.fetched += page.value.length;
         return page.size ?? null;
       });
@@ -149,7 +181,7 @@ export class ContactCache {
       this.pagingAll = Promise.all(
         offsets.map(async (offset) => {
           const page = await this.sb.get<SbPage<SbContact>>('/contacts', { params: { Offset: offset, Limit: PAGE_LIMIT } });
-          for (const c of page.value) this.cache.set(c.id, c);
+          for (const c of this.keep(page.value)) this.cache.set(c.id, c);
           this.fetched += page.value.length;
         }),
       ).then(() => undefined);
@@ -163,7 +195,7 @@ export class ContactCache {
       const result = new Map<string, SbContact>();
       for (const m of matters) {
         const found = await Promise.all(clientIdsOf(m).map((id) => getContact(this.sb, id)));
-        for (const c of found) if (c) result.set(c.id, c);
+        for (const c of this.keep(found.filter((f) => f !== undefined))) result.set(c.id, c);
       }
       this.fetched += result.size;
       return result;
@@ -173,7 +205,7 @@ export class ContactCache {
     const missing = wanted.filter((id) => !this.cache.has(id));
     if (missing.length > 0) {
       // With page-all this only catches contacts created after their page was read.
-      for (const c of await contactsByIds(this.sb, missing)) this.cache.set(c.id, c);
+      for (const c of this.keep(await contactsByIds(this.sb, missing))) this.cache.set(c.id, c);
       this.fetched += missing.length;
     }
     const result = new Map<string, SbContact>();

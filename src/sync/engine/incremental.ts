@@ -6,6 +6,7 @@ import { contactsByIds, getMatterStage, indexStages, listAll } from '../smokebal
 import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
 import type { CaseWriter } from './case-writer.js';
 import { maxTicks, type RunContext } from './run-context.js';
+import { checkContact, checkMatter, checkMatterStage, isUnreadable, partitionRecords, type Unreadable } from '../smokeball/record-check.js';
 
 export interface Cursors {
   matters: string | null;
@@ -55,7 +56,7 @@ export async function runIncremental(deps: IncrementalDeps, ref: ReferenceData, 
     listAll<SbMatterStage>(sb, '/stages', { UpdatedSince: sinceWithOverlap(cursors.stages) }),
     listAll<SbContact>(sb, '/contacts', { UpdatedSince: sinceWithOverlap(cursors.contacts) }),
   ]);
-  await applyChanges(deps, ref, ctx, { matters, stages: [...indexStages(stages).values()], contacts });
+  await applyChanges(deps, ref, ctx, { matters, stages, contacts });
   for (const m of matters) ctx.seeMatterVersion(m.versionId);
   for (const s of stages) ctx.seeStageUpdated(s.lastUpdated);
   for (const c of contacts) ctx.seeContactUpdated(c.lastUpdated);
@@ -73,6 +74,18 @@ export async function applyChanges(
   changes: { matters: SbMatter[]; stages: SbMatterStage[]; contacts: SbContact[] },
 ): Promise<void> {
   const { sb, store, config, writer } = deps;
+  // Records Smokeball sent that cannot be used are set aside and reported, never allowed to stop the run.
+  const matterCheck = partitionRecords(changes.matters, checkMatter);
+  const stageCheck = partitionRecords(changes.stages, checkMatterStage);
+  const contactCheck = partitionRecords(changes.contacts, checkContact);
+  for (const bad of [...matterCheck.bad, ...stageCheck.bad, ...contactCheck.bad]) ctx.addProblem({ kind: 'unreadable_record', ...withoutFlag(bad) });
+  // A matter whose stage cannot be read is not written: its case keeps the stage it has (never a guess).
+  const stageUnreadable = new Set(stageCheck.bad.map((b) => b.matterId).filter((id): id is string => id !== null));
+  changes = {
+    matters: matterCheck.good.filter((m) => !stageUnreadable.has(m.id)),
+    stages: stageCheck.good,
+    contacts: contactCheck.good,
+  };
   const stageByMatter = indexStages(changes.stages);
   const changedMatterIds = new Set(changes.matters.map((m) => m.id));
 
@@ -87,12 +100,17 @@ export async function applyChanges(
     .map((m) => store.links.matter(m.id))
     .filter((l): l is NonNullable<typeof l> => l !== undefined && l.status !== 'Closed');
   if (eligible.length > 0) {
-    const withStage = await Promise.all(
-      eligible.map(async (matter) => ({ matter, stage: stageByMatter.get(matter.id) ?? (await getMatterStage(sb, matter.id)) })),
+    const read = await Promise.all(
+      eligible.map(async (matter) => ({ matter, stage: stageByMatter.get(matter.id) ?? checkedStage(await getMatterStage(sb, matter.id), ctx) })),
     );
+    const withStage = read.filter((r): r is { matter: SbMatter; stage: SbMatterStage | undefined } => r.stage !== null);
     const known = new Map(changes.contacts.map((c) => [c.id, c]));
     const missing = [...new Set(eligible.flatMap(clientIdsOf))].filter((id) => !known.has(id) && store.links.contact(id) === undefined);
-    if (missing.length > 0) for (const c of await contactsByIds(sb, missing)) known.set(c.id, c);
+    if (missing.length > 0) {
+      const fetched = partitionRecords(await contactsByIds(sb, missing), checkContact);
+      for (const bad of fetched.bad) ctx.addProblem({ kind: 'unreadable_record', ...withoutFlag(bad) });
+      for (const c of fetched.good) known.set(c.id, c);
+    }
     await writer.applyMatters(withStage, known, ref, ctx);
   }
   if (closing.length > 0) await writer.closeCases(closing, ctx, 'matter closed or no longer selected in Smokeball');
@@ -103,4 +121,19 @@ export async function applyChanges(
     .map((stage) => ({ link: store.links.matter(stage.matter.id), stage }))
     .filter((x): x is { link: NonNullable<typeof x.link>; stage: SbMatterStage } => x.link !== undefined && x.link.status !== 'Closed');
   if (stageOnly.length > 0) await writer.applyStageChanges(stageOnly, ref, ctx);
+}
+
+/** The problem fields of a set-aside record (the `unreadable` marker is the record-check's own). */
+export function withoutFlag(u: Unreadable): Omit<Unreadable, 'unreadable'> {
+  const { unreadable: _flag, ...rest } = u;
+  return rest;
+}
+
+/** A MatterStage read on its own: the checked record, undefined when the matter has none, null when unreadable (reported). */
+function checkedStage(raw: SbMatterStage | undefined, ctx: RunContext): SbMatterStage | undefined | null {
+  if (raw === undefined) return undefined;
+  const checked = checkMatterStage(raw);
+  if (!isUnreadable(checked)) return checked;
+  ctx.addProblem({ kind: 'unreadable_record', ...withoutFlag(checked) });
+  return null;
 }

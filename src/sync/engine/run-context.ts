@@ -1,4 +1,5 @@
 import type { MappingProblem } from '../mapping.js';
+import { unreadableSubject } from '../smokeball/record-check.js';
 import type { RunKind } from '../../store/index.js';
 import { emptyCounts, type SyncCounts } from '../status.js';
 
@@ -16,7 +17,15 @@ export class RunContext {
 
   addProblem(p: MappingProblem): void {
     const subject =
-      p.kind === 'unmapped_stage' ? p.stageId : p.kind === 'unmapped_practice_area' ? p.matterTypeId : p.kind === 'client_without_cell_phone' ? p.contactId : p.matterId;
+      p.kind === 'unmapped_stage'
+        ? p.stageId
+        : p.kind === 'unmapped_practice_area'
+          ? p.matterTypeId
+          : p.kind === 'client_without_cell_phone'
+            ? p.contactId
+            : p.kind === 'unreadable_record'
+              ? unreadableSubject(p)
+              : p.matterId;
     this.problems.set(`${p.kind}:${subject}`, p);
   }
 

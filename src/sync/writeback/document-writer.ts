@@ -61,7 +61,11 @@ export class DocumentWriter {
         if (await this.upload(link, folderId, item)) summary.documentsUploaded += 1;
         else summary.failed += 1;
       } catch (error) {
-        const permanent = error instanceof PermanentDocumentError || isPermanent(error);
+        // A file whose bytes disagreed with Case Status's size or SHA-256 on every download of this run (each
+        // a fresh, complete download) is described wrongly, not cut short. It used to be retried every 30 s
+        // forever without ever being listed (attempts only count sends, and it was never sent): now it is listed
+        // under needs attention at once, and Retry tries again.
+        const permanent = error instanceof PermanentDocumentError || isPermanent(error) || error instanceof ContentMismatchError;
         recordFailure(this.ctx, this.fresh(item), 'document_failed', `“${item.payload.fileName}” was not uploaded: ${errorText(error)}`, permanent, { matterId: link.matterId, documentId: item.payload.id });
         summary.failed += 1;
       }

@@ -28,6 +28,7 @@ import {
   type WritebackSummary,
 } from './context.js';
 import { DocumentWriter } from './document-writer.js';
+import { checkDocument, checkMessage, isBadFeedItem, type BadFeedItem } from './feed-check.js';
 import { FolderFinder } from './folder-finder.js';
 import { MemoWriter } from './memo-writer.js';
 import { DEFAULT_READ_BACK } from './read-back.js';
@@ -182,7 +183,7 @@ export class WritebackJob {
   }
 
   private drainMessages(): Promise<void> {
-    return this.drain<CsMessage>(MESSAGES_CURSOR, (after) => this.deps.caseStatus.messages(after, FEED_PAGE), (m) => ({
+    return this.drain<CsMessage>(MESSAGES_CURSOR, (after) => this.deps.caseStatus.messages(after, FEED_PAGE), checkMessage, 'message_failed', (m) => ({
       idempotencyKey: messageKey(m.id),
       kind: KIND_MEMO_ENTRY,
       subjectId: m.id,
@@ -191,7 +192,7 @@ export class WritebackJob {
   }
 
   private drainDocuments(): Promise<void> {
-    return this.drain<CsDocument>(DOCUMENTS_CURSOR, (after) => this.deps.caseStatus.documents(after, FEED_PAGE), (d) => ({
+    return this.drain<CsDocument>(DOCUMENTS_CURSOR, (after) => this.deps.caseStatus.documents(after, FEED_PAGE), checkDocument, 'document_failed', (d) => ({
       idempotencyKey: documentKey(d.id),
       kind: KIND_DOCUMENT,
       subjectId: d.id,
@@ -199,14 +200,34 @@ export class WritebackJob {
     }));
   }
 
-  /** Pages a feed from its cursor; each page's items and the cursor after it commit together. */
-  private async drain<T>(cursorName: string, fetch: (after: string | undefined) => Promise<CsPage<T>>, toItem: (t: T) => { idempotencyKey: string; kind: string; subjectId: string; payload: T }): Promise<void> {
+  /**
+   * Pages a feed from its cursor; each page's items and the cursor after it commit together. Items the writers
+   * could not handle (feed-check.ts) are listed under needs attention instead of queued, so the feed goes on.
+   */
+  private async drain<T>(
+    cursorName: string,
+    fetch: (after: string | undefined) => Promise<CsPage<T>>,
+    check: (raw: unknown) => T | BadFeedItem,
+    attention: 'message_failed' | 'document_failed',
+    toItem: (t: T) => { idempotencyKey: string; kind: string; subjectId: string; payload: T },
+  ): Promise<void> {
     const { store } = this.deps;
     let cursor = store.checkpoints.get<string>(cursorName);
     for (;;) {
       const page = await fetch(cursor);
+      if (!page || !Array.isArray(page.data) || typeof page.nextCursor !== 'string') throw new Error('Case Status answered the feed with an unexpected body');
+      const what = attention === 'message_failed' ? 'message' : 'document';
       store.transaction(() => {
-        for (const item of page.data) store.outbox.enqueue(toItem(item));
+        for (const raw of page.data) {
+          const item = check(raw);
+          if (!isBadFeedItem(item)) {
+            store.outbox.enqueue(toItem(item));
+            continue;
+          }
+          const reason = `Case Status sent a ${what} that cannot be written to Smokeball: ${item.problem}. It was skipped; the other ${what}s went on.`;
+          store.attention.raise(attention, item.id ?? `unreadable ${what}: ${item.problem}`.slice(0, 200), reason, { unreadable: true });
+          this.ctx.log.warn('Skipped an unreadable Case Status feed item', { feed: what, id: item.id, problem: item.problem });
+        }
         store.checkpoints.set(cursorName, page.nextCursor);
       });
       cursor = page.nextCursor;

@@ -5,6 +5,7 @@ import { pageQuerySchema } from '../schemas.js';
 import type { FirmState } from '../state/firm-state.js';
 import type { DocumentView, Page } from '../wire.js';
 import { parseWith } from './parse.js';
+import { applyFeedOverride } from '../feed-overrides.js';
 
 const feedQuery = pageQuerySchema(200);
 
@@ -14,25 +15,25 @@ export function registerFeedRoutes(app: FastifyInstance, state: FirmState): void
     if (!state.cases.get(externalId)) throw notFound(`No case with external id ${externalId}`);
   };
 
+  // Test hook (feed-overrides.ts): a bad-input test may serve a malformed item instead of the real one.
+  const message = (port: number | undefined) => (v: Parameters<FirmState['messageView']>[0]) => applyFeedOverride(port, 'message', state.messageView(v));
+  const document = (port: number | undefined) => async (v: Parameters<FirmState['documentView']>[0]) => applyFeedOverride(port, 'document', await state.documentView(v));
+
   app.get('/v1/messages', async (request) => {
     const { after, limit } = parseWith(feedQuery, request.query, 'query');
-    return pageBySeq('msg', state.messages.visible, (v) => v.seq, decodeCursor('msg', after), limit, (v) =>
-      state.messageView(v),
-    );
+    return pageBySeq('msg', state.messages.visible, (v) => v.seq, decodeCursor('msg', after), limit, message(request.socket.localPort));
   });
 
   app.get<{ Params: { externalId: string } }>('/v1/cases/:externalId/messages', async (request) => {
     const { after, limit } = parseWith(feedQuery, request.query, 'query');
     caseOr404(request.params.externalId);
     const items = state.messages.forCase(request.params.externalId);
-    return pageBySeq('msg', items, (v) => v.seq, decodeCursor('msg', after), limit, (v) => state.messageView(v));
+    return pageBySeq('msg', items, (v) => v.seq, decodeCursor('msg', after), limit, message(request.socket.localPort));
   });
 
   app.get('/v1/documents', async (request) => {
     const { after, limit } = parseWith(feedQuery, request.query, 'query');
-    const page = pageBySeq('doc', state.documents.visible, (v) => v.seq, decodeCursor('doc', after), limit, (v) =>
-      state.documentView(v),
-    );
+    const page = pageBySeq('doc', state.documents.visible, (v) => v.seq, decodeCursor('doc', after), limit, document(request.socket.localPort));
     return resolvePage(page);
   });
 
@@ -40,13 +41,13 @@ export function registerFeedRoutes(app: FastifyInstance, state: FirmState): void
     const { after, limit } = parseWith(feedQuery, request.query, 'query');
     caseOr404(request.params.externalId);
     const items = state.documents.forCase(request.params.externalId);
-    return resolvePage(pageBySeq('doc', items, (v) => v.seq, decodeCursor('doc', after), limit, (v) => state.documentView(v)));
+    return resolvePage(pageBySeq('doc', items, (v) => v.seq, decodeCursor('doc', after), limit, document(request.socket.localPort)));
   });
 
   app.get<{ Params: { id: string } }>('/v1/documents/:id', async (request) => {
     const v = state.documents.get(request.params.id);
     if (!v) throw notFound(`No document with id ${request.params.id}`);
-    return state.documentView(v);
+    return document(request.socket.localPort)(v);
   });
 
   app.get<{ Params: { id: string } }>('/v1/documents/:id/content', async (request, reply) => {
