@@ -121,6 +121,9 @@ const ATTENTION_KINDS: Record<string, string> = {
   writeback_waiting: 'Messages waiting for their matter',
   realtime_off: 'Real-time updates are off',
   auth_required: 'Smokeball sign-in needed',
+  sync_failed: 'Sync failed',
+  disk_full: 'Disk full',
+  storage_unwritable: 'Cannot save sync progress',
 };
 
 export function attentionTitle(kind: string): string {

@@ -17,6 +17,7 @@ import { NightlyScheduler } from './scheduler.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
 import { deriveTray } from './tray-state.js';
 import { loadMappingOptions } from './mapping-options.js';
+import { failureOf, storageProblemOf, type StorageProblem } from './storage-problem.js';
 
 export interface AppCoreDeps {
   dataDir: string;
@@ -83,6 +84,9 @@ export class AppCore {
   private readonly log: Logger;
   private readonly clock: Clock;
   private detachStatus: (() => void) | undefined;
+  private detachSignInLost: (() => void) | undefined;
+  /** A full or unwritable state folder: kept in memory, because the attention list lives in that folder. */
+  private storageProblem: StorageProblem | null = null;
 
   constructor(private readonly deps: AppCoreDeps) {
     this.log = deps.logger ?? silentLogger;
@@ -186,7 +190,7 @@ export class AppCore {
     const store = this.stack?.store;
     const status: SyncStatusView = this.stack ? { ...this.stack.engine.status.current } : { ...initialStatus(), phase: 'signed_out', message: this.setupProblem ?? 'Not set up' };
     if (this.isPaused() && status.phase === 'idle') status.phase = 'paused';
-    const attention: AttentionView[] = (store?.attention.open(undefined, 200) ?? []).map((a) => this.attentionView(a));
+    const attention: AttentionView[] = [...this.storageAttention(), ...(store?.attention.open(undefined, 200) ?? []).map((a) => this.attentionView(a))];
     const realtime = this.realtimeView();
     const now = this.clock.now();
     const setupProblem = this.setupProblem ?? (this.signedIn ? null : this.stack ? 'Sign in to Smokeball to start syncing.' : null);
@@ -229,6 +233,14 @@ export class AppCore {
     if (this.realtime) return { ...this.realtime.status };
     const reason = this.realtimeProblem ?? (this.settings.connections.relayUrl === '' ? 'No relay is configured: changes arrive with Sync now and the nightly sync.' : 'Not connected');
     return { state: 'off', reason, lastEventAt: null, eventsApplied: 0, subscription: 'unknown' };
+  }
+
+  /** The state-folder problem as an attention item (id 0: it is not stored, so it cannot be dismissed; it clears itself). */
+  private storageAttention(): AttentionView[] {
+    const p = this.storageProblem;
+    if (!p) return [];
+    const now = this.clock.now().toISOString();
+    return [{ id: 0, kind: p.kind, subjectId: this.deps.dataDir, reason: p.reason, firstSeen: now, lastSeen: now, occurrences: 1, retryable: false, confirmable: false }];
   }
 
   private attentionView(a: AttentionItem): AttentionView {
@@ -312,18 +324,29 @@ export class AppCore {
       return;
     }
     this.detachStatus = (() => {
-      const onChange = () => this.pushView();
       const status = this.stack.engine.status;
+      const onChange = () => {
+        this.noteStorageState(status.current);
+        this.pushView();
+      };
       status.on('change', onChange);
       return () => status.off('change', onChange);
     })();
-    this.signedIn = await this.stack.tokens.hasTokens();
+    const stack = this.stack;
+    this.detachSignInLost = stack.tokens.onSignInLost(() => void this.markSignedOut(stack));
     if (this.isPaused()) this.pauseGates();
-    if (!this.signedIn) return;
-    this.stack.store.attention.resolve('auth_required', 'smokeball');
+    if (await stack.tokens.hasTokens()) await this.connected(stack);
+  }
+
+  /** Signed in (at start, or again after a lapse): real time, the write-back timer and a catch-up sync. */
+  private async connected(stack: SyncStack): Promise<void> {
+    this.signedIn = true;
+    this.quietly(() => stack.store.attention.resolve('auth_required', 'smokeball'));
+    await this.stopRealtime();
     await this.startRealtime();
     this.scheduleWriteback(5_000);
     if (this.started && !this.isPaused()) void this.startRun('sync');
+    this.pushView();
   }
 
   private async teardownStack(): Promise<void> {
@@ -336,6 +359,8 @@ export class AppCore {
     await this.writebackRun;
     this.detachStatus?.();
     this.detachStatus = undefined;
+    this.detachSignInLost?.();
+    this.detachSignInLost = undefined;
     this.stack = undefined;
     this.signedIn = false;
     stack.close();
@@ -445,14 +470,25 @@ export class AppCore {
     const { engine } = stack;
     this.clock.clearTimeout(this.retryTimer);
     let summary: RunSummary;
-    if (kind === 'refresh') summary = await engine.refreshMatters(matterIds);
-    else if (kind === 'reconcile' || kind === 'reconcile_confirmed') summary = await engine.reconcile({ confirmMassClosure: kind === 'reconcile_confirmed' });
-    else summary = await engine.syncNow();
+    try {
+      if (kind === 'refresh') summary = await engine.refreshMatters(matterIds);
+      else if (kind === 'reconcile' || kind === 'reconcile_confirmed') summary = await engine.reconcile({ confirmMassClosure: kind === 'reconcile_confirmed' });
+      else summary = await engine.syncNow();
+    } catch (error) {
+      // The engine reports failures in its summary; a throw here is unexpected, but it must not end the app or
+      // leave the run gate shut: handle it as a failed run.
+      const f = failureOf(error);
+      this.log.error('Sync run threw', { error: f.message });
+      await this.afterFailure(stack, { kind: kind === 'refresh' || kind === 'sync' ? 'incremental' : 'reconcile', error: f.message, errorCode: f.code, errorName: error instanceof Error ? error.name : undefined });
+      return;
+    }
     if (summary.outcome === 'failed') {
       await this.afterFailure(stack, summary);
       return;
     }
     this.retryAttempt = 0;
+    this.storageProblem = null;
+    this.quietly(() => stack.store.attention.resolve('sync_failed', 'sync'));
     if (kind !== 'refresh' && summary.kind === 'reconcile') stack.store.checkpoints.set(NIGHTLY_LAST_RUN, this.clock.now().toISOString());
     // Messages and documents follow each sync: their cases exist now, so waiting items can be written.
     this.startWriteback(stack);
@@ -469,13 +505,18 @@ export class AppCore {
     });
   }
 
-  private async afterFailure(stack: SyncStack, summary: RunSummary): Promise<void> {
+  private async afterFailure(stack: SyncStack, summary: Pick<RunSummary, 'kind' | 'error' | 'errorName' | 'errorCode'>): Promise<void> {
     // Smokeball refused the grant during the run: confirm with the token endpoint, then ask for sign-in.
     if (summary.errorName === 'AuthRequiredError' && (await this.signedOutNow(stack))) return;
     const delays = this.deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const delay = delays[Math.min(this.retryAttempt, delays.length - 1)] ?? 60_000;
     this.retryAttempt += 1;
     this.log.warn('Sync failed; retrying later', { error: summary.error, inMs: delay });
+    this.storageProblem = storageProblemOf({ code: summary.errorCode, message: summary.error }, this.deps.dataDir);
+    if (!this.storageProblem) {
+      const at = new Date(this.clock.now().getTime() + delay).toISOString().slice(11, 16);
+      this.quietly(() => stack.store.attention.raise('sync_failed', 'sync', `The last sync failed: ${summary.error ?? 'unknown error'}. It is tried again automatically (next at ${at} UTC), or press Sync now.`));
+    }
     this.retryTimer = this.clock.setTimeout(() => void this.startRun(summary.kind === 'reconcile' ? 'reconcile' : 'sync'), delay);
   }
 
@@ -487,11 +528,40 @@ export class AppCore {
       return false;
     } catch (error) {
       if (!(error instanceof AuthRequiredError)) return false;
-      this.signedIn = false;
-      await stack.tokens.clear();
-      stack.store.attention.raise('auth_required', 'smokeball', 'Smokeball sign-in has expired. Sign in again to keep syncing.');
-      await this.stopRealtime();
+      await this.markSignedOut(stack);
       return true;
+    }
+  }
+
+  /**
+   * Smokeball refused the refresh token (from any caller: a run, a real-time refresh, the write-back). Real-time and
+   * the write-back would otherwise retry quietly for ever; staff must be asked to sign in.
+   */
+  private async markSignedOut(stack: SyncStack): Promise<void> {
+    if (!this.signedIn || this.stack !== stack) return;
+    this.signedIn = false;
+    this.log.warn('Smokeball refused the sign-in; asking staff to sign in again');
+    await stack.tokens.clear();
+    this.quietly(() => stack.store.attention.raise('auth_required', 'smokeball', 'Smokeball sign-in has expired. Sign in again to keep syncing.'));
+    await this.stopRealtime();
+    this.pushView();
+  }
+
+  /**
+   * Every run reports through the engine status, including real-time refreshes that never pass through `runOnce`:
+   * a run failing on the state folder shows the problem, and the next good run clears it.
+   */
+  private noteStorageState(status: SyncStatusView): void {
+    if (status.phase === 'error') this.storageProblem = storageProblemOf({ message: status.message }, this.deps.dataDir) ?? this.storageProblem;
+    else if (status.phase === 'idle' && status.lastOutcome !== 'failed') this.storageProblem = null;
+  }
+
+  /** A bookkeeping write that must not turn a handled failure into a crash (it fails too when the disk is full). */
+  private quietly(write: () => unknown): void {
+    try {
+      write();
+    } catch (error) {
+      this.log.warn('Could not update the attention list', { error: failureOf(error).message });
     }
   }
 
@@ -524,6 +594,7 @@ export class AppCore {
       if (authFailure) await this.signedOutNow(stack);
     } catch (error) {
       this.log.warn('Writing messages and documents to Smokeball failed; will retry', { error: (error as Error).message });
+      this.storageProblem = storageProblemOf(failureOf(error), this.deps.dataDir) ?? this.storageProblem;
     }
   }
 
@@ -555,6 +626,10 @@ export class AppCore {
         await this.stopRealtime();
         await this.startRealtime();
         return { retried: true, message: 'Reconnecting real-time updates.' };
+      case 'sync_failed': {
+        const r = await this.startRun('sync');
+        return { retried: r.started, message: r.started ? 'Syncing again.' : (r.reason ?? '') };
+      }
       case 'matter_failed': {
         const r = await this.startRun('refresh', [item.subjectId]);
         return { retried: r.started, message: r.started ? 'Syncing that matter again.' : (r.reason ?? '') };
@@ -586,10 +661,17 @@ export class AppCore {
     pending.result.then(
       async (tokens) => {
         if (this.pendingSignIn === pending) this.pendingSignIn = undefined;
-        await this.deps.secrets.set(TOKENS_KEY, JSON.stringify(tokens));
         this.log.info('Signed in to Smokeball');
-        // A new grant: rebuild (fresh token manager), re-check the webhook subscription, start the first import.
-        await this.reconfigure();
+        const stack = this.stack;
+        if (stack && this.settings.connections.smokeballClientId === c.smokeballClientId && this.settings.connections.smokeballAuthUrl === c.smokeballAuthUrl) {
+          // The same connection with a new grant: keep the stack (a write-back in progress finishes on its own),
+          // so staff are back in sync at once; real time re-checks the webhook subscription.
+          await stack.tokens.save(tokens);
+          await this.connected(stack);
+        } else {
+          await this.deps.secrets.set(TOKENS_KEY, JSON.stringify(tokens));
+          await this.reconfigure();
+        }
       },
       (error: unknown) => {
         if (this.pendingSignIn === pending) this.pendingSignIn = undefined;

@@ -12,6 +12,7 @@ export type AttentionKind =
   | 'writeback_waiting'
   | 'matter_failed'
   | 'auth_required'
+  | 'sync_failed'
   | 'realtime_off';
 
 export interface AttentionItem {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src/app/app-core.js';
-import { createDemoCore } from '../../src/app/demo.js';
+import { createDemoApp, createDemoCore } from '../../src/app/demo.js';
 import { MemorySettingsStore } from '../../src/app/settings-store.js';
 import { AppCore as Core } from '../../src/app/app-core.js';
 import { InvalidCommandError, type CommandResults } from '../../src/contract/commands.js';
@@ -209,6 +209,37 @@ describe('first sign-in from the window', () => {
     } finally {
       await core.stop();
       await world.close();
+    }
+  });
+});
+
+describe('sign-in lapsing while only real time is running', () => {
+  it('notices without any run through Sync now, asks for sign-in, and is back in sync right after signing in', async () => {
+    const demo = await createDemoApp({ matters: 30, seed: 8, dataDir: tempDir('css-core-lapse-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 60_000, realtimeOptions: { waitSeconds: 1, subscriptionCheckMs: 2_000 } } });
+    const { core, world } = demo;
+    try {
+      await until('the import and real time', () => core.view().initialImportDone && core.view().realtime.state === 'live');
+      await idle(core);
+      world.smokeball.control.expireRefreshTokens();
+      world.smokeball.control.expireAccessTokens();
+      // Nobody presses Sync now, and Smokeball deleted the webhook subscription with the grant: the periodic
+      // subscription check is what finds out.
+      const matter = world.firm.matters.find((m) => m.status === 'Open' && !m.isLead && world.caseStatus.control.cases().has(m.id))!;
+      const set = world.firm.stageSets.find((st) => st.id === world.smokeball.control.matter(matter.id).stage?.stageSetId)!;
+      const target = set.stages.find((st) => st.id !== world.smokeball.control.matter(matter.id).stage?.stageId && !STAGES_MISSING_IN_CASE_STATUS.includes(st.name))!;
+      world.smokeball.control.changeMatterStage(matter.id, target.id);
+      const signedOut = await until('the signed-out state', () => (core.view().tray.state === 'signed_out' ? core.view() : false), 30_000);
+      expect(signedOut.attention.some((a) => a.kind === 'auth_required')).toBe(true);
+
+      const { authorizeUrl } = (await core.invoke('signIn', {})) as CommandResults['signIn'];
+      const page = await fetch(authorizeUrl, { redirect: 'manual' });
+      expect((await fetch(page.headers.get('location')!)).status).toBe(200);
+      const back = await until('signed in again', () => (core.view().connections.smokeball.signedIn ? core.view() : false), 10_000);
+      expect(back.attention.some((a) => a.kind === 'auth_required')).toBe(false);
+      // The catch-up after sign-in carries the change made while signed out.
+      await until('the stage change in Case Status', () => world.caseStatus.control.cases().get(matter.id)?.stage === target.name, 30_000);
+    } finally {
+      await demo.close();
     }
   });
 });

@@ -66,6 +66,8 @@ export class TokenStore {
   private readonly grants = new Map<string, Grant>();
   private readonly grantByRefresh = new Map<string, Grant>();
   private readonly access = new Map<string, AccessToken>();
+  /** Every token and code ever handed out, so a test can check none of them leaked into the app's files or logs. */
+  private readonly issued: string[] = [];
 
   constructor(
     public lifetimes: TokenLifetimes,
@@ -75,6 +77,7 @@ export class TokenStore {
 
   issueCode(input: Omit<AuthCode, 'code' | 'expiresAt'>): AuthCode {
     const code: AuthCode = { ...input, code: opaque(24), expiresAt: Date.now() + this.lifetimes.authCodeTtlS * 1000 };
+    this.issued.push(code.code);
     this.codes.set(code.code, code);
     return code;
   }
@@ -100,6 +103,7 @@ export class TokenStore {
     this.grants.set(grant.id, grant);
     this.grantByRefresh.set(grant.refreshToken as string, grant);
     const access = this.mint(clientId, userId, grant.id);
+    this.issued.push(grant.refreshToken as string);
     return {
       accessToken: access.token,
       refreshToken: grant.refreshToken as string,
@@ -128,6 +132,7 @@ export class TokenStore {
       expiresAt: Date.now() + this.lifetimes.accessTokenTtlS * 1000,
     };
     this.access.set(token.token, token);
+    this.issued.push(token.token);
     return token;
   }
 
@@ -158,6 +163,34 @@ export class TokenStore {
     if (!grant || grant.revoked) return false;
     this.endGrant(grant);
     return true;
+  }
+
+  /** Every live grant's refresh token lapses now (as after its 30 days); returns how many grants ended. */
+  expireRefreshTokens(now = Date.now()): number {
+    let n = 0;
+    for (const grant of this.grants.values()) {
+      if (grant.revoked) continue;
+      grant.refreshExpiresAt = now - 1;
+      n += 1;
+    }
+    this.sweepExpired(now);
+    return n;
+  }
+
+  /** Revokes every live grant (an administrator removed the app's access); returns how many. */
+  revokeAllGrants(): number {
+    let n = 0;
+    for (const grant of this.grants.values()) {
+      if (grant.revoked) continue;
+      this.endGrant(grant);
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Every authorization code, access token and refresh token issued so far (secrets a test checks for leaks). */
+  issuedSecrets(): string[] {
+    return [...this.issued];
   }
 
   /** Ends grants whose refresh token has expired (called periodically). */

@@ -182,6 +182,21 @@ export class SmokeballControl {
     return this.d.tokens.revokeRefreshToken(refreshToken);
   }
 
+  /** Every refresh token lapses now (as after 30 days unused); access tokens of those grants stop working too. */
+  expireRefreshTokens(): number {
+    return this.d.tokens.expireRefreshTokens();
+  }
+
+  /** Revokes every grant (the firm's administrator removed the app's access), with its webhook subscriptions. */
+  revokeAllGrants(): number {
+    return this.d.tokens.revokeAllGrants();
+  }
+
+  /** Every authorization code, access token and refresh token handed out so far. */
+  issuedSecrets(): string[] {
+    return this.d.tokens.issuedSecrets();
+  }
+
   // ---- knobs ----
 
   setRateLimit(config: Partial<RateLimitConfig>): void {

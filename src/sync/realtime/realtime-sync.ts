@@ -27,6 +27,12 @@ export interface RealtimeOptions {
   maxBackoffMs?: number;
   /** Events per relay request (1..500). */
   pageSize?: number;
+  /**
+   * How often the Smokeball webhook subscription is checked while all is quiet. Smokeball deletes it without a
+   * word when the grant lapses, so without this check a quiet firm would not notice real time had stopped (nor
+   * that sign-in is needed) until the nightly sync.
+   */
+  subscriptionCheckMs?: number;
 }
 
 export interface RealtimeSyncDeps {
@@ -49,6 +55,7 @@ const DEFAULTS: Required<RealtimeOptions> = {
   coalesceMs: 50,
   maxBackoffMs: 30_000,
   pageSize: 500,
+  subscriptionCheckMs: 10 * 60_000,
 };
 const BASE_BACKOFF_MS = 500;
 /** A failed subscription check is retried at most this often while the relay is reachable. */
@@ -187,6 +194,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
           signal: this.abort.signal,
         });
         if (failures > 0 || this.current.state !== 'live') this.relayBack(downSince);
+        else if (Date.now() - this.lastSubscriptionCheck >= this.options.subscriptionCheckMs) void this.ensureSubscription();
         failures = 0;
         downSince = null;
         for (const raw of page.events) this.handle(raw);
@@ -295,7 +303,14 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
 
   private commit(cursor: string | null): void {
     if (cursor === null || cursor === this.committedCursor) return;
-    this.deps.store.checkpoints.set(RELAY_CURSOR, cursor);
+    try {
+      this.deps.store.checkpoints.set(RELAY_CURSOR, cursor);
+    } catch (error) {
+      // The state file cannot be written (a full disk): keep the old cursor. The events after it are hints, so
+      // reading them again after a restart only costs requests; stopping the loop would end real time for good.
+      this.log.warn('Could not save the relay position; events since the last saved one will be read again', { error: errorText(error) });
+      return;
+    }
     this.committedCursor = cursor;
   }
 

@@ -103,12 +103,22 @@ export class TokenManager {
   private cached: TokenSet | undefined;
   private refreshing: Promise<TokenSet> | undefined;
   refreshCount = 0;
+  private readonly signInLostListeners = new Set<(error: AuthRequiredError) => void>();
 
   constructor(
     private readonly config: OAuthConfig,
     private readonly secrets: SecretStore,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Called when Smokeball's token endpoint refuses the refresh token (expired, revoked): whatever was refreshing
+   * (a run, a real-time refresh, the write-back) fails, and the app must ask for sign-in instead of retrying.
+   */
+  onSignInLost(listener: (error: AuthRequiredError) => void): () => void {
+    this.signInLostListeners.add(listener);
+    return () => this.signInLostListeners.delete(listener);
+  }
 
   async save(tokens: TokenSet): Promise<void> {
     this.cached = tokens;
@@ -156,7 +166,13 @@ export class TokenManager {
       }
       throw new AuthRequiredError('Smokeball sign-in has expired. Sign in again.');
     }
-    const res = await postToken(this.config, { grant_type: 'refresh_token', client_id: this.config.clientId, refresh_token: current.refreshToken });
+    let res: TokenResponse;
+    try {
+      res = await postToken(this.config, { grant_type: 'refresh_token', client_id: this.config.clientId, refresh_token: current.refreshToken });
+    } catch (error) {
+      if (error instanceof AuthRequiredError) for (const listener of this.signInLostListeners) listener(error);
+      throw error;
+    }
     const fresh = toTokenSet(res, current, this.now());
     await this.save(fresh);
     this.refreshCount += 1;
