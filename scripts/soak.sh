@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the fault soak (soak/soak.ts) the way the app runs on a desk: secrets in a real keychain. The soak gets its
-# own D-Bus session and a gnome-keyring over a throwaway home folder, never the user's own keyring.
+# own D-Bus session and a gnome-keyring over a throwaway home folder, never the user's own keyring. It mounts a
+# small tmpfs for the disk-full fault: run it as root or with passwordless sudo.
 #   bash scripts/soak.sh [--matters N] [--live-seconds N] [--report FILE] [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -51,7 +51,9 @@ const between = (min: number, max: number) => min + rng() * (max - min);
 
 // ——— preconditions ———
 if (!process.env.DBUS_SESSION_BUS_ADDRESS) throw new Error('Run the soak through scripts/soak.sh: the app keeps its secrets in the keychain, which needs a D-Bus session with gnome-keyring.');
-if (process.getuid?.() !== 0) throw new Error('The soak mounts a small tmpfs for its disk-full fault: run it as root (CI does).');
+const uid = process.getuid?.() ?? 0;
+/** mount and umount need root: as root directly, otherwise through passwordless sudo (as on many CI machines). */
+const privileged = (cmd: string, args: string[]) => (uid === 0 ? execFileSync(cmd, args) : execFileSync('sudo', ['-n', cmd, ...args]));
 
 // ——— counters: every fault injected, and what staff were shown ———
 const faults = {
@@ -76,7 +78,11 @@ const disk = join(work, 'disk');
 const logDir = join(work, 'logs');
 mkdirSync(disk);
 mkdirSync(logDir);
-execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m', 'tmpfs', disk]);
+try {
+  privileged('mount', ['-t', 'tmpfs', '-o', `size=256m,mode=0700,uid=${uid},gid=${process.getgid?.() ?? 0}`, 'tmpfs', disk]);
+} catch (error) {
+  throw new Error(`The soak mounts a small tmpfs for its disk-full fault and needs root or passwordless sudo for that: ${(error as Error).message}`);
+}
 const dataDir = join(disk, 'app');
 const ballast = join(disk, 'ballast');
 
@@ -172,12 +178,11 @@ async function soak(): Promise<number> {
   storms[storms.length - 1]!.to = performance.now();
 
   await at(0.45);
-  log('Fault: the refresh token expires (30 days unused)');
-  w.smokeball.control.expireRefreshTokens();
-  w.smokeball.control.expireAccessTokens();
-  faults.refreshTokensExpired += 1;
-  remote = await expectShown(remote, 'refresh token expired', (v) => hasItem(v, 'auth_required') || !v.connections.smokeball.signedIn, 180_000);
-  await signIn(remote, 'sign-in after the refresh token expired');
+  remote = await grantLost(remote, 'refresh token expired', 'the refresh token expires (30 days unused)', () => {
+    w.smokeball.control.expireRefreshTokens();
+    w.smokeball.control.expireAccessTokens();
+    faults.refreshTokensExpired += 1;
+  });
 
   await at(0.58);
   remote = await killAndRestart('while messages and documents are written back');
@@ -186,11 +191,10 @@ async function soak(): Promise<number> {
   remote = await diskFull(remote, w, matterIds);
 
   await at(0.8);
-  log('Fault: the firm administrator revokes the app’s access');
-  w.smokeball.control.revokeAllGrants();
-  faults.grantsRevoked += 1;
-  remote = await expectShown(remote, 'grant revoked', (v) => hasItem(v, 'auth_required') || !v.connections.smokeball.signedIn, 180_000);
-  await signIn(remote, 'sign-in after the grant was revoked');
+  remote = await grantLost(remote, 'grant revoked', 'the firm administrator revokes the app’s access', () => {
+    w.smokeball.control.revokeAllGrants();
+    faults.grantsRevoked += 1;
+  });
 
   await at(0.9);
   remote = await killAndRestart('late in the day');
@@ -322,6 +326,15 @@ function fillDisk(): void {
   }
   const left = statfsSync(disk);
   log(`  ${left.bavail * left.bsize} bytes left on the app's disk`);
+}
+
+/** Smokeball ends the app's grant: staff must be asked to sign in (within 3 minutes), and then they do. */
+async function grantLost(remote: AppRemote, fault: string, what: string, inject: () => void): Promise<AppRemote> {
+  log(`Fault: ${what}`);
+  inject();
+  const shown = await expectShown(remote, fault, (v) => hasItem(v, 'auth_required') || !v.connections.smokeball.signedIn, 180_000);
+  await signIn(shown, `sign-in after: ${fault}`);
+  return shown;
 }
 
 const hasItem = (v: AppView, ...kinds: string[]) => v.attention.some((a) => kinds.includes(a.kind));
@@ -555,7 +568,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Interrupted: leave no app process and no mount behind.
     app.killNow();
     try {
-      execFileSync('umount', ['-l', disk]);
+      privileged('umount', ['-l', disk]);
     } catch {
       // already unmounted
     }
@@ -571,7 +584,7 @@ try {
   await app.stop().catch(() => {});
   await relay?.close().catch(() => {});
   await world?.close().catch(() => {});
-  execFileSync('umount', ['-l', disk]);
+  privileged('umount', ['-l', disk]);
   if (!values.keep) rmSync(work, { recursive: true, force: true });
   else log(`Kept ${work}`);
 }

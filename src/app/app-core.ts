@@ -240,7 +240,7 @@ export class AppCore {
     const p = this.storageProblem;
     if (!p) return [];
     const now = this.clock.now().toISOString();
-    return [{ id: 0, kind: p.kind, subjectId: this.deps.dataDir, reason: p.reason, firstSeen: now, lastSeen: now, occurrences: 1, retryable: false, confirmable: false }];
+    return [{ id: 0, kind: p.kind, subjectId: this.deps.dataDir, reason: p.reason, firstSeen: now, lastSeen: now, occurrences: 1, retryable: false, confirmable: false, dismissable: false }];
   }
 
   private attentionView(a: AttentionItem): AttentionView {
@@ -254,6 +254,7 @@ export class AppCore {
       occurrences: a.occurrences,
       retryable: a.kind !== 'client_without_cell_phone' && a.kind !== 'mass_closure_blocked',
       confirmable: a.kind === 'mass_closure_blocked',
+      dismissable: true,
     };
   }
 

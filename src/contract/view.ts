@@ -53,6 +53,8 @@ export interface AttentionView {
   retryable: boolean;
   /** Confirm lets a person approve what the sync refused to do on its own (mass closure). */
   confirmable: boolean;
+  /** False for problems the app clears itself once they are over (a full disk): there is nothing to dismiss. */
+  dismissable: boolean;
 }
 
 export interface ActivityView {

@@ -5,7 +5,7 @@ import type { AppView, AttentionView } from '../../src/contract/view.js';
 import { initialStatus } from '../../src/sync/status.js';
 
 const item = (id: number, kind = 'unmapped_stage'): AttentionView => ({
-  id, kind, subjectId: `s${id}`, reason: `Problem ${id}`, firstSeen: '', lastSeen: '', occurrences: 1, retryable: true, confirmable: false,
+  id, kind, subjectId: `s${id}`, reason: `Problem ${id}`, firstSeen: '', lastSeen: '', occurrences: 1, retryable: true, confirmable: false, dismissable: true,
 });
 
 function view(over: Partial<AppView> & { notifications?: Settings['notifications'] } = {}): AppView {

@@ -214,7 +214,7 @@ describe('the window under the headless host, in Chromium', () => {
         { id: 2, at: now, kind: 'document', matterId: null, summary: `Document ${payloads.iframe}.pdf`, link: `javascript:window.${PWNED}='href'` },
       ],
       attention: [
-        { id: 7, kind: 'unmapped_stage', subjectId: payloads.img, reason: `Stage ${payloads.script} has no Case Status stage`, firstSeen: now, lastSeen: now, occurrences: 1, retryable: true, confirmable: false },
+        { id: 7, kind: 'unmapped_stage', subjectId: payloads.img, reason: `Stage ${payloads.script} has no Case Status stage`, firstSeen: now, lastSeen: now, occurrences: 1, retryable: true, confirmable: false, dismissable: true },
       ],
       recentRuns: [{ id: 3, kind: 'incremental', startedAt: now, finishedAt: now, outcome: 'failed', error: payloads.svg }],
     } satisfies Partial<AppView>);

@@ -140,9 +140,11 @@ function AttentionItem(props: {
             Confirm…
           </button>
         )}
-        <button type="button" onClick={onDismiss} disabled={busy === `dismiss-${item.id}`} aria-describedby={titleId}>
-          Dismiss
-        </button>
+        {item.dismissable && (
+          <button type="button" onClick={onDismiss} disabled={busy === `dismiss-${item.id}`} aria-describedby={titleId}>
+            Dismiss
+          </button>
+        )}
       </div>
     </li>
   );

@@ -111,10 +111,14 @@ export class DocumentWriter {
       throw new PermanentDocumentError(`it is ${formatSize(doc.sizeBytes)}, over the ${formatSize(settings.maxDocumentBytes)} limit for uploads to Smokeball`);
     }
 
-    // A previous attempt may have created the file (POST answered, or killed before the answer was recorded).
+    // A previous attempt may have created the file: POST answered but not recorded (killed, or our own state file
+    // failed to save it, e.g. a full disk), or an unknown outcome that landed after its read-back gave up. Any
+    // attempt that got as far as sending left a request id; the claimed name is ours alone in the folder, so a
+    // file by that name is the one we created. A killed attempt may still be applying: wait for it.
     let fileId = item.remoteId;
-    if (!fileId && item.state === 'in_flight') {
-      const found = await pollUntil(() => this.findByName(link.matterId, folderId, claim.fileName), settings.readBack);
+    if (!fileId && item.requestId) {
+      const find = () => this.findByName(link.matterId, folderId, claim.fileName);
+      const found = item.state === 'in_flight' ? await pollUntil(find, settings.readBack) : await find();
       if (found) {
         fileId = found.id;
         store.outbox.setRemoteId(item.id, fileId);

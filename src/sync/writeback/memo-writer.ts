@@ -43,8 +43,10 @@ export class MemoWriter {
   /** Writes a thread's ready messages (all of one matter, which is linked). */
   async writeThread(threadId: string, link: MatterLink, items: MessageItem[], summary: WritebackSummary): Promise<void> {
     const { store } = this.ctx;
-    // 1. Writes a previous attempt (or a killed process) left with an unknown outcome: read them back first.
-    const interrupted = new Set(items.filter((i) => i.state === 'in_flight' && i.requestId).map((i) => i.requestId as string));
+    // 1. Writes a previous attempt (or a killed process) left with an unknown outcome: read them back first. A
+    //    write's record stays until its outcome is known, so it counts whatever state the item was left in (a
+    //    failure to save the answer, e.g. on a full disk, may have marked the item failed after Smokeball took it).
+    const interrupted = new Set(items.filter((i) => i.requestId && store.writeback.memoWrite(i.requestId)).map((i) => i.requestId as string));
     for (const requestId of interrupted) {
       const write = store.writeback.memoWrite(requestId);
       if (write) await this.resolve(write, link, items, summary);
@@ -114,10 +116,9 @@ export class MemoWriter {
         store.writeback.recordSentText(threadId, plan.part, sha256(body.text));
         for (const item of planItems) store.outbox.markInFlight(item.id, requestId);
       });
+      let sentMemoId: string;
       try {
-        const sentMemoId = await this.send(link.matterId, memoId, body, requestId);
-        log.debug('memo write accepted', { threadId, part: plan.part, memoId: sentMemoId, requestId });
-        this.record(write, sentMemoId, plan.entries, plan.added, planItems, link, ctx, summary, memoId === null);
+        sentMemoId = await this.send(link.matterId, memoId, body, requestId);
       } catch (error) {
         if (isUnknownOutcome(error)) {
           log.warn('Memo write outcome unknown; reading it back', { threadId, part: plan.part, error: errorText(error) });
@@ -132,6 +133,10 @@ export class MemoWriter {
         summary.failed += planItems.length;
         return 'stop';
       }
+      log.debug('memo write accepted', { threadId, part: plan.part, memoId: sentMemoId, requestId });
+      // Smokeball took the write. A failure from here on is our own (saving the answer, e.g. on a full disk): it
+      // must not clear the write's record, so the next run reads the memo back instead of sending it again.
+      this.record(write, sentMemoId, plan.entries, plan.added, planItems, link, ctx, summary, memoId === null);
     }
     return 'done';
   }

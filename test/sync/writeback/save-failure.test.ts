@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, runUntilDrained, setupWorld, type Harness } from './helpers.js';
+
+/**
+ * Smokeball took a write, then saving its answer locally failed (the disk filled up at that moment), and the item
+ * was marked failed for a retry. The retry must find what Smokeball already has instead of writing it again. The
+ * fault soak found this: after a full disk, one matter had its document twice.
+ */
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+
+describe('write-back when saving Smokeball’s answer fails', () => {
+  it('does not create a document’s file again after the file id could not be saved', async () => {
+    h = await setupWorld(30, { shapeFirm: (firm) => { firm.messages = []; } });
+    await h.stack.engine.initialImport();
+    const outbox = h.stack.store.outbox;
+    const save = outbox.setRemoteId.bind(outbox);
+    let refused = 0;
+    outbox.setRemoteId = (id, remoteId) => {
+      if (refused === 0) {
+        refused += 1;
+        throw diskFull();
+      }
+      save(id, remoteId);
+    };
+    const runs = await runUntilDrained(h.job());
+    await h.world.smokeball.control.whenIdle(); // accepted writes are applied a moment later
+    expect(refused).toBe(1);
+    expect(runs[0]!.failed).toBeGreaterThan(0); // the first run did fail that document
+    const documents = await expectDocumentsExactlyOnce(h.world);
+    expect(endpointCount(h.world, 'POST /matters/{id}/documents/files')).toBe(documents);
+  });
+
+  it('does not send a memo again after its acceptance could not be saved', async () => {
+    h = await setupWorld(30, { shapeFirm: (firm) => { firm.documents = []; } });
+    await h.stack.engine.initialImport();
+    const items = h.stack.store.items;
+    const link = items.linkMessage.bind(items);
+    let refused = 0;
+    items.linkMessage = (input) => {
+      if (refused === 0) {
+        refused += 1;
+        throw diskFull();
+      }
+      link(input);
+    };
+    await runUntilDrained(h.job());
+    await h.world.smokeball.control.whenIdle(); // accepted writes are applied a moment later
+    expect(refused).toBe(1);
+    expectMessagesExactlyOnce(h.world);
+    const threads = new Set(h.world.caseStatus.control.messages().map((m) => m.threadId)).size;
+    expect(endpointCount(h.world, 'POST /matters/{id}/memos')).toBe(threads);
+  });
+});
