@@ -315,7 +315,7 @@ describe("the window under the Electron window's CSP, in Chromium", () => {
     await observed.page.context().close();
   });
 
-  it("refuses a WebSocket to another local port, which the headless host's policy allows", async () => {
+  it('refuses a WebSocket to another local port under both policies (the window only talks to its own host)', async () => {
     const other = createServer(() => {});
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     const port = (other.address() as { port: number }).port;
@@ -333,10 +333,18 @@ describe("the window under the Electron window's CSP, in Chromium", () => {
       expect(upgrades).toBe(0);
       await electron.page.context().close();
 
-      // Under the headless host's policy (connect-src … ws://127.0.0.1:*) the same attempt reaches the port.
+      // The headless host's policy is connect-src 'self': its own WebSocket (same host and port) and nothing else.
       const headless = await openWindow();
-      await headless.page.evaluate(attempt);
-      await expect.poll(() => upgrades, { timeout: 5000 }).toBe(1);
+      const blocked = await headless.page.evaluate(`new Promise((r) => {
+        document.addEventListener('securitypolicyviolation', (e) => r(e.violatedDirective + ' ' + e.blockedURI), { once: true });
+        try { new WebSocket('ws://127.0.0.1:${port}/'); } catch (e) { r('threw ' + e.name); }
+      })`);
+      expect(String(blocked)).toMatch(/connect-src|threw SecurityError/);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(upgrades).toBe(0);
+      // …while the window's own socket works: connected (no connection banner) and showing the app's state.
+      expect(await headless.page.locator('#connection-banner').count()).toBe(0);
+      expect(await headless.page.evaluate('document.body.innerText')).toMatch(/Up to date|Importing|Syncing|attention/i);
       await headless.page.context().close();
     } finally {
       await new Promise<void>((resolve) => other.close(() => resolve()));
