@@ -194,7 +194,10 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
           signal: this.abort.signal,
         });
         if (failures > 0 || this.current.state !== 'live') this.relayBack(downSince);
-        else if (Date.now() - this.lastSubscriptionCheck >= this.options.subscriptionCheckMs) void this.ensureSubscription();
+        else if (Date.now() - this.lastSubscriptionCheck >= (this.current.subscription === 'failed' ? SUBSCRIPTION_RETRY_MS : this.options.subscriptionCheckMs)) {
+          // A failed check (one 500 from Smokeball) is tried again within a minute, not at the next quiet check.
+          void this.ensureSubscription();
+        }
         failures = 0;
         downSince = null;
         for (const raw of page.events) this.handle(raw);
