@@ -587,12 +587,8 @@ export class AppCore {
   private async runWriteback(stack: SyncStack): Promise<void> {
     if (!stack.engine.initialImportDone || this.isPaused()) return;
     try {
-      const summary = await stack.writeback.run();
-      // Write-back failures carry their reason on attention items; a lapsed sign-in there means signed out.
-      const authFailure = summary.failed > 0 && ['message_failed', 'document_failed'].some((k) =>
-        stack.store.attention.open(k as 'message_failed', 50).some((a) => /sign-in/i.test(a.reason)),
-      );
-      if (authFailure) await this.signedOutNow(stack);
+      // A refused sign-in during the write-back reaches markSignedOut through the token manager, like any other.
+      await stack.writeback.run();
     } catch (error) {
       this.log.warn('Writing messages and documents to Smokeball failed; will retry', { error: (error as Error).message });
       this.storageProblem = storageProblemOf(failureOf(error), this.deps.dataDir) ?? this.storageProblem;
