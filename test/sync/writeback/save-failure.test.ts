@@ -12,25 +12,28 @@ afterEach(async () => {
   h = undefined;
 });
 
-const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+/** Makes `target[method]` fail once with SQLite's full-disk error, then work; returns how often it refused. */
+function refuseOnce<T extends object, K extends keyof T>(target: T, method: K): () => number {
+  const original = (target[method] as (...args: unknown[]) => unknown).bind(target);
+  let refused = 0;
+  target[method] = ((...args: unknown[]) => {
+    if (refused === 0) {
+      refused += 1;
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    }
+    return original(...args);
+  }) as T[K];
+  return () => refused;
+}
 
 describe('write-back when saving Smokeball’s answer fails', () => {
   it('does not create a document’s file again after the file id could not be saved', async () => {
     h = await setupWorld(30, { shapeFirm: (firm) => { firm.messages = []; } });
     await h.stack.engine.initialImport();
-    const outbox = h.stack.store.outbox;
-    const save = outbox.setRemoteId.bind(outbox);
-    let refused = 0;
-    outbox.setRemoteId = (id, remoteId) => {
-      if (refused === 0) {
-        refused += 1;
-        throw diskFull();
-      }
-      save(id, remoteId);
-    };
+    const refused = refuseOnce(h.stack.store.outbox, 'setRemoteId');
     const runs = await runUntilDrained(h.job());
     await h.world.smokeball.control.whenIdle(); // accepted writes are applied a moment later
-    expect(refused).toBe(1);
+    expect(refused()).toBe(1);
     expect(runs[0]!.failed).toBeGreaterThan(0); // the first run did fail that document
     const documents = await expectDocumentsExactlyOnce(h.world);
     expect(endpointCount(h.world, 'POST /matters/{id}/documents/files')).toBe(documents);
@@ -39,19 +42,10 @@ describe('write-back when saving Smokeball’s answer fails', () => {
   it('does not send a memo again after its acceptance could not be saved', async () => {
     h = await setupWorld(30, { shapeFirm: (firm) => { firm.documents = []; } });
     await h.stack.engine.initialImport();
-    const items = h.stack.store.items;
-    const link = items.linkMessage.bind(items);
-    let refused = 0;
-    items.linkMessage = (input) => {
-      if (refused === 0) {
-        refused += 1;
-        throw diskFull();
-      }
-      link(input);
-    };
+    const refused = refuseOnce(h.stack.store.items, 'linkMessage');
     await runUntilDrained(h.job());
     await h.world.smokeball.control.whenIdle(); // accepted writes are applied a moment later
-    expect(refused).toBe(1);
+    expect(refused()).toBe(1);
     expectMessagesExactlyOnce(h.world);
     const threads = new Set(h.world.caseStatus.control.messages().map((m) => m.threadId)).size;
     expect(endpointCount(h.world, 'POST /matters/{id}/memos')).toBe(threads);
