@@ -36,6 +36,8 @@ export const commandInputs = {
 
 export type CommandName = keyof typeof commandInputs;
 export type CommandInput<C extends CommandName> = z.input<(typeof commandInputs)[C]>;
+/** A command's input after validation (defaults applied): what the core's handler for it receives. */
+export type ParsedCommandInput<C extends CommandName> = z.output<(typeof commandInputs)[C]>;
 
 export interface CommandResults {
   getView: AppView;

@@ -1,0 +1,292 @@
+import type { Settings } from '../contract/settings.js';
+import type { RealtimeView, SyncStatusView } from '../contract/view.js';
+import { createSyncStack, MissingSecretError, SECRET_KEYS, type ConnectionSettings, type SyncStack } from '../sync/compose.js';
+import type { SyncConfig } from '../sync/config.js';
+import type { ReadPlan } from '../sync/engine/full-sync.js';
+import type { Logger, SecretStore } from '../sync/ports.js';
+import { RealtimeSync } from '../sync/realtime/index.js';
+import { AuthRequiredError, TOKENS_KEY } from '../sync/smokeball/oauth.js';
+import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
+import { failureOf } from './storage-problem.js';
+
+/** What the connection manager tells the rest of the core. */
+export interface ConnectionEvents {
+  /** Something shown in the view changed. */
+  changed(): void;
+  /** The engine's status changed (every run reports through it, real-time refreshes included). */
+  statusChanged(status: SyncStatusView): void;
+  /** A new stack exists (not necessarily signed in yet). */
+  stackBuilt(stack: SyncStack): void;
+  /** Signed in with a working stack (at start, or again after a lapse). */
+  connected(stack: SyncStack): void;
+  /** The stack is about to close: wait for whatever still uses it. */
+  beforeTeardown(): Promise<void>;
+}
+
+export interface ConnectionManagerDeps {
+  dataDir: string;
+  secrets: SecretStore;
+  settings: () => Settings;
+  logger: Logger;
+  plan?: ReadPlan;
+  realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
+  /** Opens a URL in the system browser; absent in the headless host (the window opens it). */
+  openExternal?: (url: string) => Promise<void>;
+  events: ConnectionEvents;
+}
+
+/**
+ * The connection side of the app core: builds the sync stack from settings and secrets, keeps real-time updates
+ * running, and owns sign-in (start, lapse, sign out). Runs are not its business: it reports `connected` and the
+ * run coordinator decides what to run.
+ */
+export class ConnectionManager {
+  private current: SyncStack | undefined;
+  private problem: string | null = null;
+  private signed = false;
+  private pending: PendingSignIn | undefined;
+  private realtime: RealtimeSync | undefined;
+  private realtimeProblem: string | null = null;
+  private configuring: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private detachStatus: (() => void) | undefined;
+  private detachSignInLost: (() => void) | undefined;
+  /** Which secrets are set, read from the keychain at each rebuild (the view never reads the keychain itself). */
+  secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false };
+
+  constructor(private readonly deps: ConnectionManagerDeps) {}
+
+  get stack(): SyncStack | undefined {
+    return this.current;
+  }
+
+  get signedIn(): boolean {
+    return this.signed;
+  }
+
+  get setupProblem(): string | null {
+    return this.problem;
+  }
+
+  get signInPending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  get realtimeStatus(): RealtimeView | null {
+    return this.realtime ? this.realtime.status : null;
+  }
+
+  get realtimeIssue(): string | null {
+    return this.realtimeProblem;
+  }
+
+  /** (Re)builds the sync stack from the current settings and secrets; one at a time. */
+  reconfigure(): Promise<void> {
+    this.configuring = this.configuring.catch(() => {}).then(() => this.rebuild());
+    return this.configuring;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pending?.cancel();
+    await this.configuring.catch(() => {});
+    await this.teardownStack();
+  }
+
+  /** Mapping and filters are read at the start of each run: the next run uses them, no reconnect needed. */
+  applyEngineConfig(): void {
+    if (this.current) Object.assign(this.current.engine.config, this.engineConfig());
+  }
+
+  async restartRealtime(): Promise<void> {
+    await this.stopRealtime();
+    await this.startRealtime();
+  }
+
+  private engineConfig(): Partial<SyncConfig> {
+    const s = this.deps.settings();
+    return { statuses: s.matterFilter.statuses, matterTypeIds: s.matterFilter.matterTypeIds, stageMapping: s.stageMapping, practiceAreaMapping: s.practiceAreaMapping };
+  }
+
+  private connectionSettings(): ConnectionSettings {
+    const c = this.deps.settings().connections;
+    return {
+      smokeball: { apiUrl: c.smokeballApiUrl, authUrl: c.smokeballAuthUrl, clientId: c.smokeballClientId, ratePerSecond: c.smokeballRatePerSecond, burst: c.smokeballBurst },
+      caseStatus: { apiUrl: c.caseStatusApiUrl, ratePerSecond: 10, burst: 10 },
+    };
+  }
+
+  private async rebuild(): Promise<void> {
+    if (this.stopped) return;
+    await this.teardownStack();
+    const has = async (key: string) => (await this.deps.secrets.get(key)) !== undefined;
+    this.secretsSet = { smokeballApiKey: await has(SECRET_KEYS.smokeballApiKey), caseStatusApiKey: await has(SECRET_KEYS.caseStatusApiKey), relayToken: await has(SECRET_KEYS.relayToken) };
+    if (!this.deps.settings().connections.smokeballClientId) {
+      this.problem = 'Enter the Smokeball client id in Settings → Connections.';
+      return;
+    }
+    let stack: SyncStack;
+    try {
+      stack = await createSyncStack({
+        dataDir: this.deps.dataDir,
+        connections: this.connectionSettings(),
+        sync: this.engineConfig(),
+        secrets: this.deps.secrets,
+        logger: this.deps.logger,
+        plan: this.deps.plan,
+      });
+      this.problem = null;
+    } catch (error) {
+      this.problem = error instanceof MissingSecretError ? error.message : `Could not start: ${(error as Error).message}`;
+      this.deps.logger.warn('Sync stack not started', { reason: this.problem });
+      return;
+    }
+    this.current = stack;
+    const status = stack.engine.status;
+    const onChange = () => this.deps.events.statusChanged(status.current);
+    status.on('change', onChange);
+    this.detachStatus = () => status.off('change', onChange);
+    this.detachSignInLost = stack.tokens.onSignInLost(() => void this.markSignedOut(stack));
+    this.deps.events.stackBuilt(stack);
+    if (await stack.tokens.hasTokens()) await this.connected(stack);
+  }
+
+  /** Signed in (at start, or again after a lapse): real time, then whatever the run coordinator starts. */
+  private async connected(stack: SyncStack): Promise<void> {
+    this.signed = true;
+    quietly(this.deps.logger, () => stack.store.attention.resolve('auth_required', 'smokeball'));
+    await this.restartRealtime();
+    this.deps.events.connected(stack);
+    this.deps.events.changed();
+  }
+
+  private async teardownStack(): Promise<void> {
+    const stack = this.current;
+    if (!stack) return;
+    await this.stopRealtime();
+    stack.writeback.close();
+    // Closing the database under a running sync would fail its next write: let it finish, then close.
+    await this.deps.events.beforeTeardown();
+    this.detachStatus?.();
+    this.detachStatus = undefined;
+    this.detachSignInLost?.();
+    this.detachSignInLost = undefined;
+    this.current = undefined;
+    this.signed = false;
+    stack.close();
+  }
+
+  private async startRealtime(): Promise<void> {
+    const stack = this.current;
+    const relayUrl = this.deps.settings().connections.relayUrl;
+    this.realtimeProblem = null;
+    if (!stack || relayUrl === '') return;
+    const relayToken = await this.deps.secrets.get(SECRET_KEYS.relayToken);
+    if (!relayToken) {
+      this.realtimeProblem = 'Enter the relay token in Settings → Connections to turn on real-time updates.';
+      return;
+    }
+    const realtime = new RealtimeSync({
+      relayUrl,
+      relayToken,
+      engine: stack.engine,
+      smokeball: stack.smokeball,
+      store: stack.store,
+      writeback: stack.writeback,
+      logger: this.deps.logger,
+      options: this.deps.realtimeOptions,
+    });
+    realtime.on('change', () => this.deps.events.changed());
+    this.realtime = realtime;
+    try {
+      await realtime.start();
+    } catch (error) {
+      this.realtimeProblem = `Real-time updates could not start: ${(error as Error).message}`;
+      this.deps.logger.warn('Real-time updates not started', { reason: this.realtimeProblem });
+    }
+  }
+
+  private async stopRealtime(): Promise<void> {
+    const rt = this.realtime;
+    this.realtime = undefined;
+    if (rt) await rt.stop().catch((e: unknown) => this.deps.logger.warn('Stopping real-time updates failed', { error: String(e) }));
+  }
+
+  /**
+   * A run failed on Smokeball's sign-in: confirm with a forced refresh (the cached access token may look valid while
+   * Smokeball has revoked the grant) and, when it is refused, ask for sign-in. True when signed out.
+   */
+  async confirmSignedOut(stack: SyncStack): Promise<boolean> {
+    try {
+      await stack.tokens.refresh(await stack.tokens.accessToken());
+      return false;
+    } catch (error) {
+      if (!(error instanceof AuthRequiredError)) return false;
+      await this.markSignedOut(stack);
+      return true;
+    }
+  }
+
+  /**
+   * Smokeball refused the refresh token (from any caller: a run, a real-time refresh, the write-back). Real-time and
+   * the write-back would otherwise retry quietly for ever; staff must be asked to sign in.
+   */
+  private async markSignedOut(stack: SyncStack): Promise<void> {
+    if (!this.signed || this.current !== stack) return;
+    this.signed = false;
+    this.deps.logger.warn('Smokeball refused the sign-in; asking staff to sign in again');
+    await stack.tokens.clear();
+    quietly(this.deps.logger, () => stack.store.attention.raise('auth_required', 'smokeball', 'Smokeball sign-in has expired. Sign in again to keep syncing.'));
+    await this.stopRealtime();
+    this.deps.events.changed();
+  }
+
+  async signIn(): Promise<{ authorizeUrl: string }> {
+    const c = this.deps.settings().connections;
+    if (!c.smokeballClientId) throw new Error('Enter the Smokeball client id in Settings → Connections first.');
+    this.pending?.cancel();
+    const pending = await startLoopbackSignIn({ authUrl: c.smokeballAuthUrl, clientId: c.smokeballClientId });
+    this.pending = pending;
+    pending.result.then(
+      async (tokens) => {
+        if (this.pending === pending) this.pending = undefined;
+        this.deps.logger.info('Signed in to Smokeball');
+        const stack = this.current;
+        const now = this.deps.settings().connections;
+        if (stack && now.smokeballClientId === c.smokeballClientId && now.smokeballAuthUrl === c.smokeballAuthUrl) {
+          // The same connection with a new grant: keep the stack (a write-back in progress finishes on its own),
+          // so staff are back in sync at once; real time re-checks the webhook subscription.
+          await stack.tokens.save(tokens);
+          await this.connected(stack);
+        } else {
+          await this.deps.secrets.set(TOKENS_KEY, JSON.stringify(tokens));
+          await this.reconfigure();
+        }
+      },
+      (error: unknown) => {
+        if (this.pending === pending) this.pending = undefined;
+        this.deps.logger.warn('Sign-in did not complete', { reason: (error as Error).message });
+        this.deps.events.changed();
+      },
+    );
+    if (this.deps.openExternal) await this.deps.openExternal(pending.authorizeUrl);
+    return { authorizeUrl: pending.authorizeUrl };
+  }
+
+  async signOut(): Promise<{ signedOut: true }> {
+    await this.stopRealtime();
+    if (this.current) await this.current.tokens.clear();
+    else await this.deps.secrets.delete(TOKENS_KEY);
+    this.signed = false;
+    return { signedOut: true };
+  }
+}
+
+/** A bookkeeping write that must not turn a handled failure into a crash (it fails too when the disk is full). */
+export function quietly(log: Logger, write: () => unknown): void {
+  try {
+    write();
+  } catch (error) {
+    log.warn('Could not update the attention list', { error: failureOf(error).message });
+  }
+}

@@ -1,0 +1,107 @@
+import type { Settings } from '../contract/settings.js';
+import type { ActivityView, AppView, AttentionView, ConnectionsView, RealtimeView, RunView, SyncStatusView } from '../contract/view.js';
+import { initialStatus } from '../sync/status.js';
+import type { AttentionItem } from '../store/attention.js';
+import type { StorageProblem } from './storage-problem.js';
+import { deriveTray } from './tray-state.js';
+
+/**
+ * Everything the window's view is made from, as plain values. The app core gathers them from its parts (connection
+ * manager, run coordinator, store); `buildView` turns them into the one `AppView`. Pure, like `tray-state.ts`, so
+ * every combination can be unit-tested without a sync stack.
+ */
+export interface ViewInputs {
+  version: string;
+  host: AppView['host'];
+  ready: boolean;
+  /** A run or the write-back is in progress. */
+  busy: boolean;
+  /** The engine's status; null while there is no sync stack. */
+  engineStatus: SyncStatusView | null;
+  setupProblem: string | null;
+  signedIn: boolean;
+  signInPending: boolean;
+  /** When a pause ends; null when not paused (an expired pause counts as not paused). */
+  pausedUntil: Date | null;
+  now: Date;
+  storageProblem: StorageProblem | null;
+  dataDir: string;
+  attention: AttentionItem[];
+  activity: ActivityView[];
+  runs: RunView[];
+  /** The running real-time loop's status; null when it is not running. */
+  realtime: RealtimeView | null;
+  realtimeProblem: string | null;
+  settings: Settings;
+  /** Which secrets are set, as last read from the keychain. */
+  secretsSet: { smokeballApiKey: boolean; caseStatusApiKey: boolean; relayToken: boolean };
+  initialImportDone: boolean;
+  nextNightlyAt: Date | null;
+}
+
+export function buildView(i: ViewInputs): AppView {
+  const hasStack = i.engineStatus !== null;
+  const status: SyncStatusView = i.engineStatus ? { ...i.engineStatus } : { ...initialStatus(), phase: 'signed_out', message: i.setupProblem ?? 'Not set up' };
+  const paused = i.pausedUntil !== null && i.pausedUntil.getTime() > i.now.getTime();
+  if (paused && status.phase === 'idle') status.phase = 'paused';
+  const attention: AttentionView[] = [...storageAttention(i), ...i.attention.map(attentionView)];
+  const realtime = realtimeView(i);
+  const setupProblem = i.setupProblem ?? (i.signedIn ? null : hasStack ? 'Sign in to Smokeball to start syncing.' : null);
+  const pausedUntil = paused ? i.pausedUntil!.toISOString() : null;
+  return {
+    version: i.version,
+    host: i.host,
+    ready: i.ready,
+    busy: i.busy,
+    tray: deriveTray({ setupProblem, signedIn: i.signedIn, status, pausedUntil: i.pausedUntil?.toISOString() ?? null, attention, realtime, now: i.now }),
+    status,
+    pausedUntil,
+    initialImportDone: i.initialImportDone,
+    nextNightlyAt: i.nextNightlyAt?.toISOString() ?? null,
+    realtime,
+    connections: connectionsView(i),
+    attention,
+    activity: i.activity,
+    recentRuns: i.runs.map((r) => ({ id: r.id, kind: r.kind, startedAt: r.startedAt, finishedAt: r.finishedAt, outcome: r.outcome, error: r.error })),
+    settings: i.settings,
+    setupProblem,
+  };
+}
+
+function connectionsView(i: ViewInputs): ConnectionsView {
+  const c = i.settings.connections;
+  return {
+    smokeball: { signedIn: i.signedIn, apiKeySet: i.secretsSet.smokeballApiKey, clientIdSet: c.smokeballClientId !== '', signInPending: i.signInPending },
+    caseStatus: { apiKeySet: i.secretsSet.caseStatusApiKey },
+    relay: { configured: c.relayUrl !== '', tokenSet: i.secretsSet.relayToken },
+  };
+}
+
+function realtimeView(i: ViewInputs): RealtimeView {
+  if (i.realtime) return { ...i.realtime };
+  const reason = i.realtimeProblem ?? (i.settings.connections.relayUrl === '' ? 'No relay is configured: changes arrive with Sync now and the nightly sync.' : 'Not connected');
+  return { state: 'off', reason, lastEventAt: null, eventsApplied: 0, subscription: 'unknown' };
+}
+
+/** The state-folder problem as an attention item (id 0: it is not stored, so it cannot be dismissed; it clears itself). */
+function storageAttention(i: ViewInputs): AttentionView[] {
+  const p = i.storageProblem;
+  if (!p) return [];
+  const now = i.now.toISOString();
+  return [{ id: 0, kind: p.kind, subjectId: i.dataDir, reason: p.reason, firstSeen: now, lastSeen: now, occurrences: 1, retryable: false, confirmable: false, dismissable: false }];
+}
+
+function attentionView(a: AttentionItem): AttentionView {
+  return {
+    id: a.id,
+    kind: a.kind,
+    subjectId: a.subjectId,
+    reason: a.reason,
+    firstSeen: a.firstSeen,
+    lastSeen: a.lastSeen,
+    occurrences: a.occurrences,
+    retryable: a.kind !== 'client_without_cell_phone' && a.kind !== 'mass_closure_blocked',
+    confirmable: a.kind === 'mass_closure_blocked',
+    dismissable: true,
+  };
+}
