@@ -1,4 +1,4 @@
-import type { AppView, SyncPhase, TrayState } from '../../src/contract/view.js';
+import type { ActivityKind, AppView, AttentionKind, RunKind, SyncPhase, TrayState } from '../../src/contract/view.js';
 
 /** Words for staff, not engine states. */
 
@@ -110,7 +110,8 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
 
-const ATTENTION_KINDS: Record<string, string> = {
+/** A title for every kind of item the core can list (the Record makes a new kind without a title a type error). */
+const ATTENTION_KINDS: Record<AttentionKind, string> = {
   unmapped_stage: 'Stage not mapped',
   unmapped_practice_area: 'Practice area not mapped',
   mass_closure_blocked: 'Many cases would be closed',
@@ -126,46 +127,29 @@ const ATTENTION_KINDS: Record<string, string> = {
   storage_unwritable: 'Cannot save sync progress',
 };
 
-export function attentionTitle(kind: string): string {
-  return ATTENTION_KINDS[kind] ?? humanise(kind);
+export function attentionTitle(kind: AttentionKind): string {
+  return ATTENTION_KINDS[kind];
 }
 
-const ACTIVITY_KINDS: Record<string, string> = {
+const ACTIVITY_KINDS: Record<ActivityKind, string> = {
   stage: 'Stage changed',
   closed: 'Case closed',
-  created: 'Case created',
-  case_created: 'Case created',
-  case_updated: 'Case updated',
-  stage_changed: 'Stage changed',
-  case_closed: 'Case closed',
-  case_reopened: 'Case reopened',
   memo: 'Memo',
   document: 'Document',
 };
 
-export function activityLabel(kind: string): string {
-  return ACTIVITY_KINDS[kind] ?? humanise(kind);
+export function activityLabel(kind: ActivityKind): string {
+  return ACTIVITY_KINDS[kind];
 }
 
-export function humanise(identifier: string): string {
-  const words = identifier.replace(/[_-]+/g, ' ').trim();
-  return words ? words[0]!.toUpperCase() + words.slice(1) : identifier;
-}
 
-const RUN_KINDS: Record<string, string> = {
+const RUN_KINDS: Record<RunKind, string> = {
   initial: 'First sync',
-  sync: 'Sync',
-  refresh: 'Matter refresh',
-  reconcile_confirmed: 'Confirmed reconcile',
-  realtime: 'Real-time update',
-  messages: 'Messages to Smokeball',
-  documents: 'Documents to Smokeball',
-  initial_import: 'First sync',
   incremental: 'Sync',
   reconcile: 'Nightly reconcile',
-  retry: 'Retry',
+  realtime: 'Real-time update',
 };
 
-export function runLabel(kind: string): string {
-  return RUN_KINDS[kind] ?? humanise(kind);
+export function runLabel(kind: RunKind): string {
+  return RUN_KINDS[kind];
 }

@@ -11,7 +11,7 @@ export interface AttentionActions {
 }
 
 /** Attention kinds a full reconcile re-checks (it resolves them when the problem is gone). */
-const RECONCILE_FIXES = new Set<AttentionKind>(['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone', 'write_failed', 'writeback_waiting']);
+const RECONCILE_FIXES = new Set<AttentionKind>(['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone', 'writeback_waiting']);
 
 /** Retry does what fixes the item: sign-in, the outbox item, a reconnect, a re-read of one matter or a full pass. */
 export async function retryAttentionItem(item: AttentionItem | undefined, act: AttentionActions): Promise<CommandResults['retryAttention']> {

@@ -7,7 +7,7 @@ import type { Logger, SecretStore } from '../sync/ports.js';
 import { RealtimeSync } from '../sync/realtime/index.js';
 import { AuthRequiredError, TOKENS_KEY } from '../sync/smokeball/oauth.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
-import { failureOf } from './storage-problem.js';
+import { errorMessageOf } from '../sync/failure.js';
 
 /** What the connection manager tells the rest of the core. */
 export interface ConnectionEvents {
@@ -287,6 +287,6 @@ export function quietly(log: Logger, write: () => unknown): void {
   try {
     write();
   } catch (error) {
-    log.warn('Could not update the attention list', { error: failureOf(error).message });
+    log.warn('Could not update the attention list', { error: errorMessageOf(error) });
   }
 }

@@ -5,7 +5,8 @@ import type { Logger } from '../sync/ports.js';
 import { quietly } from './connection-manager.js';
 import type { Clock } from './ports.js';
 import { NightlyScheduler } from './scheduler.js';
-import { failureOf, storageProblemOf, type StorageProblem } from './storage-problem.js';
+import { storageProblemOf, type StorageProblem } from './storage-problem.js';
+import { describeFailure } from '../sync/failure.js';
 
 export type RunRequest = 'sync' | 'reconcile' | 'reconcile_confirmed' | 'refresh';
 
@@ -197,9 +198,9 @@ export class RunCoordinator {
     } catch (error) {
       // The engine reports failures in its summary; a throw here is unexpected, but it must not end the app or
       // leave the run gate shut: handle it as a failed run.
-      const f = failureOf(error);
+      const f = describeFailure(error);
       this.deps.logger.error('Sync run threw', { error: f.message });
-      await this.afterFailure(stack, { kind: kind === 'refresh' || kind === 'sync' ? 'incremental' : 'reconcile', error: f.message, errorCode: f.code, errorName: error instanceof Error ? error.name : undefined });
+      await this.afterFailure(stack, { kind: kind === 'refresh' || kind === 'sync' ? 'incremental' : 'reconcile', error: f.message, failure: f.reason, errorCode: f.code });
       return;
     }
     if (summary.outcome === 'failed') {
@@ -214,14 +215,14 @@ export class RunCoordinator {
     this.startWriteback(stack);
   }
 
-  private async afterFailure(stack: SyncStack, summary: Pick<RunSummary, 'kind' | 'error' | 'errorName' | 'errorCode'>): Promise<void> {
+  private async afterFailure(stack: SyncStack, summary: Pick<RunSummary, 'kind' | 'error' | 'failure' | 'errorCode'>): Promise<void> {
     // Smokeball refused the grant during the run: confirm with the token endpoint, then ask for sign-in.
-    if (summary.errorName === 'AuthRequiredError' && (await this.deps.connection.confirmSignedOut(stack))) return;
+    if (summary.failure === 'auth' && (await this.deps.connection.confirmSignedOut(stack))) return;
     const delays = this.deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     const delay = delays[Math.min(this.retryAttempt, delays.length - 1)] ?? 60_000;
     this.retryAttempt += 1;
     this.deps.logger.warn('Sync failed; retrying later', { error: summary.error, inMs: delay });
-    this.storage = storageProblemOf({ code: summary.errorCode, message: summary.error }, this.deps.dataDir);
+    this.storage = storageProblemOf({ reason: summary.failure, code: summary.errorCode }, this.deps.dataDir);
     if (!this.storage) {
       const at = new Date(this.deps.clock.now().getTime() + delay).toISOString().slice(11, 16);
       quietly(this.deps.logger, () => stack.store.attention.raise('sync_failed', 'sync', `The last sync failed: ${summary.error ?? 'unknown error'}. It is tried again automatically (next at ${at} UTC), or press Sync now.`));
@@ -234,7 +235,7 @@ export class RunCoordinator {
    * a run failing on the state folder shows the problem, and the next good run clears it.
    */
   noteStatus(status: SyncStatusView): void {
-    if (status.phase === 'error') this.storage = storageProblemOf({ message: status.message }, this.deps.dataDir) ?? this.storage;
+    if (status.phase === 'error') this.storage = storageProblemOf({ reason: status.failure }, this.deps.dataDir) ?? this.storage;
     else if (status.phase === 'idle' && status.lastOutcome !== 'failed') this.storage = null;
   }
 
@@ -275,8 +276,9 @@ export class RunCoordinator {
       // A refused sign-in during the write-back reaches the connection manager through the token manager.
       await stack.writeback.run();
     } catch (error) {
-      this.deps.logger.warn('Writing messages and documents to Smokeball failed; will retry', { error: (error as Error).message });
-      this.storage = storageProblemOf(failureOf(error), this.deps.dataDir) ?? this.storage;
+      const f = describeFailure(error);
+      this.deps.logger.warn('Writing messages and documents to Smokeball failed; will retry', { error: f.message });
+      this.storage = storageProblemOf({ reason: f.reason, code: f.code }, this.deps.dataDir) ?? this.storage;
     }
   }
 

@@ -6,6 +6,44 @@ import type { Settings } from './settings.js';
  */
 export type SyncPhase = 'idle' | 'preparing' | 'importing' | 'reconciling' | 'incremental' | 'paused' | 'error' | 'signed_out' | 'offline';
 
+/**
+ * Why a run failed, decided where the error is caught (by error type and code, never by message text), so the
+ * app and the window act on a value instead of parsing words:
+ * - `auth`: Smokeball refused the sign-in (the grant lapsed or was revoked);
+ * - `disk_full`: the app's data folder is full (SQLITE_FULL, ENOSPC, EDQUOT);
+ * - `unwritable`: the data folder cannot be written (read-only, I/O error, permissions);
+ * - `remote`: Smokeball, Case Status or the network failed;
+ * - `internal`: anything else (a bug).
+ */
+export const FAILURE_REASONS = ['auth', 'disk_full', 'unwritable', 'remote', 'internal'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** Kinds of run the engine records (the store's `sync_runs.kind`). */
+export type RunKind = 'initial' | 'incremental' | 'reconcile' | 'realtime';
+
+/** Attention items the sync stores (the `attention` table). */
+export const STORED_ATTENTION_KINDS = [
+  'unmapped_stage',
+  'unmapped_practice_area',
+  'client_without_cell_phone',
+  'mass_closure_blocked',
+  'message_failed',
+  'document_failed',
+  'writeback_waiting',
+  'matter_failed',
+  'auth_required',
+  'sync_failed',
+  'realtime_off',
+] as const;
+export type StoredAttentionKind = (typeof STORED_ATTENTION_KINDS)[number];
+/** Problems with the app's own data folder: held in memory (the attention table lives on that disk). */
+export type StorageProblemKind = 'disk_full' | 'storage_unwritable';
+/** Every kind of item the window can list. */
+export type AttentionKind = StoredAttentionKind | StorageProblemKind;
+
+/** What recent activity records: a stage change or closure sent to Case Status, a memo or document written to Smokeball. */
+export type ActivityKind = 'stage' | 'closed' | 'memo' | 'document';
+
 export interface ResourceProgressView {
   done: number;
   total: number | null;
@@ -13,7 +51,7 @@ export interface ResourceProgressView {
 
 export interface SyncStatusView {
   phase: SyncPhase;
-  runKind: string | null;
+  runKind: RunKind | null;
   startedAt: string | null;
   message: string;
   progress: { matters: ResourceProgressView; contacts: ResourceProgressView; stages: ResourceProgressView; cases: ResourceProgressView };
@@ -25,6 +63,8 @@ export interface SyncStatusView {
   firstCaseAt: string | null;
   lastSyncAt: string | null;
   lastOutcome: string | null;
+  /** Why the last run failed; null unless the last outcome is failed. */
+  failure: FailureReason | null;
   attentionCount: number;
 }
 
@@ -43,7 +83,7 @@ export interface RealtimeView {
 
 export interface AttentionView {
   id: number;
-  kind: string;
+  kind: AttentionKind;
   subjectId: string;
   reason: string;
   firstSeen: string;
@@ -60,7 +100,7 @@ export interface AttentionView {
 export interface ActivityView {
   id: number;
   at: string;
-  kind: string;
+  kind: ActivityKind;
   matterId: string | null;
   summary: string;
   link: string | null;
@@ -68,7 +108,7 @@ export interface ActivityView {
 
 export interface RunView {
   id: number;
-  kind: string;
+  kind: RunKind;
   startedAt: string;
   finishedAt: string | null;
   outcome: string | null;

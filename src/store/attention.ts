@@ -1,19 +1,8 @@
 import type { SqliteDatabase } from './database.js';
 import type { Now } from './clock.js';
 
-export type AttentionKind =
-  | 'unmapped_stage'
-  | 'unmapped_practice_area'
-  | 'client_without_cell_phone'
-  | 'mass_closure_blocked'
-  | 'write_failed'
-  | 'message_failed'
-  | 'document_failed'
-  | 'writeback_waiting'
-  | 'matter_failed'
-  | 'auth_required'
-  | 'sync_failed'
-  | 'realtime_off';
+export type { StoredAttentionKind as AttentionKind } from '../contract/view.js';
+import type { StoredAttentionKind as AttentionKind } from '../contract/view.js';
 
 export interface AttentionItem {
   id: number;

@@ -1,7 +1,8 @@
 import type { SqliteDatabase } from './database.js';
 import type { Now } from './clock.js';
 
-export type RunKind = 'initial' | 'incremental' | 'reconcile' | 'realtime' | 'messages' | 'documents';
+export type { RunKind } from '../contract/view.js';
+import type { RunKind } from '../contract/view.js';
 export type RunOutcome = 'running' | 'succeeded' | 'failed' | 'interrupted' | 'partial';
 
 export interface SyncRun {

@@ -28,6 +28,7 @@ export function initialStatus(): SyncStatus {
     firstCaseAt: null,
     lastSyncAt: null,
     lastOutcome: null,
+    failure: null,
     attentionCount: 0,
   };
 }

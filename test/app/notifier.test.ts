@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../src/contract/settings.js'
 import type { AppView, AttentionView } from '../../src/contract/view.js';
 import { initialStatus } from '../../src/sync/status.js';
 
-const item = (id: number, kind = 'unmapped_stage'): AttentionView => ({
+const item = (id: number, kind: AttentionView['kind'] = 'unmapped_stage'): AttentionView => ({
   id, kind, subjectId: `s${id}`, reason: `Problem ${id}`, firstSeen: '', lastSeen: '', occurrences: 1, retryable: true, confirmable: false, dismissable: true,
 });
 

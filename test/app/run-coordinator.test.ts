@@ -113,7 +113,7 @@ describe('run coordinator', () => {
 
   it('shows a full disk as a storage problem (not a sync item) until the next good run', async () => {
     h = harness({ retryDelaysMs: [1_000] });
-    h.outcomes.push({ outcome: 'failed', error: 'database or disk is full', errorCode: 'SQLITE_FULL' });
+    h.outcomes.push({ outcome: 'failed', error: 'database or disk is full', failure: 'disk_full', errorCode: 'SQLITE_FULL' });
     await h.coordinator.startRun('sync');
     await h.coordinator.settle();
     expect(h.coordinator.storageProblem?.kind).toBe('disk_full');
@@ -125,7 +125,7 @@ describe('run coordinator', () => {
 
   it('stops retrying when the failure is a lapsed sign-in that Smokeball confirms', async () => {
     h = harness({ retryDelaysMs: [1_000] });
-    h.outcomes.push({ outcome: 'failed', error: 'Sign in again', errorName: 'AuthRequiredError' });
+    h.outcomes.push({ outcome: 'failed', error: 'Sign in again', failure: 'auth' });
     await h.coordinator.startRun('sync');
     await h.coordinator.settle();
     expect(h.signOuts).toEqual(['confirmed']);

@@ -87,7 +87,7 @@ describe('view model', () => {
   });
 
   it('drops run statistics from recent runs', () => {
-    const run = { id: 1, kind: 'initial', startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null, stats: { x: 1 } };
+    const run = { id: 1, kind: 'initial' as const, startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null, stats: { x: 1 } };
     expect(buildView(inputs({ runs: [run] })).recentRuns).toEqual([{ id: 1, kind: 'initial', startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null }]);
   });
 });

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { AttentionView } from '../../../src/contract/view.js';
+import type { AttentionKind, AttentionView } from '../../../src/contract/view.js';
 import { useApp, useView } from '../app-context.js';
 import { attentionTitle, fullTime, plural, relativeTime } from '../format.js';
 import { useCommand } from '../use-command.js';
@@ -58,19 +58,19 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
 }
 
 /** Most urgent first: what stops syncing altogether, then what stops a case, then what only limits one. */
-const KIND_ORDER = ['disk_full', 'storage_unwritable', 'auth_required', 'sync_failed', 'mass_closure_blocked', 'unmapped_stage', 'unmapped_practice_area', 'matter_failed', 'message_failed', 'document_failed', 'writeback_waiting', 'realtime_off', 'client_without_cell_phone'];
+const KIND_ORDER: AttentionKind[] = ['disk_full', 'storage_unwritable', 'auth_required', 'sync_failed', 'mass_closure_blocked', 'unmapped_stage', 'unmapped_practice_area', 'matter_failed', 'message_failed', 'document_failed', 'writeback_waiting', 'realtime_off', 'client_without_cell_phone'];
 
-function groupByKind(items: AttentionView[]): Array<[string, AttentionView[]]> {
-  const groups = new Map<string, AttentionView[]>();
+function groupByKind(items: AttentionView[]): Array<[AttentionKind, AttentionView[]]> {
+  const groups = new Map<AttentionKind, AttentionView[]>();
   for (const item of items) groups.set(item.kind, [...(groups.get(item.kind) ?? []), item]);
-  const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length - 1);
+  const rank = (kind: AttentionKind) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length - 1);
   return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b));
 }
 
 /** Items shown per kind before "Show all": a firm with many clients lacking a cell number must not bury a sign-in problem. */
 const SHOWN_PER_KIND = 3;
 
-function AttentionGroup({ kind, items, children }: { kind: string; items: AttentionView[]; children(item: AttentionView): ReactNode }) {
+function AttentionGroup({ kind, items, children }: { kind: AttentionKind; items: AttentionView[]; children(item: AttentionView): ReactNode }) {
   const [expanded, setExpanded] = useState(false);
   const listId = `attention-group-${kind}`;
   const shown = expanded ? items : items.slice(0, SHOWN_PER_KIND);

@@ -3,6 +3,7 @@ import type { CaseStatusClient } from '../casestatus/client.js';
 import { DEFAULT_SYNC_CONFIG, type SyncConfig } from '../config.js';
 import { isEligible, type MappingProblem, type ReferenceData } from '../mapping.js';
 import { silentLogger, type Logger } from '../ports.js';
+import { describeFailure, errorMessageOf, type FailureReason } from '../failure.js';
 import type { SmokeballClient } from '../smokeball/client.js';
 import { contactsByIds, getMatter, getMatterStage, listAll } from '../smokeball/reads.js';
 import { checkMatter, isUnreadable, unreadableReason, unreadableSubject } from '../smokeball/record-check.js';
@@ -43,9 +44,9 @@ export interface RunSummary {
   firstCaseMs: number | null;
   problems: MappingProblem[];
   error?: string;
-  /** The failure's error class (e.g. 'AuthRequiredError': Smokeball sign-in lapsed), for the app to act on. */
-  errorName?: string;
-  /** The failure's error code when it has one (e.g. 'SQLITE_FULL', 'ENOSPC': the disk is full). */
+  /** Why a failed run failed, for the app to act on (ask for sign-in, show a full disk, retry later). */
+  failure?: FailureReason;
+  /** The failure's error code when it has one (e.g. 'SQLITE_READONLY'), to name in what staff are told. */
   errorCode?: string;
 }
 
@@ -334,14 +335,14 @@ export class SyncEngine {
       const outcome = ctx.counts.failed > 0 ? 'partial' : 'succeeded';
       const stats = { ...ctx.counts, smokeballRequests: smokeball.gate.metrics.sent - sentBefore };
       store.runs.finish(runId, outcome, stats);
-      this.status.update({ phase: 'idle', message: outcome === 'succeeded' ? 'Up to date' : 'Synced with problems', lastSyncAt: new Date().toISOString(), lastOutcome: outcome, etaSeconds: null, counts: { ...ctx.counts }, attentionCount: this.attentionCount() });
+      this.status.update({ phase: 'idle', message: outcome === 'succeeded' ? 'Up to date' : 'Synced with problems', lastSyncAt: new Date().toISOString(), lastOutcome: outcome, failure: null, etaSeconds: null, counts: { ...ctx.counts }, attentionCount: this.attentionCount() });
       return this.summary(ctx, outcome);
     } catch (error) {
       try {
-        store.runs.finish(runId, 'failed', { ...ctx.counts }, errorMessage(error));
+        store.runs.finish(runId, 'failed', { ...ctx.counts }, errorMessageOf(error));
       } catch (recordError) {
         // Recording can fail for the same reason the run did (a full disk): the run still ends as failed.
-        this.log.error('Could not record the failed run', { error: errorMessage(recordError) });
+        this.log.error('Could not record the failed run', { error: errorMessageOf(recordError) });
       }
       return this.failed(ctx, kind, error);
     } finally {
@@ -350,13 +351,12 @@ export class SyncEngine {
     }
   }
 
-  /** Ends a run as failed: the status says why (never left showing progress), the summary carries the error's class and code. */
+  /** Ends a run as failed: the status says why (never left showing progress), the summary carries the failure reason and code. */
   private failed(ctx: RunContext, kind: RunKind, error: unknown): RunSummary {
-    const message = errorMessage(error);
-    this.log.error('Sync run failed', { kind, error: message });
-    this.status.update({ phase: 'error', message, lastOutcome: 'failed', etaSeconds: null, attentionCount: this.safeAttentionCount() });
-    const code = (error as { code?: unknown } | null)?.code;
-    return { ...this.summary(ctx, 'failed'), error: message, errorName: error instanceof Error ? error.name : undefined, errorCode: typeof code === 'string' ? code : undefined };
+    const f = describeFailure(error);
+    this.log.error('Sync run failed', { kind, error: f.message });
+    this.status.update({ phase: 'error', message: f.message, lastOutcome: 'failed', failure: f.reason, etaSeconds: null, attentionCount: this.safeAttentionCount() });
+    return { ...this.summary(ctx, 'failed'), error: f.message, failure: f.reason, errorCode: f.code };
   }
 
   private safeAttentionCount(): number {
@@ -407,6 +407,3 @@ export class SyncEngine {
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
