@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { startRelayServer } from '../src/relay/index.js';
 import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/sim/world.js';
 import { RealtimeSync } from '../src/sync/realtime/index.js';
+import { sleep } from '../src/shared/async.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +30,6 @@ const MATTERS = arg('matters', 300);
 const CHANGES = arg('changes', 200);
 const SEED = arg('seed', 42);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Change {
   to: string;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSyncStack, SECRET_KEYS } from '../src/sync/compose.js';
 import { MemorySecretStore } from '../src/sync/ports.js';
+import { CASE_STATUS_PACE } from '../src/contract/settings.js';
 import { signInWithPkce } from '../src/sim/world.js';
 
 const arg = (name: string, d: number) => {
@@ -41,7 +42,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'css-scale-'));
 const stack = await createSyncStack({
   dataDir,
   secrets,
-  connections: { smokeball: { apiUrl: sbUrl, authUrl: sbUrl, clientId: 'sim-client-id', ratePerSecond: 5, burst: 5 }, caseStatus: { apiUrl: csUrl, ratePerSecond: 10, burst: 10 } },
+  connections: { smokeball: { apiUrl: sbUrl, authUrl: sbUrl, clientId: 'sim-client-id', ratePerSecond: 5, burst: 5 }, caseStatus: { apiUrl: csUrl, ...CASE_STATUS_PACE } },
 });
 await signInWithPkce({ authUrl: sbUrl, clientId: 'sim-client-id' }, stack.tokens);
 await fetch(`${sbUrl}/_sim/stats/reset`, { method: 'POST' });

@@ -1,5 +1,5 @@
 import type { IpcMainInvokeEvent, WebFrameMain } from 'electron';
-import { IPC_CHANNELS, InvalidCommandError, parseCommand } from '../src/contract/commands.js';
+import { IPC_CHANNELS, InvalidCommandError, parseCommand, publicErrorMessage } from '../src/contract/commands.js';
 import type { AppView } from '../src/contract/view.js';
 import type { Logger } from '../src/sync/ports.js';
 import { silentLogger } from '../src/sync/ports.js';
@@ -24,15 +24,8 @@ export class UntrustedSenderError extends Error {
   }
 }
 
-const MAX_ERROR_LENGTH = 500;
-
-/** A message safe to hand to the renderer: first line only (no stack), bounded length. */
-export function publicErrorMessage(error: unknown): string {
-  const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-  const firstLine = raw.split('\n')[0]!.trim();
-  if (!firstLine) return 'Something went wrong. See the log for details.';
-  return firstLine.length > MAX_ERROR_LENGTH ? `${firstLine.slice(0, MAX_ERROR_LENGTH)}…` : firstLine;
-}
+/** A message safe to hand to the renderer: one definition for both hosts, in the contract. */
+export { publicErrorMessage };
 
 /**
  * True when the frame is the top frame of a page served from `appOrigin` (e.g. `app://bundle`). A frame from any

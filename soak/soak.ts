@@ -20,6 +20,7 @@ import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/si
 import { AppProcess } from './app-process.js';
 import type { AppRemote } from './app-remote.js';
 import { casesMatchSmokeball, documentsExactlyOnce, messagesExactlyOnce, noStageRegressions, withinRateLimit, type InvariantResult } from './invariants.js';
+import { sleep } from '../src/shared/async.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +47,6 @@ const CS_EVENT_FAULTS = { duplicateRate: 0.2, dropRate: 0.05 };
 const rng: Rng = createRng(SEED);
 const started = Date.now();
 const log = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (min: number, max: number) => min + rng() * (max - min);
 
 // ——— preconditions ———

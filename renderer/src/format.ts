@@ -22,8 +22,6 @@ export function headline(view: AppView): string {
       return 'Syncing recent changes…';
     case 'paused':
       return 'Sync paused';
-    case 'offline':
-      return 'Offline: waiting for the network';
     case 'error':
       return 'The last sync failed';
     case 'signed_out':

@@ -112,7 +112,7 @@ export class ConnectionManager {
     const c = this.deps.settings().connections;
     return {
       smokeball: { apiUrl: c.smokeballApiUrl, authUrl: c.smokeballAuthUrl, clientId: c.smokeballClientId, ratePerSecond: c.smokeballRatePerSecond, burst: c.smokeballBurst },
-      caseStatus: { apiUrl: c.caseStatusApiUrl, ratePerSecond: 10, burst: 10 },
+      caseStatus: { apiUrl: c.caseStatusApiUrl, ratePerSecond: c.caseStatusRatePerSecond, burst: c.caseStatusBurst },
     };
   }
 

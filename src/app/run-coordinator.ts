@@ -3,6 +3,7 @@ import type { SyncStack } from '../sync/compose.js';
 import type { RunSummary } from '../sync/engine/engine.js';
 import type { Logger } from '../sync/ports.js';
 import { quietly } from './connection-manager.js';
+import { ladder, SYNC_RETRY_STEPS_MS } from '../shared/async.js';
 import type { Clock } from './ports.js';
 import { NightlyScheduler } from './scheduler.js';
 import { storageProblemOf, type StorageProblem } from './storage-problem.js';
@@ -41,7 +42,6 @@ export interface RunCoordinatorDeps {
 }
 
 const NIGHTLY_LAST_RUN = 'nightly.lastRunAt';
-const DEFAULT_RETRY_DELAYS_MS = [30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000];
 const DEFAULT_WRITEBACK_INTERVAL_MS = 2 * 60_000;
 /** The first feed read after connecting: soon, but after the catch-up sync has had its start. */
 const FIRST_WRITEBACK_DELAY_MS = 5_000;
@@ -218,8 +218,7 @@ export class RunCoordinator {
   private async afterFailure(stack: SyncStack, summary: Pick<RunSummary, 'kind' | 'error' | 'failure' | 'errorCode'>): Promise<void> {
     // Smokeball refused the grant during the run: confirm with the token endpoint, then ask for sign-in.
     if (summary.failure === 'auth' && (await this.deps.connection.confirmSignedOut(stack))) return;
-    const delays = this.deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    const delay = delays[Math.min(this.retryAttempt, delays.length - 1)] ?? 60_000;
+    const delay = ladder(this.deps.retryDelaysMs ?? SYNC_RETRY_STEPS_MS)(this.retryAttempt);
     this.retryAttempt += 1;
     this.deps.logger.warn('Sync failed; retrying later', { error: summary.error, inMs: delay });
     this.storage = storageProblemOf({ reason: summary.failure, code: summary.errorCode }, this.deps.dataDir);

@@ -39,7 +39,7 @@ export function deriveTray(input: TrayInputs): { state: TrayState; tooltip: stri
 function trayState(input: TrayInputs): TrayState {
   if (input.setupProblem || !input.signedIn || input.status.phase === 'signed_out') return 'signed_out';
   if (input.attention.some((a) => isBlockingAttention(a.kind))) return 'attention';
-  if (input.status.phase === 'offline' || (input.status.phase === 'error' && input.status.lastOutcome === 'failed')) return 'offline';
+  if (input.status.phase === 'error' && input.status.lastOutcome === 'failed') return 'offline';
   if (input.pausedUntil && Date.parse(input.pausedUntil) > input.now.getTime()) return 'paused';
   if (RUNNING.has(input.status.phase)) return 'syncing';
   return 'synced';

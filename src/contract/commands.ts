@@ -59,13 +59,6 @@ export interface CommandResults {
 
 export type CommandResult<C extends CommandName> = CommandResults[C];
 
-/** Events pushed from the app core to the window. */
-export interface AppEvents {
-  view: AppView;
-}
-
-export const COMMAND_NAMES = Object.keys(commandInputs) as CommandName[];
-
 export class InvalidCommandError extends Error {
   constructor(message: string) {
     super(message);
@@ -99,6 +92,20 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Longest error message a transport passes to a window (IPC or WebSocket), before the ellipsis. */
+const MAX_PUBLIC_ERROR_LENGTH = 500;
+
+/**
+ * The one way a failed command is told to a window, whatever the transport: the first line of the message (no
+ * stack, no internals), at most 500 characters and an ellipsis.
+ */
+export function publicErrorMessage(error: unknown): string {
+  const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  const firstLine = raw.split('\n')[0]!.trim();
+  if (!firstLine) return 'Something went wrong. See the log for details.';
+  return firstLine.length > MAX_PUBLIC_ERROR_LENGTH ? `${firstLine.slice(0, MAX_PUBLIC_ERROR_LENGTH)}…` : firstLine;
+}
+
 /** The bridge a window talks to (Electron preload or the headless host's WebSocket client). */
 export interface AppBridge {
   invoke<C extends CommandName>(command: C, input?: CommandInput<C>): Promise<CommandResult<C>>;
@@ -109,7 +116,6 @@ export interface AppBridge {
 export const IPC_CHANNELS = { invoke: 'css:invoke', view: 'css:view' } as const;
 
 /** Wire messages of the headless host's WebSocket. */
-export type WsClientMessage = { id: number; command: string; input?: unknown };
 export type WsServerMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string }

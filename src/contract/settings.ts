@@ -10,6 +10,9 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'Use an http(s) address');
 
+/** Case Status's documented API limit: the app's default pace towards it (requests per second, burst). */
+export const CASE_STATUS_PACE = { ratePerSecond: 10, burst: 10 } as const;
+
 export const ConnectionsSchema = z.object({
   smokeballApiUrl: httpUrl.default('https://api.smokeball.com'),
   smokeballAuthUrl: httpUrl.default('https://auth.smokeball.com'),
@@ -18,6 +21,9 @@ export const ConnectionsSchema = z.object({
   smokeballRatePerSecond: z.number().min(0.5).max(100).default(5),
   smokeballBurst: z.number().int().min(1).max(100).default(5),
   caseStatusApiUrl: httpUrl.default('https://api.casestatus.com'),
+  /** The pace towards Case Status (requests per second) and burst; raise only if Case Status grants more. */
+  caseStatusRatePerSecond: z.number().min(0.5).max(100).default(CASE_STATUS_PACE.ratePerSecond),
+  caseStatusBurst: z.number().int().min(1).max(100).default(CASE_STATUS_PACE.burst),
   /** Real-time relay; empty turns real-time updates off (the nightly and manual syncs still run). */
   relayUrl: z.union([httpUrl, z.literal('')]).default(''),
 });
@@ -61,6 +67,8 @@ const ConnectionsPatchSchema = z
     smokeballRatePerSecond: C.smokeballRatePerSecond.unwrap(),
     smokeballBurst: C.smokeballBurst.unwrap(),
     caseStatusApiUrl: C.caseStatusApiUrl.unwrap(),
+    caseStatusRatePerSecond: C.caseStatusRatePerSecond.unwrap(),
+    caseStatusBurst: C.caseStatusBurst.unwrap(),
     relayUrl: C.relayUrl.unwrap(),
   } satisfies Record<keyof typeof C, z.ZodType>)
   .partial()

@@ -4,7 +4,7 @@ import type { Settings } from './settings.js';
  * What the window draws: one value, pushed whenever it changes. Plain data (structured-clone and JSON safe), so the
  * same shape crosses Electron IPC and the headless host's WebSocket.
  */
-export type SyncPhase = 'idle' | 'preparing' | 'importing' | 'reconciling' | 'incremental' | 'paused' | 'error' | 'signed_out' | 'offline';
+export type SyncPhase = 'idle' | 'preparing' | 'importing' | 'reconciling' | 'incremental' | 'paused' | 'error' | 'signed_out';
 
 /**
  * Why a run failed, decided where the error is caught (by error type and code, never by message text), so the

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { InvalidCommandError, parseCommand, type WsServerMessage } from '../contract/commands.js';
+import { parseCommand, publicErrorMessage, type WsServerMessage } from '../contract/commands.js';
 import type { HostedCore } from './hosted-core.js';
 
 /** Requests one browser tab may have in flight; more are refused rather than queued without bound. */
@@ -39,7 +39,7 @@ export function serveSocket(socket: WebSocket, core: HostedCore): void {
     try {
       parsed = parseCommand(command, input);
     } catch (error) {
-      send({ id, ok: false, error: publicMessage(error) });
+      send({ id, ok: false, error: publicErrorMessage(error) });
       return;
     }
     if (inFlight >= MAX_IN_FLIGHT) {
@@ -49,7 +49,7 @@ export function serveSocket(socket: WebSocket, core: HostedCore): void {
     inFlight++;
     core.invoke(parsed.command, parsed.input).then(
       (result) => send({ id, ok: true, result }),
-      (error: unknown) => send({ id, ok: false, error: publicMessage(error) }),
+      (error: unknown) => send({ id, ok: false, error: publicErrorMessage(error) }),
     ).finally(() => {
       inFlight--;
     });
@@ -62,16 +62,4 @@ function requestId(message: unknown): number | null {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return null;
   if (typeof command !== 'string') return null;
   return id;
-}
-
-/** The first line of an error's message, capped: what a person can act on, without internals. */
-export function publicMessage(error: unknown): string {
-  if (error instanceof InvalidCommandError) return clip(error.message);
-  if (error instanceof Error && error.message) return clip(error.message);
-  return 'The command failed.';
-}
-
-function clip(text: string): string {
-  const firstLine = text.split('\n')[0]!.trim();
-  return firstLine.length > 500 ? `${firstLine.slice(0, 497)}…` : firstLine;
 }

@@ -12,6 +12,7 @@ import { createSyncStack, SECRET_KEYS, type SyncStack } from '../sync/compose.js
 import type { SyncConfig } from '../sync/config.js';
 import type { ReadPlan } from '../sync/engine/full-sync.js';
 import { buildAuthorizeUrl, createPkcePair, exchangeAuthorizationCode, type OAuthConfig } from '../sync/smokeball/oauth.js';
+import { CASE_STATUS_PACE } from '../contract/settings.js';
 
 /**
  * A seeded firm with both simulators running: what the demo, the integration tests and the benchmarks
@@ -92,7 +93,7 @@ export async function connectToWorld(
       ratePerSecond: options.ratePerSecond ?? 5,
       burst: options.burst ?? 5,
     },
-    caseStatus: { apiUrl: world.caseStatus.url, ratePerSecond: 10, burst: 10 },
+    caseStatus: { apiUrl: world.caseStatus.url, ...CASE_STATUS_PACE },
   };
   const stack = await createSyncStack({ dataDir, connections, secrets, sync: options.sync, plan: options.plan });
   if (!(await stack.tokens.hasTokens())) {

@@ -181,10 +181,3 @@ export function mapStage(
 export function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
 }
-
-/** Compares .NET tick strings without losing precision. */
-export function ticksAfter(a: string | number | null | undefined, b: string | number | null | undefined): boolean {
-  if (a === null || a === undefined) return false;
-  if (b === null || b === undefined) return true;
-  return BigInt(a) > BigInt(b);
-}

@@ -228,18 +228,23 @@ describe('sign-in lapsing while only real time is running', () => {
       const set = world.firm.stageSets.find((st) => st.id === world.smokeball.control.matter(matter.id).stage?.stageSetId)!;
       const target = set.stages.find((st) => st.id !== world.smokeball.control.matter(matter.id).stage?.stageId && !STAGES_MISSING_IN_CASE_STATUS.includes(st.name))!;
       world.smokeball.control.changeMatterStage(matter.id, target.id);
-      const signedOut = await until('the signed-out state', () => (core.view().tray.state === 'signed_out' ? core.view() : false), 30_000);
+      // Bound: one subscription check (every 2 s here) plus a refused token refresh and the stop of real time;
+      // 90 s leaves room for the full suite's load on 2 cores (alone it takes a few seconds).
+      const signedOut = await until('the signed-out state', () => (core.view().tray.state === 'signed_out' ? core.view() : false), 90_000);
       expect(signedOut.attention.some((a) => a.kind === 'auth_required')).toBe(true);
 
       const { authorizeUrl } = (await core.invoke('signIn', {})) as CommandResults['signIn'];
       const page = await fetch(authorizeUrl, { redirect: 'manual' });
       expect((await fetch(page.headers.get('location')!)).status).toBe(200);
-      const back = await until('signed in again', () => (core.view().connections.smokeball.signedIn ? core.view() : false), 10_000);
+      // Bound: the loopback callback, one token exchange and a restart of real time.
+      const back = await until('signed in again', () => (core.view().connections.smokeball.signedIn ? core.view() : false), 45_000);
       expect(back.attention.some((a) => a.kind === 'auth_required')).toBe(false);
       // The catch-up after sign-in carries the change made while signed out.
-      await until('the stage change in Case Status', () => world.caseStatus.control.cases().get(matter.id)?.stage === target.name, 30_000);
+      await until('the stage change in Case Status', () => world.caseStatus.control.cases().get(matter.id)?.stage === target.name, 60_000);
     } finally {
       await demo.close();
     }
-  });
+    // The sum of the bounds above (import, idle, sign-out, sign-in, catch-up), not the suite's 60 s default:
+    // each wait is bounded by its own mechanism, and the test as a whole must not time out before they do.
+  }, 300_000);
 });

@@ -17,6 +17,8 @@ const toDraft = (c: Connections): Draft => ({
   smokeballRatePerSecond: String(c.smokeballRatePerSecond),
   smokeballBurst: String(c.smokeballBurst),
   caseStatusApiUrl: c.caseStatusApiUrl,
+  caseStatusRatePerSecond: String(c.caseStatusRatePerSecond),
+  caseStatusBurst: String(c.caseStatusBurst),
   relayUrl: c.relayUrl,
 });
 
@@ -29,6 +31,8 @@ const fromDraft = (d: Draft): Connections => ({
   smokeballRatePerSecond: number(d.smokeballRatePerSecond),
   smokeballBurst: number(d.smokeballBurst),
   caseStatusApiUrl: d.caseStatusApiUrl.trim(),
+  caseStatusRatePerSecond: number(d.caseStatusRatePerSecond),
+  caseStatusBurst: number(d.caseStatusBurst),
   relayUrl: d.relayUrl.trim(),
 });
 
@@ -44,6 +48,8 @@ const FIELDS: Array<{ key: keyof Connections; label: string; type?: 'url' | 'tex
   },
   { key: 'smokeballBurst', label: 'Smokeball requests at once', inputMode: 'numeric' },
   { key: 'caseStatusApiUrl', label: 'Case Status API address', type: 'url', inputMode: 'url' },
+  { key: 'caseStatusRatePerSecond', label: 'Case Status requests per second', inputMode: 'decimal', hint: "Case Status's documented limit is 10." },
+  { key: 'caseStatusBurst', label: 'Case Status requests at once', inputMode: 'numeric' },
   { key: 'relayUrl', label: 'Real-time relay address', type: 'url', inputMode: 'url', hint: 'Leave empty to turn real-time updates off. Sync now and the nightly reconcile still run.' },
 ];
 

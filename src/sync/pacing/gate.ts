@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import { fullJitter, PACING_BACKOFF, sleep, type BackoffPolicy } from '../../shared/async.js';
 import { SlidingWindowLimiter } from './sliding-window.js';
 
 /** How the gate should treat a failed attempt. */
@@ -52,6 +53,7 @@ export class PacingGate {
   private readonly queue: PQueue;
   private readonly window: SlidingWindowLimiter;
   private readonly opts: Required<PacingGateOptions>;
+  private readonly backoffPolicy: BackoffPolicy;
   private readonly startTimes: number[] = [];
   private lastThrottleAt = -Infinity;
   private lastRecoveryAt = 0;
@@ -69,13 +71,14 @@ export class PacingGate {
       windowMarginMs: 50,
       maxAttempts: 6,
       maxThrottledAttempts: 12,
-      baseBackoffMs: 250,
-      maxBackoffMs: 30_000,
+      baseBackoffMs: PACING_BACKOFF.baseMs,
+      maxBackoffMs: PACING_BACKOFF.capMs,
       recoveryIntervalMs: 5_000,
       random: Math.random,
       now: () => performance.now(),
       ...options,
     };
+    this.backoffPolicy = fullJitter(this.opts.baseBackoffMs, this.opts.maxBackoffMs);
     this.queue = new PQueue({ concurrency: Math.max(1, this.opts.burst) });
     this.window = new SlidingWindowLimiter(this.opts.ratePerSecond, 1000 + this.opts.windowMarginMs, this.opts.now);
   }
@@ -194,13 +197,8 @@ export class PacingGate {
     }
   }
 
-  /** Full-jitter exponential backoff (AWS): uniform in [0, min(cap, base * 2^n)], at least base. */
+  /** Full-jitter exponential backoff: many requests share the server's limit, so their retries spread widely. */
   private backoff(n: number): number {
-    const ceiling = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** n);
-    return Math.max(this.opts.baseBackoffMs, Math.floor(this.opts.random() * ceiling));
+    return this.backoffPolicy(n, this.opts.random);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

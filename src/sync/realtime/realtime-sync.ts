@@ -1,3 +1,4 @@
+import { halfJitter, RELAY_BACKOFF, sleep } from '../../shared/async.js';
 import { EventEmitter } from 'node:events';
 import type { StateStore } from '../../store/index.js';
 import type { SyncEngine } from '../engine/engine.js';
@@ -5,7 +6,7 @@ import { silentLogger, type Logger } from '../ports.js';
 import type { SmokeballClient } from '../smokeball/client.js';
 import { Coalescer, type Batch } from './coalescer.js';
 import { routeEvent } from './event-router.js';
-import { ownRequestIdCheck, RecentRequestIds } from './loop-protection.js';
+import { ownRequestIdCheck } from './loop-protection.js';
 import { isTokenRejected, RelayClient, RelayError } from './relay-client.js';
 import { ensureWebhookSubscription } from './subscription.js';
 import { emptyMetrics, type RealtimeMetrics, type RealtimeStatus, type SubscriptionState } from './types.js';
@@ -43,8 +44,6 @@ export interface RealtimeSyncDeps {
   store: StateStore;
   writeback?: { poke(): void };
   logger?: Logger;
-  /** RequestIds of the app's own Smokeball writes outside the outbox (shared with whoever makes them). */
-  ownRequestIds?: RecentRequestIds;
   options?: RealtimeOptions;
 }
 
@@ -53,11 +52,10 @@ const DEFAULTS: Required<RealtimeOptions> = {
   fallbackAfterMs: 60_000,
   fallbackIntervalMs: 2 * 60_000,
   coalesceMs: 50,
-  maxBackoffMs: 30_000,
+  maxBackoffMs: RELAY_BACKOFF.capMs,
   pageSize: 500,
   subscriptionCheckMs: 10 * 60_000,
 };
-const BASE_BACKOFF_MS = 500;
 /** A failed subscription check is retried at most this often while the relay is reachable. */
 const SUBSCRIPTION_RETRY_MS = 60_000;
 
@@ -72,7 +70,6 @@ const SUBSCRIPTION_RETRY_MS = 60_000;
  */
 export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
   readonly metrics: RealtimeMetrics = emptyMetrics();
-  readonly ownRequestIds: RecentRequestIds;
   private current: RealtimeStatus = { state: 'off', reason: null, lastEventAt: null, eventsApplied: 0, subscription: 'unknown' };
   private readonly relay: RelayClient;
   private readonly options: Required<RealtimeOptions>;
@@ -96,8 +93,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     this.options = { ...DEFAULTS, ...stripUndefined(deps.options ?? {}) };
     this.relay = new RelayClient({ relayUrl: deps.relayUrl, relayToken: deps.relayToken });
     this.log = deps.logger ?? silentLogger;
-    this.ownRequestIds = deps.ownRequestIds ?? new RecentRequestIds();
-    this.isOwn = ownRequestIdCheck(deps.store, this.ownRequestIds);
+    this.isOwn = ownRequestIdCheck(deps.store);
   }
 
   get status(): RealtimeStatus {
@@ -414,23 +410,9 @@ class Signal {
   }
 }
 
-/** Exponential backoff with jitter (half fixed, half random), so many apps do not retry in step. */
+/** Exponential backoff with half jitter (the relay policy), so many apps do not retry in step. */
 export function backoffMs(attempt: number, capMs: number, random: () => number = Math.random): number {
-  const d = Math.min(capMs, BASE_BACKOFF_MS * 2 ** Math.max(0, attempt - 1));
-  return d / 2 + random() * (d / 2);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return halfJitter(RELAY_BACKOFF.baseMs, capMs)(attempt, random);
 }
 
 function errorText(error: unknown): string {

@@ -100,10 +100,6 @@ export interface SbMatterStage {
   lastUpdated: number | string; // ticks
 }
 
-export function linkId(link: SbLink | null | undefined): string | undefined {
-  return link?.id ?? undefined;
-}
-
 // ---- memos, folders and files (the write-back of Case Status messages and documents) ----
 
 /** POST/PUT /matters/{id}/memos body. `text` may be plain or RTF; the app always sends RTF it generated. */

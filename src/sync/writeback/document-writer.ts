@@ -19,7 +19,8 @@ import { ContentMismatchError, downloadToTemp, putToPresignedUrl, UploadFailedEr
 import { nameKey, safeFileName, uniqueName } from './file-names.js';
 import { oneLine } from './memo-text.js';
 import type { FolderFinder } from './folder-finder.js';
-import { pollUntil, sleep } from './read-back.js';
+import { sleep } from '../../shared/async.js';
+import { pollUntil } from './read-back.js';
 
 type DocumentItem = OutboxItem<CsDocument>;
 

@@ -1,3 +1,5 @@
+import { sleep } from '../../shared/async.js';
+
 /**
  * Smokeball applies writes later than it accepts them (202 now, visible after a delay it does not state).
  * Reading back whether a write landed therefore means polling with backoff, up to a bound that must exceed
@@ -27,8 +29,4 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, options:
     wait = interval;
     interval = Math.min(o.maxIntervalMs, interval * 2);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -10,6 +10,7 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PQueue from 'p-queue';
 import type { OutboxItem, StateStore, MatterLink } from '../../store/index.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import type { CsDocument, CsMessage, CsPage } from '../casestatus/types.js';
@@ -359,16 +360,11 @@ export class WritebackJob {
     return url;
   }
 
+  /** Runs `fn` over `work`, `concurrency` at a time (p-queue, like the pacing gate). */
   private async pool<T>(work: T[], fn: (t: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      // After close() (the app is quitting) no new thread or matter starts; the ones in progress finish, and
-      // the rest stay queued in the outbox for the next start.
-      while (next < work.length && !this.closed) {
-        const item = work[next++] as T;
-        await fn(item);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.ctx.settings.concurrency, work.length) }, worker));
+    const queue = new PQueue({ concurrency: Math.max(1, this.ctx.settings.concurrency) });
+    // After close() (the app is quitting) no new thread or matter starts; the ones in progress finish, and
+    // the rest stay queued in the outbox for the next start.
+    await queue.addAll(work.map((item) => async () => (this.closed ? undefined : fn(item))));
   }
 }

@@ -90,9 +90,10 @@ describe('real-time sync: Smokeball webhook → relay → poller → engine → 
     const requestId = h.stack.smokeball.newRequestId();
     h.stack.store.outbox.markInFlight(item.id, requestId);
     await h.stack.smokeball.request('PATCH', `/matters/${a}`, { data: { description: 'written by the app' }, requestId });
-    // And one noted only in memory.
+    // And a second one, in flight for another outbox item.
+    const other = h.stack.store.outbox.enqueue({ idempotencyKey: 'test:2', kind: 'memo', subjectId: b!, payload: {} });
     const second = h.stack.smokeball.newRequestId();
-    rt.ownRequestIds.add(second);
+    h.stack.store.outbox.markInFlight(other.id, second);
     await h.stack.smokeball.request('PATCH', `/matters/${b}`, { data: { description: 'also by the app' }, requestId: second });
     await h.world.smokeball.control.whenIdle();
     await waitFor('relay drained', () => relayDrained(h!, rt));

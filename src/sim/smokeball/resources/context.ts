@@ -110,10 +110,6 @@ export function byCreation<T extends { seq: number }>(items: T[]): T[] {
   return items.sort((a, b) => a.seq - b.seq);
 }
 
-export function compareBig(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Sorts stably by the keys, falling back to creation order. */
 export function sortBy<T extends { seq: number }>(items: T[], keys: SortKey[], value: (item: T, field: string) => string | bigint): T[] {
   if (keys.length === 0) return items;
