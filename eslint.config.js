@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'coverage/', '.tmp/'] },
@@ -11,11 +12,16 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Which layer may import which (the diagram in docs/architecture.md); Electron only in electron/.
+  ...layerConfigs,
   {
-    // Engine code must stay free of Electron so it runs under plain Node (CLI, headless host, tests).
-    files: ['src/**/*.ts'],
+    // Type-aware rules for the shipped code: a promise nobody awaits or handles loses its error (an unhandled
+    // rejection in the app), and a promise where a callback's void is expected is never awaited at all.
+    files: ['src/**/*.ts', 'electron/**/*.ts', 'renderer/src/**/*.ts', 'renderer/src/**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'src/ is Electron-free; put Electron code in electron/.' }] }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
 );

@@ -8,7 +8,7 @@
  *   npm run bench -- --quick      2,000 matters at 5/s only
  */
 import { rmSync } from 'node:fs';
-import { connectToWorld, startWorld } from '../src/sim/world.js';
+import { connectToWorld, startWorld } from '../src/testbed/world.js';
 import type { ReadPlan } from '../src/sync/engine/full-sync.js';
 
 interface Scenario {

@@ -18,7 +18,7 @@ import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRelayServer } from '../src/relay/index.js';
-import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/sim/world.js';
+import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/testbed/world.js';
 import { RealtimeSync } from '../src/sync/realtime/index.js';
 import { sleep } from '../src/shared/async.js';
 

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createRelayAdmin, openStorage, type CreatedFirm, type RelayEventsPage } from '../src/relay/index.js';
 import { msToTicks } from '../src/sim/common/ticks.js';
-import { signWebhook } from '../src/sim/smokeball/webhook-signature.js';
+import { signWebhook } from '../src/shared/smokeball-signature.js';
 import { startPgCluster, type PgCluster } from '../test/relay/pg-harness.js';
 
 const args = process.argv.slice(2);

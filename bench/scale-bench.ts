@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createSyncStack, SECRET_KEYS } from '../src/sync/compose.js';
 import { MemorySecretStore } from '../src/sync/ports.js';
 import { CASE_STATUS_PACE } from '../src/contract/settings.js';
-import { signInWithPkce } from '../src/sim/world.js';
+import { signInWithPkce } from '../src/testbed/world.js';
 
 const arg = (name: string, d: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -15,7 +15,7 @@
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { connectToWorld, startWorld, type World } from '../src/sim/world.js';
+import { connectToWorld, startWorld, type World } from '../src/testbed/world.js';
 import { WritebackJob, type WritebackSummary } from '../src/sync/writeback/index.js';
 
 const { values } = parseArgs({

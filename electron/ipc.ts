@@ -1,8 +1,7 @@
 import type { IpcMainInvokeEvent, WebFrameMain } from 'electron';
 import { IPC_CHANNELS, InvalidCommandError, parseCommand, publicErrorMessage } from '../src/contract/commands.js';
 import type { AppView } from '../src/contract/view.js';
-import type { Logger } from '../src/sync/ports.js';
-import { silentLogger } from '../src/sync/ports.js';
+import { silentLogger, type Logger } from '../src/sync/index.js';
 import type { DesktopCore } from './core-port.js';
 
 /**

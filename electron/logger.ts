@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redactingLogger } from '../src/app/log-redaction.js';
-import type { Logger } from '../src/sync/ports.js';
+import type { Logger } from '../src/sync/index.js';
 
 /**
  * The main process log: one JSON line per entry in the app's log folder, echoed to the console. Writing can never

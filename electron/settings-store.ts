@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import type { SettingsStore } from '../src/app/ports.js';
 import { readSettings } from '../src/app/settings-store.js';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../src/contract/settings.js';
-import type { Logger } from '../src/sync/ports.js';
-import { silentLogger } from '../src/sync/ports.js';
+import { silentLogger, type Logger } from '../src/sync/index.js';
 
 /**
  * Settings in `<userData>/settings.json` through electron-store, validated with the zod `SettingsSchema`: missing

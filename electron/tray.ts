@@ -1,6 +1,5 @@
 import type { AppView, TrayState } from '../src/contract/view.js';
-import type { Logger } from '../src/sync/ports.js';
-import { silentLogger } from '../src/sync/ports.js';
+import { silentLogger, type Logger } from '../src/sync/index.js';
 import type { DesktopCore } from './core-port.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { World } from '../src/sim/world.js';
-import { STAGES_MISSING_IN_CASE_STATUS } from '../src/sim/world.js';
+import type { World } from '../src/testbed/world.js';
+import { STAGES_MISSING_IN_CASE_STATUS } from '../src/testbed/world.js';
 
 /** One checked promise of the product: what was expected, whether it held, and the evidence. */
 export interface InvariantResult {

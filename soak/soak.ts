@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { AppView } from '../src/contract/view.js';
 import { startRelayServer, type RelayServer } from '../src/relay/index.js';
 import { createRng, pick, type Rng } from '../src/sim/common/random.js';
-import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/sim/world.js';
+import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/testbed/world.js';
 import { AppProcess } from './app-process.js';
 import type { AppRemote } from './app-remote.js';
 import { casesMatchSmokeball, documentsExactlyOnce, messagesExactlyOnce, noStageRegressions, withinRateLimit, type InvariantResult } from './invariants.js';

@@ -1,13 +1,7 @@
 import type { Settings } from '../contract/settings.js';
 import type { RealtimeView, SyncStatusView } from '../contract/view.js';
-import { createSyncStack, MissingSecretError, SECRET_KEYS, type ConnectionSettings, type SyncStack } from '../sync/compose.js';
-import type { SyncConfig } from '../sync/config.js';
-import type { ReadPlan } from '../sync/engine/full-sync.js';
-import type { Logger, SecretStore } from '../sync/ports.js';
-import { RealtimeSync } from '../sync/realtime/index.js';
-import { AuthRequiredError, TOKENS_KEY } from '../sync/smokeball/oauth.js';
+import { AuthRequiredError, createSyncStack, errorMessageOf, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
-import { errorMessageOf } from '../sync/failure.js';
 
 /** What the connection manager tells the rest of the core. */
 export interface ConnectionEvents {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SecretStore } from '../sync/ports.js';
+import type { SecretStore } from '../sync/index.js';
 
 /**
  * The OS keychain (macOS Keychain, Windows Credential Manager, the Secret Service on Linux) behind the

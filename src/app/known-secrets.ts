@@ -1,4 +1,4 @@
-import type { SecretStore } from '../sync/ports.js';
+import type { SecretStore } from '../sync/index.js';
 
 /**
  * A secret store that remembers every value passing through it (read or written), so the log redaction can blank

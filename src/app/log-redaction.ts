@@ -1,4 +1,4 @@
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../sync/index.js';
 
 /**
  * Redaction for everything that leaves the process as text: log lines, crash output, error messages.

@@ -1,8 +1,6 @@
 import type { Settings } from '../contract/settings.js';
 import type { MappingOptions } from '../contract/view.js';
-import type { SyncStack } from '../sync/compose.js';
-import { listAll } from '../sync/smokeball/reads.js';
-import type { SbStageSet } from '../sync/smokeball/types.js';
+import { listAll, type SbStageSet, type SyncStack } from '../sync/index.js';
 
 /**
  * What the stage-mapping screen needs: every Case Status practice area with its stages, and every live Smokeball

@@ -1,13 +1,10 @@
 import type { SyncStatusView } from '../contract/view.js';
-import type { SyncStack } from '../sync/compose.js';
-import type { RunSummary } from '../sync/engine/engine.js';
-import type { Logger } from '../sync/ports.js';
+import { describeFailure, type Logger, type RunSummary, type SyncStack } from '../sync/index.js';
 import { quietly } from './connection-manager.js';
 import { ladder, SYNC_RETRY_STEPS_MS } from '../shared/async.js';
 import type { Clock } from './ports.js';
 import { NightlyScheduler } from './scheduler.js';
 import { storageProblemOf, type StorageProblem } from './storage-problem.js';
-import { describeFailure } from '../sync/failure.js';
 
 export type RunRequest = 'sync' | 'reconcile' | 'reconcile_confirmed' | 'refresh';
 

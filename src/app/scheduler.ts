@@ -1,5 +1,4 @@
-import type { Logger } from '../sync/ports.js';
-import { silentLogger } from '../sync/ports.js';
+import { silentLogger, type Logger } from '../sync/index.js';
 import { systemClock, type Clock } from './ports.js';
 
 /**

@@ -1,6 +1,6 @@
 import Conf from 'conf';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../contract/settings.js';
-import { silentLogger, type Logger } from '../sync/ports.js';
+import { silentLogger, type Logger } from '../sync/index.js';
 import type { SettingsStore } from './ports.js';
 
 /**

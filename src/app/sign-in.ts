@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { buildAuthorizeUrl, createPkcePair, exchangeAuthorizationCode, type OAuthConfig, type TokenSet } from '../sync/smokeball/oauth.js';
+import { buildAuthorizeUrl, createPkcePair, exchangeAuthorizationCode, type OAuthConfig, type TokenSet } from '../sync/index.js';
 
 /**
  * Smokeball sign-in for a desktop app (RFC 8252): authorization code + PKCE in the system browser, redirected

@@ -1,6 +1,6 @@
 import type { Settings } from '../contract/settings.js';
 import type { ActivityView, AppView, AttentionView, ConnectionsView, RealtimeView, RunView, SyncStatusView } from '../contract/view.js';
-import { initialStatus } from '../sync/status.js';
+import { initialStatus } from '../sync/index.js';
 import type { AttentionItem } from '../store/attention.js';
 import type { StorageProblem } from './storage-problem.js';
 import { deriveTray } from './tray-state.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStateStore } from '../store/index.js';
-import { writebackActivity } from '../sync/writeback/index.js';
+import { writebackActivity } from '../sync/index.js';
 
 /**
  * Prints the write-back activity from the state folder: recent memos and documents synced (time, matter,

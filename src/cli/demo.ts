@@ -1,4 +1,4 @@
-import { connectToWorld, startWorld } from '../sim/world.js';
+import { connectToWorld, startWorld } from '../testbed/world.js';
 import { formatDuration, renderProgressLine } from './progress.js';
 
 /**

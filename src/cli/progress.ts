@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../sync/status.js';
+import type { SyncStatus } from '../sync/index.js';
 
 /** One line of terminal progress from the shared SyncStatus, e.g. for `demo` and `sync`. */
 export function renderProgressLine(s: SyncStatus, width = 28): string {

@@ -1,4 +1,4 @@
-import { startWorld } from '../sim/world.js';
+import { startWorld } from '../testbed/world.js';
 
 /** Starts both simulators with a seeded firm and keeps them running until Ctrl-C. */
 export async function runSims(o: { matters: number; seed: number; smokeballPort: number; caseStatusPort: number }): Promise<number> {

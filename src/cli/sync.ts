@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { createSyncStack } from '../sync/compose.js';
-import { MemorySecretStore } from '../sync/ports.js';
-import { SECRET_KEYS } from '../sync/compose.js';
+import { createSyncStack, MemorySecretStore, SECRET_KEYS } from '../sync/index.js';
 import { renderProgressLine } from './progress.js';
 
 const configSchema = z.object({

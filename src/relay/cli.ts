@@ -7,7 +7,7 @@
  *   firm list          list firms (never prints credentials)
  */
 import { parseArgs } from 'node:util';
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../shared/logger.js';
 import { createRelayAdmin, RelayAdminError } from './admin.js';
 import { RelayConfigError, startRelayServer } from './server.js';
 import { StorageUrlError } from './storage/errors.js';

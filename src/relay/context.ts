@@ -1,4 +1,4 @@
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../shared/logger.js';
 import type { FirmKeyCache } from './firm-cache.js';
 import type { EventBell } from './long-poll.js';
 import type { RelayStorage } from './storage/port.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../sync/ports.js';
+import type { Logger } from '../shared/logger.js';
 import type { RelayStorage } from './storage/port.js';
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { silentLogger, type Logger } from '../sync/ports.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
 import { createRelayAdmin, type RelayAdmin } from './admin.js';
 import type { RelayContext } from './context.js';
 import { sendError } from './http-errors.js';

@@ -1,5 +1,5 @@
-import { verifyEventSignature } from '../sim/casestatus/event-signature.js';
-import { verifyWebhookSignature } from '../sim/smokeball/webhook-signature.js';
+import { verifyEventSignature } from '../shared/casestatus-signature.js';
+import { verifyWebhookSignature } from '../shared/smokeball-signature.js';
 
 /**
  * Webhook authentication. The signing helpers are the shared, dependency-free modules the simulators use

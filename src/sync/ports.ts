@@ -7,14 +7,8 @@ export interface SecretStore {
   delete(key: string): Promise<void>;
 }
 
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+/** The logger port lives in the shared leaf (the relay uses it too); the engine's code keeps importing it from here. */
+export { silentLogger, type Logger } from '../shared/logger.js';
 
 /** In-process secret store: for tests and the demo, where secrets live only as long as the process. */
 export class MemorySecretStore implements SecretStore {

@@ -1,5 +1,5 @@
 import type { SeededFirm } from '../../src/sim/seed/firm-model.js';
-import { STAGES_MISSING_IN_CASE_STATUS } from '../../src/sim/world.js';
+import { STAGES_MISSING_IN_CASE_STATUS } from '../../src/testbed/world.js';
 
 /** What Case Status should hold after a full sync of the seeded firm with the default settings. */
 export function expectedCases(firm: SeededFirm): Map<string, { clients: string[]; stage: string | null; status: 'open' | 'pending' }> {

@@ -1,8 +1,8 @@
 /** Shared helpers for the relay tests: storages, signed deliveries, event reads. */
 import { randomUUID } from 'node:crypto';
-import { signEvent } from '../../src/sim/casestatus/event-signature.js';
+import { signEvent } from '../../src/shared/casestatus-signature.js';
 import { msToTicks } from '../../src/sim/common/ticks.js';
-import { signWebhook } from '../../src/sim/smokeball/webhook-signature.js';
+import { signWebhook } from '../../src/shared/smokeball-signature.js';
 import type { RelayEventsPage } from '../../src/relay/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startPgCluster, type PgCluster } from './pg-harness.js';

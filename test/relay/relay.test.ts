@@ -185,7 +185,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
         method: 'POST',
         headers: await (async () => {
           const ts = Math.floor(Date.now() / 1000);
-          const { signEvent } = await import('../../src/sim/casestatus/event-signature.js');
+          const { signEvent } = await import('../../src/shared/casestatus-signature.js');
           return { 'content-type': 'application/json', 'x-casestatus-timestamp': String(ts), 'x-casestatus-signature': signEvent(firm.caseStatusSecret, ts, signedFor) };
         })(),
         body: JSON.stringify(caseStatusEnvelope()),

@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startRelayServer, type RelayServer } from '../../src/relay/index.js';
-import { signEvent } from '../../src/sim/casestatus/event-signature.js';
+import { signEvent } from '../../src/shared/casestatus-signature.js';
 import { msToTicks } from '../../src/sim/common/ticks.js';
-import { signWebhook } from '../../src/sim/smokeball/webhook-signature.js';
+import { signWebhook } from '../../src/shared/smokeball-signature.js';
 import { CLIENT_ID, Storages, caseStatusEnvelope, getEvents, postCaseStatus, postSmokeball, readAll, smokeballBody } from '../relay/helpers.js';
 import { movableMatters, otherStages, relayDrained, setupHarness, stageChangesOf, waitFor, type Harness } from '../sync/realtime/harness.js';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearWireOverrides, overrideWire } from '../../src/sim/smokeball/wire-overrides.js';
-import { connectToWorld, startWorld, type World } from '../../src/sim/world.js';
+import { connectToWorld, startWorld, type World } from '../../src/testbed/world.js';
 import type { SyncStack } from '../../src/sync/compose.js';
 import type { RunSummary } from '../../src/sync/engine/engine.js';
 import { expectedCases } from '../helpers/firm-expectations.js';

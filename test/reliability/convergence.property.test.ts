@@ -16,7 +16,7 @@ import { Coalescer } from '../../src/sync/realtime/coalescer.js';
 import { routeEvent } from '../../src/sync/realtime/event-router.js';
 import { RealtimeSync } from '../../src/sync/realtime/index.js';
 import { isAlreadyApplied } from '../../src/sync/realtime/version-guard.js';
-import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../../src/sim/world.js';
+import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../../src/testbed/world.js';
 import { parseJsonKeepingBigInts } from '../../src/sync/http/json.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -9,7 +9,7 @@ import { createFileLogger } from '../../electron/logger.js';
 import { installCrashHandlers } from '../../src/app/crash-handlers.js';
 import { rememberSecrets } from '../../src/app/known-secrets.js';
 import { crashReport, isSecretFieldName, redactFields, redactingLogger, redactText, REDACTED } from '../../src/app/log-redaction.js';
-import { signInWithPkce, startWorld, type World } from '../../src/sim/world.js';
+import { signInWithPkce, startWorld, type World } from '../../src/testbed/world.js';
 import { createSyncStack, SECRET_KEYS, type SyncStack } from '../../src/sync/compose.js';
 import { MemorySecretStore, type Logger } from '../../src/sync/ports.js';
 import { TOKENS_KEY, type TokenSet } from '../../src/sync/smokeball/oauth.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectToWorld, startWorld, type World } from '../../src/sim/world.js';
+import { connectToWorld, startWorld, type World } from '../../src/testbed/world.js';
 import type { SyncStack } from '../../src/sync/compose.js';
 import { expectedCases } from '../helpers/firm-expectations.js';
 import { tempDir } from '../helpers/tmp.js';

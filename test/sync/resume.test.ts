@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { connectToWorld, startWorld, type World } from '../../src/sim/world.js';
+import { connectToWorld, startWorld, type World } from '../../src/testbed/world.js';
 import { expectedCases } from '../helpers/firm-expectations.js';
 import { tempDir } from '../helpers/tmp.js';
 

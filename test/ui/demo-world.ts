@@ -1,4 +1,4 @@
-import { startWorld, type World } from '../../src/sim/world.js';
+import { startWorld, type World } from '../../src/testbed/world.js';
 
 /**
  * The demo world with only a handful of client messages and documents: enough for memo and document entries in

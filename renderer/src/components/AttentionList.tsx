@@ -29,8 +29,8 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
                 item={item}
                 showTitle={items.length === 1}
                 busy={busy}
-                onRetry={() => run('retryAttention', { id: item.id }, (r) => r.message, `retry-${item.id}`)}
-                onDismiss={() => run('dismissAttention', { id: item.id }, (r) => (r.dismissed ? 'Dismissed.' : 'Already gone.'), `dismiss-${item.id}`)}
+                onRetry={() => void run('retryAttention', { id: item.id }, (r) => r.message, `retry-${item.id}`)}
+                onDismiss={() => void run('dismissAttention', { id: item.id }, (r) => (r.dismissed ? 'Dismissed.' : 'Already gone.'), `dismiss-${item.id}`)}
                 onConfirm={() => setConfirming(item)}
                 onMapStages={onMapStages}
               />

@@ -84,7 +84,7 @@ export function ScheduleSettings() {
         <button
           type="button"
           disabled={busy !== null}
-          onClick={() => run('reconcileNow', {}, (r) => (r.started ? 'Reconcile started.' : `Reconcile not started: ${r.reason ?? 'a sync is running'}.`))}
+          onClick={() => void run('reconcileNow', {}, (r) => (r.started ? 'Reconcile started.' : `Reconcile not started: ${r.reason ?? 'a sync is running'}.`))}
         >
           Reconcile now
         </button>

@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '../../sync/ports.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
 import { StorageUrlError } from './errors.js';
 import type { RelayStorage } from './port.js';
 import { PostgresRelayStorage } from './postgres.js';

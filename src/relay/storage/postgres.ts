@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger } from '../../sync/ports.js';
+import type { Logger } from '../../shared/logger.js';
 import type { EventSource, FirmRecord, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
 

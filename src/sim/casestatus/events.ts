@@ -1,10 +1,10 @@
 import { createRng, type Rng } from '../common/random.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signEvent } from './event-signature.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signEvent } from '../../shared/casestatus-signature.js';
 import type { CaseStatusEvent, EventType } from './wire.js';
 
 /**
  * Outgoing Case Status events (webhooks). Each event is POSTed as JSON to the configured URL, signed
- * (see event-signature.ts), and retried with exponential backoff until a 2xx or maxAttempts. Delivery is
+ * (see src/shared/casestatus-signature.ts), and retried with exponential backoff until a 2xx or maxAttempts. Delivery is
  * at-least-once and unordered, like the real thing: the fault knobs drop some events entirely and deliver
  * others twice, so the app must treat events as hints and keep its polling fallback.
  */

@@ -11,7 +11,7 @@ import { msToTicks } from '../common/ticks.js';
 import type { Rng } from '../common/random.js';
 import type { TickClock } from './clock.js';
 import type { WebhookFaultConfig } from './options.js';
-import { signWebhook } from './webhook-signature.js';
+import { signWebhook } from '../../shared/smokeball-signature.js';
 import { stringifyWire } from './wire-json.js';
 
 /** The event types GET /webhooks/types returns (the documented list plus later changelog additions). */

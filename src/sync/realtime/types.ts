@@ -1,8 +1,8 @@
 /** Shapes shared by the real-time path: the relay's events (see the relay contract) and the status the UI shows. */
 
-import type { RelayEventsPage as RelayWirePage, RelayFirmInfo } from '../../relay/wire.js';
+import type { RelayEventsPage as RelayWirePage, RelayFirmInfo } from '../../shared/relay-wire.js';
 
-export type { RelayEvent } from '../../relay/wire.js';
+export type { RelayEvent } from '../../shared/relay-wire.js';
 
 /** GET /v1/events as the app receives it: each event is untrusted input until the router has checked it. */
 export type RelayEventsPage = Omit<RelayWirePage, 'events'> & { events: unknown[] };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaseStatusSim } from '../../../src/sim/casestatus/server.js';
-import { signEvent, verifyEventSignature } from '../../../src/sim/casestatus/event-signature.js';
+import { signEvent, verifyEventSignature } from '../../../src/shared/casestatus-signature.js';
 import type { CaseStatusEvent, CaseUpdatedData, DocumentView, MessageView } from '../../../src/sim/casestatus/wire.js';
 import { CLIENT_1, MATTER_A, caseBody, clientBody } from './fixtures.js';
 import { api, startReceiver, startSim } from './helpers.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhookSignature } from '../../../src/sim/smokeball/webhook-signature.js';
+import { signWebhook, verifyWebhookSignature } from '../../../src/shared/smokeball-signature.js';
 import { smallFirm } from './fixtures.js';
 import { startTestSim, type Json, type TestSim } from './helpers.js';
 import { startReceiver, type Receiver } from './receiver.js';

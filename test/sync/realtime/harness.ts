@@ -1,5 +1,5 @@
 import { startRelayServer, type RelayServer } from '../../../src/relay/index.js';
-import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../../../src/sim/world.js';
+import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../../../src/testbed/world.js';
 
 import { RealtimeSync, type RealtimeOptions } from '../../../src/sync/realtime/index.js';
 import { tempDir } from '../../helpers/tmp.js';

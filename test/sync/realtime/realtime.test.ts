@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signInWithPkce } from '../../../src/sim/world.js';
+import { signInWithPkce } from '../../../src/testbed/world.js';
 import { RELAY_CURSOR, type RealtimeSync } from '../../../src/sync/realtime/index.js';
 import { TOKENS_KEY } from '../../../src/sync/smokeball/oauth.js';
-import { signWebhook } from '../../../src/sim/smokeball/webhook-signature.js';
+import { signWebhook } from '../../../src/shared/smokeball-signature.js';
 import { msToTicks } from '../../../src/sim/common/ticks.js';
 import { movableMatters, otherStages, relayDrained, setupHarness, sleep, stageChangesOf, waitFor, type Harness } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectToWorld, type World } from '../../../src/sim/world.js';
+import { connectToWorld, type World } from '../../../src/testbed/world.js';
 import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, runUntilDrained, setupWorld, TEST_RATE, writebackChildEnv, type Harness } from './helpers.js';
 
 let h: Harness | undefined;

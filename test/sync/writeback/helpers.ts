@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { connectToWorld, startWorld, type World } from '../../../src/sim/world.js';
+import { connectToWorld, startWorld, type World } from '../../../src/testbed/world.js';
 import type { SyncStack } from '../../../src/sync/compose.js';
 import { WritebackJob, type WritebackSummary } from '../../../src/sync/writeback/index.js';
 import type { Logger } from '../../../src/sync/ports.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectToWorld } from '../../../src/sim/world.js';
+import { connectToWorld } from '../../../src/testbed/world.js';
 import { writebackActivity, WritebackJob } from '../../../src/sync/writeback/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, expectMessagesExactlyOnceAcrossParts, runUntilDrained, setupWorld, TEST_RATE, TEST_SETTINGS, writeRequests, type Harness } from './helpers.js';

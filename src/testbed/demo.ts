@@ -1,11 +1,9 @@
 import { applySettingsPatch } from '../contract/settings.js';
-import { signInWithPkce, startWorld, type World } from '../sim/world.js';
-import { SECRET_KEYS } from '../sync/compose.js';
-import { MemorySecretStore, type Logger, type SecretStore } from '../sync/ports.js';
-import { TOKENS_KEY } from '../sync/smokeball/oauth.js';
+import { signInWithPkce, startWorld, type World } from './world.js';
+import { MemorySecretStore, SECRET_KEYS, TOKENS_KEY, type Logger, type SecretStore } from '../sync/index.js';
 import { startRelayServer, type RelayServer } from '../relay/index.js';
-import { AppCore, type AppCoreDeps } from './app-core.js';
-import { ConfSettingsStore } from './settings-store.js';
+import { AppCore, type AppCoreDeps } from '../app/app-core.js';
+import { ConfSettingsStore } from '../app/settings-store.js';
 
 export interface DemoCoreOptions {
   dataDir: string;

@@ -2,16 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { generateFirm } from './seed/generate.js';
-import type { SeededFirm } from './seed/firm-model.js';
-import { startSmokeballSim, type SmokeballSim, type SmokeballSimOptions } from './smokeball/server.js';
-import { startCaseStatusSim, type CaseStatusSim, type CaseStatusSimOptions } from './casestatus/server.js';
-import { practiceAreasFromFirm } from './casestatus/practice-areas.js';
-import { MemorySecretStore, type SecretStore } from '../sync/ports.js';
-import { createSyncStack, SECRET_KEYS, type SyncStack } from '../sync/compose.js';
-import type { SyncConfig } from '../sync/config.js';
-import type { ReadPlan } from '../sync/engine/full-sync.js';
-import { buildAuthorizeUrl, createPkcePair, exchangeAuthorizationCode, type OAuthConfig } from '../sync/smokeball/oauth.js';
+import { generateFirm } from '../sim/seed/generate.js';
+import type { SeededFirm } from '../sim/seed/firm-model.js';
+import { startSmokeballSim, type SmokeballSim, type SmokeballSimOptions } from '../sim/smokeball/server.js';
+import { startCaseStatusSim, type CaseStatusSim, type CaseStatusSimOptions } from '../sim/casestatus/server.js';
+import { practiceAreasFromFirm } from '../sim/casestatus/practice-areas.js';
+import { buildAuthorizeUrl, createPkcePair, createSyncStack, exchangeAuthorizationCode, MemorySecretStore, SECRET_KEYS, type OAuthConfig, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
 import { CASE_STATUS_PACE } from '../contract/settings.js';
 
 /**
