@@ -1,13 +1,49 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Four tiers, one Vitest project each (`npm run test:unit`, `test:integration`, `test:ui`, `test:soak`);
+ * `npm test` runs all of them, as CI does.
+ * - unit: no servers, no child processes, no browser (pure functions, fake clock, real SQLite files);
+ * - integration: real HTTP servers on 127.0.0.1 (simulators, relay), child processes, keychain, PostgreSQL;
+ * - ui: the window in Debian's Chromium against the headless host;
+ * - soak: the bounded fault soak (real app process, tmpfs, minutes).
+ * Integration is "everything else", so a new test file always lands in some tier.
+ */
+const UNIT = [
+  'test/app/notifier.test.ts',
+  'test/app/run-coordinator.test.ts',
+  'test/app/scheduler.test.ts',
+  'test/app/settings-store.test.ts',
+  'test/app/storage-problem.test.ts',
+  'test/app/tray-state.test.ts',
+  'test/app/view-model.test.ts',
+  'test/electron/**/*.test.ts',
+  'test/lint/**/*.test.ts',
+  'test/sim/seed/**/*.test.ts',
+  'test/sim/smokeball/rtf.test.ts',
+  'test/sync/mapping.test.ts',
+  'test/sync/pacing.test.ts',
+  'test/sync/realtime/router.test.ts',
+  'test/sync/writeback/file-names.test.ts',
+  'test/sync/writeback/memo-text.test.ts',
+  'test/sync/writeback/store.test.ts',
+  'test/ui/format.test.ts',
+];
+const UI = ['test/ui/window.test.ts', 'test/security/renderer-hardening.test.ts'];
+const SOAK = ['test/reliability/soak.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // The simulators are real HTTP servers with latency; give integration tests room on a noisy 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Builds the window (vite) once per run for the Chromium tests against the headless host.
-    globalSetup: ['test/ui/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...UNIT, ...UI, ...SOAK] } },
+      // Builds the window (vite) once per run for the Chromium tests against the headless host.
+      { extends: true, test: { name: 'ui', include: UI, globalSetup: ['test/ui/global-setup.ts'] } },
+      { extends: true, test: { name: 'soak', include: SOAK } },
+    ],
   },
 });
