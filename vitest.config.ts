@@ -11,6 +11,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/app/notifier.test.ts',
+  'test/contract/**/*.test.ts',
   'test/app/run-coordinator.test.ts',
   'test/app/scheduler.test.ts',
   'test/app/settings-store.test.ts',

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import type { CommandName, CommandResults, WsServerMessage } from '../src/contract/commands.js';
+import type { CommandName, CommandResults } from '../src/contract/commands.js';
+import { WsReplies } from '../src/contract/ws-replies.js';
 import type { AppView } from '../src/contract/view.js';
 
 /**
@@ -8,16 +9,15 @@ import type { AppView } from '../src/contract/view.js';
  */
 export class AppRemote {
   latest: AppView | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private readonly listeners = new Set<(view: AppView) => void>();
+  private readonly replies = new WsReplies((view) => {
+    this.latest = view;
+    for (const l of [...this.listeners]) l(view);
+  });
 
   private constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data) => this.receive(String(data)));
-    socket.on('close', () => {
-      for (const p of this.pending.values()) p.reject(new Error('The app closed the connection'));
-      this.pending.clear();
-    });
+    socket.on('message', (data) => this.replies.receive(String(data)));
+    socket.on('close', () => this.replies.failAll('The app closed the connection'));
   }
 
   /** `address` is what `serve` prints: http://127.0.0.1:PORT/#token=… */
@@ -40,11 +40,9 @@ export class AppRemote {
   }
 
   invoke<C extends CommandName>(command: C, input: unknown = {}): Promise<CommandResults[C]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.socket.send(JSON.stringify({ id, command, input }));
-    });
+    const { frame, answer } = this.replies.request(command, input);
+    this.socket.send(frame);
+    return answer as Promise<CommandResults[C]>;
   }
 
   /** Resolves with the first view (the latest one included) that satisfies `test`. */
@@ -66,19 +64,5 @@ export class AppRemote {
 
   close(): void {
     this.socket.terminate();
-  }
-
-  private receive(text: string): void {
-    const message = JSON.parse(text) as WsServerMessage;
-    if ('event' in message) {
-      this.latest = message.data;
-      for (const l of [...this.listeners]) l(message.data);
-      return;
-    }
-    const p = this.pending.get(message.id);
-    if (!p) return;
-    this.pending.delete(message.id);
-    if (message.ok) p.resolve(message.result);
-    else p.reject(new Error(message.error));
   }
 }

@@ -1,4 +1,5 @@
-import type { AppBridge, CommandInput, CommandName, CommandResult, WsServerMessage } from '../../src/contract/commands.js';
+import type { AppBridge, CommandInput, CommandName, CommandResult } from '../../src/contract/commands.js';
+import { WsReplies } from '../../src/contract/ws-replies.js';
 import type { AppView } from '../../src/contract/view.js';
 import { withoutIpcPrefix } from './errors.js';
 
@@ -70,19 +71,15 @@ export function takeToken(): string {
   }
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
 /** Reconnect delays: quick at first (a restart of the service), then settling at 15 s. */
 const BACKOFF_SECONDS = [1, 2, 4, 8, 15];
 
 class WebSocketBridge implements WindowBridge {
   private socket: WebSocket | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
   private readonly viewListeners = new Set<(view: AppView) => void>();
+  private readonly replies = new WsReplies((view) => {
+    for (const listener of this.viewListeners) listener(view);
+  });
   private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
   private state: ConnectionState = { kind: 'connecting' };
   private failures = 0;
@@ -111,11 +108,9 @@ class WebSocketBridge implements WindowBridge {
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       return Promise.reject(new Error('Not connected to the sync service. It will reconnect by itself; try again in a moment.'));
     }
-    const id = this.nextId++;
-    return new Promise<CommandResult<C>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      socket.send(JSON.stringify({ id, command, input: input ?? {} }));
-    });
+    const { frame, answer } = this.replies.request(command, input ?? {});
+    socket.send(frame);
+    return answer as Promise<CommandResult<C>>;
   }
 
   private setState(state: ConnectionState): void {
@@ -138,11 +133,10 @@ class WebSocketBridge implements WindowBridge {
       this.failures = 0;
       this.setState({ kind: 'open' });
     };
-    socket.onmessage = (event) => this.receive(event.data);
+    socket.onmessage = (event) => this.replies.receive(event.data);
     socket.onclose = () => {
       this.socket = null;
-      for (const pending of this.pending.values()) pending.reject(new Error('The connection to the sync service was lost before it answered.'));
-      this.pending.clear();
+      this.replies.failAll('The connection to the sync service was lost before it answered.');
       void this.afterClose(opened);
     };
   }
@@ -166,24 +160,5 @@ class WebSocketBridge implements WindowBridge {
     } catch {
       return false; // the host itself is unreachable: keep retrying
     }
-  }
-
-  private receive(data: unknown): void {
-    if (typeof data !== 'string') return;
-    let message: WsServerMessage;
-    try {
-      message = JSON.parse(data) as WsServerMessage;
-    } catch {
-      return;
-    }
-    if ('event' in message) {
-      if (message.event === 'view') for (const listener of this.viewListeners) listener(message.data);
-      return;
-    }
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    this.pending.delete(message.id);
-    if (message.ok) pending.resolve(message.result);
-    else pending.reject(new Error(message.error));
   }
 }
