@@ -156,13 +156,15 @@ describe('real-time sync: Smokeball webhook → relay → poller → engine → 
 
     // Webhooks cannot reach the relay now; the fallback incremental sync picks the change up.
     h.world.smokeball.control.setWebhookFaults({ retries: 0 });
-    await sleep(300); // let the fallback run started on entering 'degraded' finish: a later one must find the change
     const [matterId] = movableMatters(h);
     const target = otherStages(h.world, matterId!)[0]!;
-    const fallbackBefore = rt.metrics.fallbackRuns;
+    const refreshesBefore = rt.metrics.refreshes;
     h.world.smokeball.control.changeMatterStage(matterId!, target.id);
     await waitFor('the new stage via fallback', () => h!.world.caseStatus.control.cases().get(matterId!)?.stage === target.name);
-    expect(rt.metrics.fallbackRuns).toBeGreaterThan(fallbackBefore);
+    // With the relay down and webhooks not retried, no real-time refresh can carry the change: a fallback run did
+    // (the one in flight at the change or a later one; which depends on load, so the test does not wait a fixed time).
+    expect(rt.metrics.refreshes).toBe(refreshesBefore);
+    expect(rt.metrics.fallbackRuns).toBeGreaterThan(0);
     expect(rt.status.state).toBe('degraded');
 
     await h.restartRelay();
