@@ -8,8 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 # chromium: renderer end-to-end tests; xvfb: headed windows; gnome-keyring + dbus: a real Secret Service
 # for the keychain adapter; libsecret-1-dev: keytar's native build; build-essential/python3: node-gyp;
-# postgresql: the relay's storage tests start a throwaway PostgreSQL cluster (the package's own cluster is not used).
-DEB_PACKAGES=(chromium xvfb xauth gnome-keyring dbus dbus-x11 libsecret-1-dev build-essential python3 postgresql)
+# postgresql: the relay's storage tests start a throwaway PostgreSQL cluster (the package's own cluster is not used);
+# squid: the proxy tests start their own squid as the firm's only route out (the package's own service is not used);
+# openssl: the private-CA tests make a root CA and a server certificate.
+DEB_PACKAGES=(chromium xvfb xauth gnome-keyring dbus dbus-x11 libsecret-1-dev build-essential python3 postgresql squid openssl)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

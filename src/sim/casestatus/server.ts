@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { FaultInjector, type FaultConfig } from '../common/faults.js';
+import { filterConnections, withTls, type SimNetworkOptions } from '../common/network.js';
 import { createRng, seededUuid } from '../common/random.js';
 import { RequestStats, normaliseRoute } from '../common/request-stats.js';
 import type { CaseDocumentSeed, SeededFirm } from '../seed/firm-model.js';
@@ -23,7 +24,7 @@ import { registerFeedRoutes } from './routes/feeds.js';
 import { DocumentContent, type DocumentContentFn } from './state/document-content.js';
 import { FirmState } from './state/firm-state.js';
 
-export interface CaseStatusSimOptions {
+export interface CaseStatusSimOptions extends SimNetworkOptions {
   /** Seeds messages and documents (keyed by matter id = case external id); firm.accountId is the firm id. */
   firm: SeededFirm;
   /** The firm's API key (Authorization: Bearer). Default 'cs-sim-key'. */
@@ -106,7 +107,8 @@ export async function startCaseStatusSim(options: CaseStatusSimOptions): Promise
   });
 
   // 10 MB: a full batch of 100 cases with long Unicode descriptions must fit (the contract says so).
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
+  const app = Fastify(withTls({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 }, options.tls));
+  filterConnections(app.server, options.acceptConnection);
   const deps: ControlDeps = { state, events, limiter, auth, stats, faults };
   const control = createControl(deps);
   installPipeline(app, deps);

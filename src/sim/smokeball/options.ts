@@ -1,5 +1,6 @@
 import type { FaultConfig } from '../common/faults.js';
 import type { SeededFirm } from '../seed/firm-model.js';
+import type { SimNetworkOptions } from '../common/network.js';
 
 /** The gateway's token bucket, per API key (Smokeball documents rate 5/s, burst 5). */
 export interface RateLimitConfig {
@@ -27,7 +28,7 @@ export interface WebhookFaultConfig {
   holdBackMs: number;
 }
 
-export interface SmokeballSimOptions {
+export interface SmokeballSimOptions extends SimNetworkOptions {
   firm: SeededFirm;
   host?: string;
   port?: number;

@@ -4,6 +4,7 @@
  * control API under /_sim. Seeded from a SeededFirm; strict where Smokeball is strict.
  */
 import Fastify, { type FastifyError } from 'fastify';
+import { filterConnections, withTls } from '../common/network.js';
 import { FaultInjector } from '../common/faults.js';
 import { createRng } from '../common/random.js';
 import { RequestStats } from '../common/request-stats.js';
@@ -75,7 +76,8 @@ export async function startSmokeballSim(input: SmokeballSimOptions): Promise<Smo
   const control = new SmokeballControl({ options, state, domain, tokens, webhooks, writes, limiter, faults, stats, s3, storageDir: blobs.dir });
 
   // forceCloseConnections: close() must also end requests a hang fault is holding open.
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true });
+  const app = Fastify(withTls({ logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true }, input.tls));
+  filterConnections(app.server, input.acceptConnection);
   app.setReplySerializer((payload) => stringifyWire(payload));
   // ASP.NET accepts these JSON media types too.
   app.addContentTypeParser('text/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
@@ -135,7 +137,7 @@ export async function startSmokeballSim(input: SmokeballSimOptions): Promise<Smo
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  baseUrl = `http://${host}:${port}`;
+  baseUrl = `${input.tls ? 'https' : 'http'}://${host}:${port}`;
 
   // Expired refresh tokens end their grant (and its webhook subscriptions) even if nobody uses them.
   const sweep = setInterval(() => tokens.sweepExpired(), 1000);

@@ -1,5 +1,6 @@
 import { isAxiosError } from 'axios';
 import type { FailureClass } from '../pacing/gate.js';
+import { NETWORK_PROBLEM_CODES } from './route-agent.js';
 
 /**
  * A failed call to a remote API, reduced to what is safe to log and show: method, path (no query string,
@@ -39,6 +40,8 @@ export function toApiError(api: string, error: unknown): ApiError | unknown {
     detail = String(d.message ?? d.title ?? d.detail ?? nested ?? '').slice(0, 300);
   } else if (typeof data === 'string') {
     detail = data.slice(0, 200);
+  } else if (!error.response && error.code && Object.values(NETWORK_PROBLEM_CODES).includes(error.code)) {
+    detail = error.message; // the proxy or certificate explanation from route-agent.ts
   }
   const retryAfter = parseRetryAfter(error.response?.headers?.['retry-after']);
   return new ApiError(api, method, path, status, error.code, detail, retryAfter);
@@ -57,6 +60,8 @@ export function classifyApiError(error: unknown): FailureClass {
   if (error instanceof ApiError) {
     if (error.status === 429) return { kind: 'throttled', retryAfterMs: error.retryAfterMs };
     if (error.status !== undefined) return error.status >= 500 ? { kind: 'transient' } : { kind: 'fatal' };
+    // An untrusted certificate or refused proxy credentials stay so until a person changes a setting.
+    if (error.code === NETWORK_PROBLEM_CODES.certificate_untrusted || error.code === NETWORK_PROBLEM_CODES.proxy_auth) return { kind: 'fatal' };
     return { kind: 'transient' }; // reset, timeout, refused: no answer, so the outcome is unknown
   }
   return { kind: 'fatal' };

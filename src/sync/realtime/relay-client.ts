@@ -1,6 +1,5 @@
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
-import http from 'node:http';
-import https from 'node:https';
+import { connectionFailureText, networkAgent } from '../http/network.js';
 import { parseJsonKeepingBigInts } from '../http/json.js';
 import type { RelayEventsPage, RelayFirm } from './types.js';
 
@@ -41,8 +40,10 @@ export class RelayClient {
       validateStatus: () => true,
       // Webhook bodies may carry .NET ticks beyond 2^53: keep them exact.
       transformResponse: [(data: unknown) => (typeof data === 'string' ? parseJsonKeepingBigInts(data) : data)],
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 4 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 4 }),
+      // The process's network route (proxy, trusted roots); axios's own env-proxy handling is off.
+      proxy: false,
+      httpAgent: networkAgent(),
+      httpsAgent: networkAgent(),
     });
   }
 
@@ -78,7 +79,7 @@ export class RelayClient {
       res = await this.http.request({ method: 'GET', ...config });
     } catch (error) {
       if (axios.isCancel(error) || (isAxiosError(error) && error.code === 'ERR_CANCELED')) throw new RelayError('aborted', `${what} was cancelled`);
-      const code = isAxiosError(error) ? (error.code ?? 'network error') : 'network error';
+      const code = isAxiosError(error) ? connectionFailureText(error) : 'network error';
       throw new RelayError('unreachable', `The relay is unreachable (${what}: ${code})`);
     }
     if (res.status === 401 || res.status === 403) throw new RelayError('unauthorized', 'relay token rejected', res.status);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import axios from 'axios';
+import { connectionFailureText, networkAgent } from '../http/network.js';
 import type { SecretStore } from '../ports.js';
 
 /** Smokeball (AWS Cognito) OAuth 2: authorization code + PKCE for the desktop app, refresh, client credentials. */
@@ -60,6 +61,9 @@ async function postToken(config: OAuthConfig, form: Record<string, string>): Pro
     const res = await axios.post<TokenResponse>(new URL('/oauth2/token', config.authUrl).toString(), new URLSearchParams(form).toString(), {
       headers,
       timeout: 30_000,
+      proxy: false, // the process's network route decides (network.ts)
+      httpAgent: networkAgent(),
+      httpsAgent: networkAgent(),
     });
     return res.data;
   } catch (error) {
@@ -69,7 +73,7 @@ async function postToken(config: OAuthConfig, form: Record<string, string>): Pro
       throw new AuthRequiredError(`Smokeball sign-in is needed again (${code ?? `HTTP ${status}`}).`);
     }
     // Never include the axios error itself: its config holds the form with the refresh token.
-    throw new Error(`Smokeball token endpoint unreachable (${status ? `HTTP ${status}` : axios.isAxiosError(error) ? error.code : 'error'})`);
+    throw new Error(`Smokeball token endpoint unreachable (${status ? `HTTP ${status}` : axios.isAxiosError(error) ? connectionFailureText(error) : 'error'})`);
   }
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CaseStatusClient } from '../casestatus/client.js';
+import { oneShotAgent } from '../http/network.js';
 
 export interface DownloadedFile {
   path: string;
@@ -106,7 +107,7 @@ export function putToPresignedUrl(uploadUrl: string, file: { path: string; sizeB
     const req = transport.request(url, {
       method: 'PUT',
       headers: { 'Content-Type': '', 'Content-Length': String(file.sizeBytes) },
-      agent: false, // a fresh connection: an upload must not queue behind API keep-alive sockets
+      agent: oneShotAgent(), // a fresh connection (an upload must not queue behind API keep-alive sockets), on the network route
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`upload stalled for ${timeoutMs} ms`)));
     req.on('response', (res) => {
