@@ -10,6 +10,7 @@ import electronUpdater from 'electron-updater';
 import { AppCore } from '../src/app/app-core.js';
 import { installCrashHandlers } from '../src/app/crash-handlers.js';
 import { KeytarSecretStore } from '../src/app/keychain.js';
+import { applyNetworkSettings } from '../src/app/network-settings.js';
 import { rememberSecrets } from '../src/app/known-secrets.js';
 import { redactText } from '../src/app/log-redaction.js';
 import type { TrayState } from '../src/contract/view.js';
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   hardenSession(session.defaultSession);
 
   const settings = new ElectronSettingsStore({ Store: electronStore, cwd: app.getPath('userData'), logger });
+  // Every request follows the system's proxy (settings, PAC, WPAD) as Chromium resolves it for that URL.
+  applyNetworkSettings({ settings, secrets, resolveProxy: (url) => session.defaultSession.resolveProxy(url) });
   const core = new AppCore({
     dataDir: app.getPath('userData'),
     host: 'electron',

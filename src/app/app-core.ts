@@ -39,6 +39,7 @@ const SECRET_KEY_BY_NAME: Record<SecretName, string> = {
   smokeballApiKey: SECRET_KEYS.smokeballApiKey,
   caseStatusApiKey: SECRET_KEYS.caseStatusApiKey,
   relayToken: SECRET_KEYS.relayToken,
+  proxyPassword: SECRET_KEYS.proxyPassword,
 };
 
 /**

@@ -46,7 +46,7 @@ export class ConnectionManager {
   private detachStatus: (() => void) | undefined;
   private detachSignInLost: (() => void) | undefined;
   /** Which secrets are set, read from the keychain at each rebuild (the view never reads the keychain itself). */
-  secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false };
+  secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false, proxyPassword: false };
 
   constructor(private readonly deps: ConnectionManagerDeps) {}
 
@@ -114,7 +114,7 @@ export class ConnectionManager {
     if (this.stopped) return;
     await this.teardownStack();
     const has = async (key: string) => (await this.deps.secrets.get(key)) !== undefined;
-    this.secretsSet = { smokeballApiKey: await has(SECRET_KEYS.smokeballApiKey), caseStatusApiKey: await has(SECRET_KEYS.caseStatusApiKey), relayToken: await has(SECRET_KEYS.relayToken) };
+    this.secretsSet = { smokeballApiKey: await has(SECRET_KEYS.smokeballApiKey), caseStatusApiKey: await has(SECRET_KEYS.caseStatusApiKey), relayToken: await has(SECRET_KEYS.relayToken), proxyPassword: await has(SECRET_KEYS.proxyPassword) };
     if (!this.deps.settings().connections.smokeballClientId) {
       this.problem = 'Enter the Smokeball client id in Settings → Connections.';
       return;

@@ -34,7 +34,7 @@ export interface ViewInputs {
   realtimeProblem: string | null;
   settings: Settings;
   /** Which secrets are set, as last read from the keychain. */
-  secretsSet: { smokeballApiKey: boolean; caseStatusApiKey: boolean; relayToken: boolean };
+  secretsSet: { smokeballApiKey: boolean; caseStatusApiKey: boolean; relayToken: boolean; proxyPassword?: boolean };
   initialImportDone: boolean;
   nextNightlyAt: Date | null;
 }
@@ -74,6 +74,7 @@ function connectionsView(i: ViewInputs): ConnectionsView {
     smokeball: { signedIn: i.signedIn, apiKeySet: i.secretsSet.smokeballApiKey, clientIdSet: c.smokeballClientId !== '', signInPending: i.signInPending },
     caseStatus: { apiKeySet: i.secretsSet.caseStatusApiKey },
     relay: { configured: c.relayUrl !== '', tokenSet: i.secretsSet.relayToken },
+    proxy: { passwordSet: i.secretsSet.proxyPassword ?? false },
   };
 }
 

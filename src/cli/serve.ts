@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { AppCore } from '../app/app-core.js';
 import { createDemoApp } from '../testbed/demo.js';
 import { KeytarSecretStore } from '../app/keychain.js';
+import { applyNetworkSettings } from '../app/network-settings.js';
 import { rememberSecrets } from '../app/known-secrets.js';
 import { redactingLogger } from '../app/log-redaction.js';
 import { MemorySecretStore, type Logger } from '../sync/index.js';
@@ -64,7 +65,10 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     stopCore = () => demo.close();
   } else {
     const dataDir = values.data ?? defaults.dataDir;
-    core = new AppCore({ dataDir, host: 'headless', secrets, settings: new ConfSettingsStore(dataDir, logger), logger });
+    const settings = new ConfSettingsStore(dataDir, logger);
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, plus the proxy user and root certificates from Settings → Network.
+    applyNetworkSettings({ settings, secrets });
+    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);

@@ -10,7 +10,7 @@ import type { AppView, MappingOptions } from './view.js';
 const none = z.object({}).strict();
 const id = z.object({ id: z.number().int().positive() }).strict();
 
-export const SECRET_NAMES = ['smokeballApiKey', 'caseStatusApiKey', 'relayToken'] as const;
+export const SECRET_NAMES = ['smokeballApiKey', 'caseStatusApiKey', 'relayToken', 'proxyPassword'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export const commandInputs = {

@@ -28,6 +28,20 @@ export const ConnectionsSchema = z.object({
   relayUrl: z.union([httpUrl, z.literal('')]).default(''),
 });
 
+/**
+ * The firm's network: the proxy user name (its password is a secret, in the keychain) and root certificates to trust
+ * in addition to the system's, for a firm that inspects TLS traffic. The proxy itself comes from the system settings
+ * (PAC, WPAD) in the tray app and from HTTPS_PROXY / HTTP_PROXY / NO_PROXY under `serve` and the CLI.
+ */
+export const NetworkSchema = z.object({
+  proxyUsername: z.string().max(256).default(''),
+  extraCaPem: z
+    .string()
+    .max(256 * 1024)
+    .refine((t) => t.trim() === '' || /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(t), 'Paste the root certificate in PEM form (-----BEGIN CERTIFICATE----- …)')
+    .default(''),
+});
+
 export const MatterFilterSchema = z.object({
   statuses: z.array(z.enum(['Open', 'Pending', 'Closed', 'Cancelled', 'Deleted'])).min(1).default(['Open', 'Pending']),
   /** Empty: every matter type. */
@@ -36,6 +50,7 @@ export const MatterFilterSchema = z.object({
 
 export const SettingsSchema = z.object({
   connections: ConnectionsSchema.default(ConnectionsSchema.parse({})),
+  network: NetworkSchema.default(NetworkSchema.parse({})),
   matterFilter: MatterFilterSchema.default(MatterFilterSchema.parse({})),
   /** Smokeball stage id → Case Status stage name (null: explicitly no stage). */
   stageMapping: z.record(z.string().max(100), z.string().max(200).nullable()).default({}),
@@ -49,6 +64,7 @@ export const SettingsSchema = z.object({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 export type Connections = z.infer<typeof ConnectionsSchema>;
+export type NetworkSettings = z.infer<typeof NetworkSchema>;
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({});
 
@@ -77,6 +93,7 @@ const ConnectionsPatchSchema = z
 export const SettingsPatchSchema = z
   .object({
     connections: ConnectionsPatchSchema,
+    network: NetworkSchema.strict(),
     matterFilter: MatterFilterSchema.strict(),
     stageMapping: SettingsSchema.shape.stageMapping.unwrap(),
     practiceAreaMapping: SettingsSchema.shape.practiceAreaMapping.unwrap(),

@@ -119,6 +119,8 @@ export interface ConnectionsView {
   smokeball: { signedIn: boolean; apiKeySet: boolean; clientIdSet: boolean; signInPending: boolean };
   caseStatus: { apiKeySet: boolean };
   relay: { configured: boolean; tokenSet: boolean };
+  /** The proxy password is in the keychain (Settings → Network). */
+  proxy?: { passwordSet: boolean };
 }
 
 export interface AppView {

@@ -22,6 +22,8 @@ export const SECRET_KEYS = {
   smokeballClientSecret: 'smokeball.clientSecret',
   caseStatusApiKey: 'casestatus.apiKey',
   relayToken: 'relay.token',
+  /** Basic authentication at the firm's proxy (the user name is in the settings). */
+  proxyPassword: 'proxy.password',
 } as const;
 
 export interface SyncStack {

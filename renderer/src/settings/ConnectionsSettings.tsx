@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { SecretName } from '../../../src/contract/commands.js';
-import type { Connections } from '../../../src/contract/settings.js';
+import type { Connections, NetworkSettings as NetworkSettingsValue } from '../../../src/contract/settings.js';
 import type { ConnectionsView } from '../../../src/contract/view.js';
 import { errorText, useApp, useView } from '../app-context.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
@@ -95,6 +95,7 @@ export function ConnectionsSettings() {
         <SecretField name="caseStatusApiKey" label="Case Status API key" isSet={view.connections.caseStatus.apiKeySet} />
         <SecretField name="relayToken" label="Relay token" isSet={view.connections.relay.tokenSet} />
       </section>
+      <NetworkSettings />
     </div>
   );
 }
@@ -218,5 +219,50 @@ function SecretField({ name, label, isSet }: { name: SecretName; label: string; 
         </p>
       )}
     </form>
+  );
+}
+
+/**
+ * The firm's proxy user (password in the keychain) and extra root certificates. The proxy address itself is the
+ * system's (PAC, WPAD or manual), so there is nothing to enter for it here.
+ */
+function NetworkSettings() {
+  const view = useView();
+  const { draft, setDraft, dirty, reset, markSaved } = useDraft<NetworkSettingsValue>(view.settings.network);
+  const state = useSaveSettings((saved) => markSaved(saved.network));
+  const caError = state.fieldErrors['network.extraCaPem'];
+  return (
+    <div className="settings-stack">
+      <form
+        className="settings-form"
+        noValidate
+        aria-labelledby="network-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void state.save({ network: { proxyUsername: draft.proxyUsername.trim(), extraCaPem: draft.extraCaPem.trim() } });
+        }}
+      >
+        <h2 id="network-title">Network</h2>
+        <p className="hint">Requests follow this computer's proxy settings. Fill these in only if IT asks you to.</p>
+        <Field id="proxyUsername" label="Proxy user name" value={draft.proxyUsername} onChange={(v) => setDraft({ ...draft, proxyUsername: v })} error={state.fieldErrors['network.proxyUsername']} hint="For a proxy that asks for a user name and password." />
+        <div className={`field${caError ? ' field-invalid' : ''}`}>
+          <label htmlFor="extraCaPem">Extra root certificates (PEM)</label>
+          <textarea id="extraCaPem" rows={5} spellCheck={false} value={draft.extraCaPem} onChange={(e) => setDraft({ ...draft, extraCaPem: e.target.value })} aria-describedby={caError ? 'extraCaPem-error' : 'extraCaPem-hint'} aria-invalid={caError ? true : undefined} />
+          <p className="hint" id="extraCaPem-hint">
+            For a firm whose network inspects encrypted traffic: paste its root certificate. The computer's own certificate store is trusted already.
+          </p>
+          {caError && (
+            <p className="field-error" id="extraCaPem-error" role="alert">
+              {caError}
+            </p>
+          )}
+        </div>
+        <SaveBar state={state} dirty={dirty} onReset={reset} label="Save network settings" />
+      </form>
+      <section className="settings-form" aria-labelledby="proxy-secret-title">
+        <h2 id="proxy-secret-title">Proxy password</h2>
+        <SecretField name="proxyPassword" label="Proxy password" isSet={view.connections.proxy?.passwordSet ?? false} />
+      </section>
+    </div>
   );
 }
