@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 import { AppCore } from '../app/app-core.js';
 import { createDemoApp } from '../testbed/demo.js';
 import { KeytarSecretStore } from '../app/keychain.js';
+import { createFileLog } from '../app/file-log.js';
 import { applyNetworkSettings } from '../app/network-settings.js';
 import { rememberSecrets } from '../app/known-secrets.js';
-import { redactingLogger } from '../app/log-redaction.js';
-import { MemorySecretStore, type Logger } from '../sync/index.js';
+import { MemorySecretStore } from '../sync/index.js';
 import { ConfSettingsStore } from '../app/settings-store.js';
 import { startHeadlessHost } from '../host/headless-host.js';
 import { ensureRendererBuilt } from '../host/renderer-build.js';
@@ -41,13 +41,22 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
   const staticDir = await ensureRendererBuilt({ log: out });
   // Every secret value read from or written to the store is blanked out of the log wherever it appears.
   const secrets = rememberSecrets(values.demo ? new MemorySecretStore() : new KeytarSecretStore());
-  const logger = stderrLogger(secrets.knownSecrets);
+  const dataDir = values.data ?? (values.demo ? mkdtempSync(join(tmpdir(), 'css-serve-demo-')) : defaults.dataDir);
+  // The log lives in the data folder (logs/serve.log, rotated); warnings and errors are echoed to stderr, so stdout
+  // keeps the address readable.
+  const logger = createFileLog({
+    dir: join(dataDir, 'logs'),
+    name: 'serve.log',
+    echo: (line, level) => {
+      if (level !== 'info') process.stderr.write(`${line}\n`);
+    },
+    knownSecrets: secrets.knownSecrets,
+  });
 
   let core: AppCore;
   let stopCore: () => Promise<void>;
   if (values.demo) {
     const matters = integer(values.matters, 2000, 'matters', 1, 1_000_000);
-    const dataDir = values.data ?? mkdtempSync(join(tmpdir(), 'css-serve-demo-'));
     out(`Starting the demo firm (${matters} matters) with simulated Smokeball and Case Status…`);
     const demo = await createDemoApp({
       matters,
@@ -64,7 +73,6 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     core = demo.core;
     stopCore = () => demo.close();
   } else {
-    const dataDir = values.data ?? defaults.dataDir;
     const settings = new ConfSettingsStore(dataDir, logger);
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, plus the proxy user and root certificates from Settings → Network.
     applyNetworkSettings({ settings, secrets });
@@ -87,6 +95,7 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
   out('\nStopping…');
   await host.close();
   await stopCore();
+  await logger.close();
   return 0;
 }
 
@@ -97,9 +106,3 @@ function integer(text: string | undefined, fallback: number, name: string, min: 
   return n;
 }
 
-/** Warnings and errors to stderr, one line each, so stdout keeps the address readable. Redacted like every log. */
-function stderrLogger(knownSecrets: () => Iterable<string>): Logger {
-  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    process.stderr.write(`${new Date().toISOString()} ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
-  return redactingLogger({ debug() {}, info: line('info'), warn: line('warn'), error: line('error') }, knownSecrets);
-}
