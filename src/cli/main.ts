@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { runDemo } from './demo.js';
 import { printStatus } from './status.js';
+import { runDiagnostics } from './diagnostics.js';
 import { printActivity } from './activity.js';
 import { runSync } from './sync.js';
 import { runSims } from './sim.js';
@@ -34,6 +35,8 @@ Commands:
              --reconcile (full nightly reconcile)  --data DIR
   status   Show the local sync state  --data DIR
   activity Show recent memos and documents synced to Smokeball, and items needing attention  --data DIR
+  diagnostics  Write a support zip (last 7 days of logs, versions, settings, state summary; no secrets)
+             --data DIR  --out FILE  --include-client-details (attention items and activity, which name clients)
 ${SERVE_USAGE}`;
 
 export const DEFAULT_DATA_DIR = join(homedir(), '.case-status-sync');
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       reconcile: { type: 'boolean' },
       'port-smokeball': { type: 'string' },
       'port-casestatus': { type: 'string' },
+      out: { type: 'string' },
+      'include-client-details': { type: 'boolean' },
     },
     strict: true,
   });
@@ -75,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
       return printStatus(values.data ?? DEFAULT_DATA_DIR);
     case 'activity':
       return printActivity(values.data ?? DEFAULT_DATA_DIR);
+    case 'diagnostics':
+      return runDiagnostics({ dataDir: values.data ?? DEFAULT_DATA_DIR, out: values.out, includeClientDetails: values['include-client-details'] ?? false });
     default:
       process.stdout.write(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
