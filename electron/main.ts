@@ -11,6 +11,7 @@ import { AppCore } from '../src/app/app-core.js';
 import { installCrashHandlers } from '../src/app/crash-handlers.js';
 import { KeytarSecretStore } from '../src/app/keychain.js';
 import { applyNetworkSettings } from '../src/app/network-settings.js';
+import { diagnosticsExporter } from '../src/app/diagnostics-export.js';
 import { rememberSecrets } from '../src/app/known-secrets.js';
 import { redactText } from '../src/app/log-redaction.js';
 import type { TrayState } from '../src/contract/view.js';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
       await shell.openExternal(url);
     },
     logger,
+    exportDiagnostics: diagnosticsExporter({ dataDir: app.getPath('userData'), logDirs: [app.getPath('logs')], outDir: app.getPath('downloads'), settings, secrets, version: app.getVersion() }),
   });
 
   const open = () => showWindow(window);

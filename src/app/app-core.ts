@@ -30,6 +30,8 @@ export interface AppCoreDeps {
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
   /** Nightly scheduler knobs (tests). */
   scheduler?: { checkEveryMs?: number; catchUpDelayMs?: number };
+  /** Writes the diagnostics zip (`src/app/diagnostics-export.ts`); the host decides where. */
+  exportDiagnostics?: (input: { includeClientDetails: boolean }) => Promise<{ file: string }>;
 }
 
 /** One handler per command, each typed by its command's zod schema (validated input in, contract result out). */
@@ -176,6 +178,10 @@ export class AppCore {
       signIn: () => this.connection.signIn(),
       signOut: () => this.connection.signOut(),
       getMappingOptions: () => this.mappingOptions(),
+      exportDiagnostics: async (i) => {
+        if (!this.deps.exportDiagnostics) throw new Error('Diagnostics cannot be written from this window; run `cli diagnostics --data DIR`.');
+        return this.deps.exportDiagnostics(i);
+      },
       openExternal: async (i) => {
         if (!this.deps.openExternal) return { opened: false };
         await this.deps.openExternal(i.url);

@@ -7,6 +7,7 @@ import { createDemoApp } from '../testbed/demo.js';
 import { KeytarSecretStore } from '../app/keychain.js';
 import { createFileLog } from '../app/file-log.js';
 import { applyNetworkSettings } from '../app/network-settings.js';
+import { diagnosticsExporter } from '../app/diagnostics-export.js';
 import { rememberSecrets } from '../app/known-secrets.js';
 import { MemorySecretStore } from '../sync/index.js';
 import { ConfSettingsStore } from '../app/settings-store.js';
@@ -76,7 +77,8 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     const settings = new ConfSettingsStore(dataDir, logger);
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, plus the proxy user and root certificates from Settings → Network.
     applyNetworkSettings({ settings, secrets });
-    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger });
+    const exportDiagnostics = diagnosticsExporter({ dataDir, logDirs: [join(dataDir, 'logs')], outDir: dataDir, settings, secrets });
+    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);

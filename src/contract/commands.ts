@@ -32,6 +32,8 @@ export const commandInputs = {
   signOut: none,
   getMappingOptions: none,
   openExternal: z.object({ url: z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'Only http(s) links open') }).strict(),
+  /** Writes the support zip (logs, versions, settings, state summary; client details only when ticked). */
+  exportDiagnostics: z.object({ includeClientDetails: z.boolean() }).strict(),
 } as const;
 
 export type CommandName = keyof typeof commandInputs;
@@ -55,6 +57,8 @@ export interface CommandResults {
   signOut: { signedOut: true };
   getMappingOptions: MappingOptions;
   openExternal: { opened: boolean };
+  /** Where the zip was written (the Downloads folder in the tray app, the data folder under `serve`). */
+  exportDiagnostics: { file: string };
 }
 
 export type CommandResult<C extends CommandName> = CommandResults[C];

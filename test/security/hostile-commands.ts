@@ -60,6 +60,9 @@ export const HOSTILE_CALLS: HostileCall[] = [
   { name: 'setSecret without a name', command: 'setSecret', input: { value: 'abcdefgh' }, refusal: invalid('setSecret') },
   { name: 'setSecret with a blank value', command: 'setSecret', input: { name: 'relayToken', value: '   \t ' }, refusal: invalid('setSecret') },
   { name: 'openExternal without a URL', command: 'openExternal', input: {}, refusal: invalid('openExternal') },
+  { name: 'exportDiagnostics without the client-details choice', command: 'exportDiagnostics', input: {}, refusal: invalid('exportDiagnostics') },
+  { name: 'exportDiagnostics choosing its own output path', command: 'exportDiagnostics', input: { includeClientDetails: false, out: '/etc/passwd' }, refusal: invalid('exportDiagnostics') },
+  { name: 'exportDiagnostics with a string for the choice', command: 'exportDiagnostics', input: { includeClientDetails: 'yes' }, refusal: invalid('exportDiagnostics') },
   // Extra keys.
   { name: 'an extra key on a command without input', command: 'syncNow', input: { force: true }, refusal: invalid('syncNow') },
   { name: 'an extra key next to minutes', command: 'pause', input: { minutes: 30, now: true }, refusal: invalid('pause') },

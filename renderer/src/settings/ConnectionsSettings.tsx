@@ -96,6 +96,7 @@ export function ConnectionsSettings() {
         <SecretField name="relayToken" label="Relay token" isSet={view.connections.relay.tokenSet} />
       </section>
       <NetworkSettings />
+      <SendDiagnostics />
     </div>
   );
 }
@@ -264,5 +265,28 @@ function NetworkSettings() {
         <SecretField name="proxyPassword" label="Proxy password" isSet={view.connections.proxy?.passwordSet ?? false} />
       </section>
     </div>
+  );
+}
+
+/** "Send diagnostics": a zip for support. Client details stay out unless the box is ticked. */
+function SendDiagnostics() {
+  const { run, busy } = useCommand();
+  const [includeClientDetails, setInclude] = useState(false);
+  return (
+    <section className="settings-form" aria-labelledby="diagnostics-title">
+      <h2 id="diagnostics-title">Support</h2>
+      <p className="hint">
+        Saves a zip for support: the last 7 days of logs, versions, settings and a summary of the sync state. It never holds keys or passwords.
+      </p>
+      <label className="checkbox">
+        <input type="checkbox" checked={includeClientDetails} onChange={(e) => setInclude(e.target.checked)} /> Include client details (names of clients, matters and
+        documents in items needing attention and recent activity)
+      </label>
+      <div className="button-row">
+        <button type="button" disabled={busy !== null} onClick={() => void run('exportDiagnostics', { includeClientDetails }, (r) => `Diagnostics saved to ${r.file}`)}>
+          Send diagnostics…
+        </button>
+      </div>
+    </section>
   );
 }
