@@ -12,6 +12,7 @@ import { installCrashHandlers } from '../src/app/crash-handlers.js';
 import { KeytarSecretStore } from '../src/app/keychain.js';
 import { applyNetworkSettings } from '../src/app/network-settings.js';
 import { diagnosticsExporter } from '../src/app/diagnostics-export.js';
+import { selfUpdates } from './update-policy.js';
 import { rememberSecrets } from '../src/app/known-secrets.js';
 import { redactText } from '../src/app/log-redaction.js';
 import type { TrayState } from '../src/contract/view.js';
@@ -164,7 +165,8 @@ async function main(): Promise<void> {
       .finally(() => app.quit());
   });
 
-  if (app.isPackaged) {
+  // MSI (per-machine) installs are updated by IT; see electron/update-policy.ts and docs/it-admin.md.
+  if (app.isPackaged && selfUpdates(process.platform, process.execPath, process.env)) {
     const { autoUpdater } = electronUpdater;
     autoUpdater.logger = { info: (m: unknown) => logger.info(String(m)), warn: (m: unknown) => logger.warn(String(m)), error: (m: unknown) => logger.error(String(m)), debug: () => {} };
     const check = () => void autoUpdater.checkForUpdatesAndNotify().catch((error: unknown) => logger.warn('Update check failed', { error: (error as Error).message }));
