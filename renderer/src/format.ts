@@ -120,6 +120,7 @@ const ATTENTION_KINDS: Record<AttentionKind, string> = {
   writeback_waiting: 'Messages waiting for their matter',
   realtime_off: 'Real-time updates are off',
   auth_required: 'Smokeball sign-in needed',
+  sign_in_lapsing: 'Smokeball sign-in lapses soon',
   sync_failed: 'Sync failed',
   disk_full: 'Disk full',
   storage_unwritable: 'Cannot save sync progress',

@@ -19,6 +19,7 @@ export async function retryAttentionItem(item: AttentionItem | undefined, act: A
   const started = (r: RunStart, message: string) => ({ retried: r.started, message: r.started ? message : (r.reason ?? '') });
   switch (item.kind) {
     case 'auth_required':
+    case 'sign_in_lapsing':
       await act.signIn();
       return { retried: true, message: 'Finish signing in to Smokeball in your browser.' };
     case 'message_failed':

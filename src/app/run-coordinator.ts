@@ -4,6 +4,7 @@ import { quietly } from './connection-manager.js';
 import { ladder, SYNC_RETRY_STEPS_MS } from '../shared/async.js';
 import type { Clock } from './ports.js';
 import { NightlyScheduler } from './scheduler.js';
+import { reviewSignInLapse } from './sign-in-lapse.js';
 import { storageProblemOf, type StorageProblem } from './storage-problem.js';
 
 export type RunRequest = 'sync' | 'reconcile' | 'reconcile_confirmed' | 'refresh';
@@ -208,6 +209,7 @@ export class RunCoordinator {
     this.storage = null;
     quietly(this.deps.logger, () => stack.store.attention.resolve('sync_failed', 'sync'));
     if (kind !== 'refresh' && summary.kind === 'reconcile') stack.store.checkpoints.set(NIGHTLY_LAST_RUN, this.deps.clock.now().toISOString());
+    await reviewSignInLapse(stack.store.attention, stack.tokens, this.deps.clock.now().getTime()).catch((error: unknown) => this.deps.logger.warn('Sign-in lapse check failed', { error: (error as Error).message }));
     // Messages and documents follow each sync: their cases exist now, so waiting items can be written.
     this.startWriteback(stack);
   }

@@ -32,6 +32,7 @@ export const STORED_ATTENTION_KINDS = [
   'writeback_waiting',
   'matter_failed',
   'auth_required',
+  'sign_in_lapsing',
   'sync_failed',
   'realtime_off',
 ] as const;

@@ -58,7 +58,7 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
 }
 
 /** Most urgent first: what stops syncing altogether, then what stops a case, then what only limits one. */
-const KIND_ORDER: AttentionKind[] = ['disk_full', 'storage_unwritable', 'auth_required', 'sync_failed', 'mass_closure_blocked', 'unmapped_stage', 'unmapped_practice_area', 'matter_failed', 'message_failed', 'document_failed', 'writeback_waiting', 'realtime_off', 'client_without_cell_phone'];
+const KIND_ORDER: AttentionKind[] = ['disk_full', 'storage_unwritable', 'auth_required', 'sign_in_lapsing', 'sync_failed', 'mass_closure_blocked', 'unmapped_stage', 'unmapped_practice_area', 'matter_failed', 'message_failed', 'document_failed', 'writeback_waiting', 'realtime_off', 'client_without_cell_phone'];
 
 function groupByKind(items: AttentionView[]): Array<[AttentionKind, AttentionView[]]> {
   const groups = new Map<AttentionKind, AttentionView[]>();

@@ -134,6 +134,11 @@ export class TokenManager {
     await this.secrets.delete(TOKENS_KEY);
   }
 
+  /** When the current refresh token was issued (ms), for the sign-in lapse forecast; undefined when unknown. */
+  async grantIssuedAt(): Promise<number | undefined> {
+    return (await this.load())?.refreshTokenIssuedAt;
+  }
+
   async hasTokens(): Promise<boolean> {
     return (await this.load()) !== undefined;
   }
