@@ -10,19 +10,23 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * Integration is "everything else", so a new test file always lands in some tier.
  */
 const UNIT = [
+  'test/app/file-log.test.ts',
   'test/app/notifier.test.ts',
   'test/contract/**/*.test.ts',
   'test/app/run-coordinator.test.ts',
   'test/app/scheduler.test.ts',
   'test/app/settings-store.test.ts',
+  'test/app/sign-in-lapse.test.ts',
   'test/app/storage-problem.test.ts',
   'test/app/tray-state.test.ts',
   'test/app/view-model.test.ts',
   'test/electron/**/*.test.ts',
   'test/lint/**/*.test.ts',
+  'test/packaging/**/*.test.ts',
   'test/sim/seed/**/*.test.ts',
   'test/sim/smokeball/rtf.test.ts',
   'test/sync/mapping.test.ts',
+  'test/sync/network/proxy-choice.test.ts',
   'test/sync/pacing.test.ts',
   'test/sync/realtime/router.test.ts',
   'test/sync/writeback/file-names.test.ts',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SecretStore } from '../sync/ports.js';
+import { type SecretStore } from '../sync/index.js';
 import { writeDiagnostics } from './diagnostics.js';
 import { knownSecretValues } from './known-secret-values.js';
 import type { SettingsStore } from './ports.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { pino } from 'pino';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
-import type { Logger } from '../sync/ports.js';
+import { type Logger } from '../sync/index.js';
 import { redactingLogger } from './log-redaction.js';
 
 export interface FileLog extends Logger {

@@ -1,6 +1,4 @@
-import { SECRET_KEYS } from '../sync/compose.js';
-import type { SecretStore } from '../sync/ports.js';
-import { TOKENS_KEY } from '../sync/smokeball/oauth.js';
+import { SECRET_KEYS, type SecretStore, TOKENS_KEY } from '../sync/index.js';
 import { rememberSecrets } from './known-secrets.js';
 
 /** Every keychain entry the app uses. */

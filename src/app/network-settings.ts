@@ -1,8 +1,4 @@
-import { SECRET_KEYS } from '../sync/compose.js';
-import { configureNetwork } from '../sync/http/network.js';
-import { envProxyResolver, type ProxyResolver } from '../sync/http/proxy-choice.js';
-import { trustedCertificates } from '../sync/http/trusted-cas.js';
-import type { SecretStore } from '../sync/ports.js';
+import { SECRET_KEYS, configureNetwork, envProxyResolver, type ProxyResolver, trustedCertificates, type SecretStore } from '../sync/index.js';
 import type { SettingsStore } from './ports.js';
 
 /**

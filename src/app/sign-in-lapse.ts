@@ -1,5 +1,5 @@
 import type { AttentionRepository } from '../store/attention.js';
-import type { TokenManager } from '../sync/smokeball/oauth.js';
+import { type TokenManager } from '../sync/index.js';
 
 /**
  * Smokeball refresh tokens are not rotated and their expiry is not returned: a grant lapses a fixed time after it was

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { diagnosticsExporter } from '../app/diagnostics-export.js';
 import { KeytarSecretStore } from '../app/keychain.js';
 import { ConfSettingsStore } from '../app/settings-store.js';
-import { MemorySecretStore, type SecretStore } from '../sync/ports.js';
+import { MemorySecretStore, type SecretStore } from '../sync/index.js';
 
 /** `cli diagnostics --data DIR [--out FILE] [--include-client-details]`: writes the support zip and prints its path. */
 export async function runDiagnostics(options: { dataDir: string; out?: string; includeClientDetails: boolean; secrets?: SecretStore; version?: string }): Promise<number> {

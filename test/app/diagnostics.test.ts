@@ -7,7 +7,7 @@ import { ConfSettingsStore } from '../../src/app/settings-store.js';
 import { applySettingsPatch, DEFAULT_SETTINGS } from '../../src/contract/settings.js';
 import { ALL_SECRET_KEYS, knownSecretValues } from '../../src/app/known-secret-values.js';
 import { runDiagnostics } from '../../src/cli/diagnostics.js';
-import { connectToWorld, startWorld, type World } from '../../src/sim/world.js';
+import { connectToWorld, startWorld, type World } from '../../src/testbed/world.js';
 import { SECRET_KEYS, type SyncStack } from '../../src/sync/compose.js';
 import { MemorySecretStore } from '../../src/sync/ports.js';
 import { WritebackJob } from '../../src/sync/writeback/index.js';

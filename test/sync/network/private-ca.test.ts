@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectToWorld, startWorld, type World } from '../../../src/sim/world.js';
+import { connectToWorld, startWorld, type World } from '../../../src/testbed/world.js';
 import type { SyncStack } from '../../../src/sync/compose.js';
 import { configureNetwork, networkProblemOf, resetNetwork } from '../../../src/sync/http/network.js';
 import { checkCaPem, trustedCertificates } from '../../../src/sync/http/trusted-cas.js';
