@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { FirmKeyCache } from './firm-cache.js';
+import type { LeasePolicy } from './lease/rules.js';
 import type { EventBell } from './long-poll.js';
 import type { RelayStorage } from './storage/port.js';
 
@@ -14,6 +15,8 @@ export interface RelayContext {
   maxBodyBytes: number;
   longPollRecheckMs: number;
   now: () => number;
+  /** The firm-wide sync lease: TTL, allowed clock skew, candidate freshness. */
+  leasePolicy: LeasePolicy;
   /** Known once the server listens (it defaults to the listen URL). No trailing slash. */
   publicUrl: string;
 }

@@ -8,6 +8,8 @@ import { EventBell } from './long-poll.js';
 import { RetentionJob } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { registerLeaseRoutes } from './routes/lease.js';
+import { DEFAULT_LEASE_POLICY, type LeasePolicy } from './lease/rules.js';
 import { openStorage } from './storage/open.js';
 
 export interface RelayServerOptions {
@@ -35,6 +37,8 @@ export interface RelayServerOptions {
   longPollRecheckMs?: number;
   /** Clock (Unix ms) for receivedAt, the skew check and retention. Default Date.now; tests move it. */
   now?: () => number;
+  /** The sync lease's TTL (default 60 s) and allowed client clock skew (default 2 min); tests shorten them. */
+  lease?: Partial<LeasePolicy>;
 }
 
 export interface RelayServer {
@@ -80,6 +84,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     maxBodyBytes: settings.maxBodyBytes,
     longPollRecheckMs: settings.longPollRecheckMs,
     now,
+    leasePolicy: { ...DEFAULT_LEASE_POLICY, ...options.lease },
     publicUrl: '',
   };
   let draining = false;
@@ -145,6 +150,7 @@ function buildApp(ctx: RelayContext, draining: () => boolean): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   registerHookRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerLeaseRoutes(app, ctx);
   return app;
 }
 

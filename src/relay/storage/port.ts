@@ -4,6 +4,8 @@
  * same test suite runs against both.
  */
 
+import type { CoordinationStorage } from './coordination-port.js';
+
 export type EventSource = 'smokeball' | 'casestatus';
 
 /** A firm as stored. Only the token's sha256 is kept; the two webhook keys must stay usable for HMAC checks. */
@@ -43,6 +45,8 @@ export type InsertOutcome = { stored: true; seq: number } | { stored: false; rea
 
 export interface RelayStorage {
   readonly kind: 'sqlite' | 'postgres';
+  /** The firm-wide sync lease and fenced ledger (src/relay/lease). */
+  readonly coordination: CoordinationStorage;
 
   createFirm(firm: FirmRecord): Promise<void>;
   firmById(firmId: string): Promise<FirmRecord | undefined>;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../../shared/logger.js';
 import type { EventSource, FirmRecord, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
+import { POSTGRES_COORDINATION_SCHEMA, PostgresCoordination } from './postgres-coordination.js';
 
 /** NOTIFY channel: the payload is the firm id, so other relay instances wake that firm's long polls. */
 export const EVENTS_CHANNEL = 'relay_events';
@@ -92,6 +93,7 @@ const LISTEN_RETRY_MS = 1_000;
  */
 export class PostgresRelayStorage implements RelayStorage {
   readonly kind = 'postgres' as const;
+  readonly coordination: PostgresCoordination;
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private readonly remoteListeners = new Set<(firmId: string) => void>();
@@ -101,6 +103,7 @@ export class PostgresRelayStorage implements RelayStorage {
   private constructor(private readonly url: string, private readonly logger: Logger, poolSize: number) {
     this.pool = new pg.Pool({ connectionString: url, max: poolSize });
     // An idle client that loses its connection emits here; without a handler the process would crash.
+    this.coordination = new PostgresCoordination(this.pool);
     this.pool.on('error', (err) => this.logger.warn('relay postgres: idle connection error', { error: err.message }));
   }
 
@@ -122,6 +125,7 @@ export class PostgresRelayStorage implements RelayStorage {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(SCHEMA);
+      await client.query(POSTGRES_COORDINATION_SCHEMA);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { EventSource, FirmRecord, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
+import { SqliteCoordination } from './sqlite-coordination.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS relay_firms (
@@ -56,6 +57,7 @@ const PURGE_BATCH = 5_000;
  */
 export class SqliteRelayStorage implements RelayStorage {
   readonly kind = 'sqlite' as const;
+  readonly coordination: SqliteCoordination;
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly insertBatchTx: (events: NewEvent[]) => Array<InsertOutcome | Error>;
@@ -69,6 +71,7 @@ export class SqliteRelayStorage implements RelayStorage {
     // The CLI may create a firm while `serve` runs on the same file.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.coordination = new SqliteCoordination(this.db);
     this.stmts = {
       insertFirm: this.db.prepare(
         'INSERT INTO relay_firms(id, name, token_hash, smokeball_key, case_status_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)',
