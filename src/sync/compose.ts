@@ -5,6 +5,7 @@ import type { SyncConfig } from './config.js';
 import { SyncEngine } from './engine/engine.js';
 import type { ReadPlan } from './engine/full-sync.js';
 import { classifyApiError } from './http/api-error.js';
+import type { WriteFence } from './coordination/write-fence.js';
 import { PacingGate } from './pacing/gate.js';
 import type { Logger, SecretStore } from './ports.js';
 import { SmokeballClient } from './smokeball/client.js';
@@ -54,6 +55,8 @@ export async function createSyncStack(options: {
   secrets: SecretStore;
   logger?: Logger;
   plan?: ReadPlan;
+  /** The firm's sync lease (src/sync/coordination); none: this process is the firm's only install. */
+  fence?: WriteFence;
 }): Promise<SyncStack> {
   const { connections, secrets } = options;
   const sbKey = await secrets.get(SECRET_KEYS.smokeballApiKey);
@@ -63,8 +66,8 @@ export async function createSyncStack(options: {
   const clientSecret = await secrets.get(SECRET_KEYS.smokeballClientSecret);
 
   const store = openStateStore(join(options.dataDir, 'sync.sqlite'));
-  const smokeballGate = new PacingGate({ name: 'smokeball', ratePerSecond: connections.smokeball.ratePerSecond, burst: connections.smokeball.burst, classify: classifyApiError });
-  const caseStatusGate = new PacingGate({ name: 'casestatus', ratePerSecond: connections.caseStatus.ratePerSecond, burst: connections.caseStatus.burst, classify: classifyApiError });
+  const smokeballGate = new PacingGate({ name: 'smokeball', ratePerSecond: connections.smokeball.ratePerSecond, burst: connections.smokeball.burst, classify: classifyApiError, fence: options.fence });
+  const caseStatusGate = new PacingGate({ name: 'casestatus', ratePerSecond: connections.caseStatus.ratePerSecond, burst: connections.caseStatus.burst, classify: classifyApiError, fence: options.fence });
   const tokens = new TokenManager({ authUrl: connections.smokeball.authUrl, clientId: connections.smokeball.clientId, clientSecret }, secrets);
   const smokeball = new SmokeballClient({ apiUrl: connections.smokeball.apiUrl, apiKey: sbKey, tokens, gate: smokeballGate });
   const caseStatus = new CaseStatusClient({ apiUrl: connections.caseStatus.apiUrl, apiKey: csKey, gate: caseStatusGate });

@@ -8,6 +8,7 @@ import { startSmokeballSim, type SmokeballSim, type SmokeballSimOptions } from '
 import { startCaseStatusSim, type CaseStatusSim, type CaseStatusSimOptions } from '../sim/casestatus/server.js';
 import { practiceAreasFromFirm } from '../sim/casestatus/practice-areas.js';
 import { buildAuthorizeUrl, createPkcePair, createSyncStack, exchangeAuthorizationCode, MemorySecretStore, SECRET_KEYS, type OAuthConfig, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
+import type { WriteFence } from '../sync/coordination/write-fence.js';
 import { CASE_STATUS_PACE } from '../contract/settings.js';
 
 /**
@@ -75,7 +76,7 @@ export async function signInWithPkce(oauth: OAuthConfig, tokens: { save(t: impor
 /** A sync stack (engine, store, clients) connected to the world, signed in, with its state in `dataDir`. */
 export async function connectToWorld(
   world: World,
-  options: { dataDir?: string; ratePerSecond?: number; burst?: number; plan?: ReadPlan; sync?: Partial<SyncConfig>; secrets?: SecretStore } = {},
+  options: { dataDir?: string; ratePerSecond?: number; burst?: number; plan?: ReadPlan; sync?: Partial<SyncConfig>; secrets?: SecretStore; fence?: WriteFence } = {},
 ): Promise<SyncStack & { secrets: SecretStore; dataDir: string }> {
   const secrets = options.secrets ?? new MemorySecretStore();
   await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);
@@ -91,7 +92,7 @@ export async function connectToWorld(
     },
     caseStatus: { apiUrl: world.caseStatus.url, ...CASE_STATUS_PACE },
   };
-  const stack = await createSyncStack({ dataDir, connections, secrets, sync: options.sync, plan: options.plan });
+  const stack = await createSyncStack({ dataDir, connections, secrets, sync: options.sync, plan: options.plan, fence: options.fence });
   if (!(await stack.tokens.hasTokens())) {
     await signInWithPkce({ authUrl: connections.smokeball.authUrl, clientId: connections.smokeball.clientId }, stack.tokens);
   }

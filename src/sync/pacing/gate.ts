@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { fullJitter, PACING_BACKOFF, sleep, type BackoffPolicy } from '../../shared/async.js';
+import { soleInstallFence, type WriteFence } from '../coordination/write-fence.js';
 import { SlidingWindowLimiter } from './sliding-window.js';
 
 /** How the gate should treat a failed attempt. */
@@ -23,6 +24,8 @@ export interface PacingGateOptions {
   recoveryIntervalMs?: number;
   random?: () => number;
   now?: () => number;
+  /** The firm's sync lease: checked before every request, so an install that is not the host sends nothing. */
+  fence?: WriteFence;
 }
 
 export interface CallOptions {
@@ -77,6 +80,7 @@ export class PacingGate {
       random: Math.random,
       now: () => performance.now(),
       ...options,
+      fence: options.fence ?? soleInstallFence,
     };
     this.backoffPolicy = fullJitter(this.opts.baseBackoffMs, this.opts.maxBackoffMs);
     this.queue = new PQueue({ concurrency: Math.max(1, this.opts.burst) });
@@ -110,9 +114,12 @@ export class PacingGate {
     let throttles = 0;
     for (;;) {
       try {
+        await this.opts.fence.beforeSend();
         const result = await this.queue.add(
           async () => {
             const started = await this.window.acquire();
+            // Waiting for a slot can take a while: the lease may have gone meanwhile.
+            this.opts.fence.check();
             started();
             this.metrics.sent += 1;
             this.startTimes.push(this.opts.now());

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { AcquireAnswer, InstallIdentity, LedgerEntry, LedgerPage, LeaseHolder, RenewAnswer } from '../../relay/lease/wire.js';
+
+export type { AcquireAnswer, InstallIdentity, LedgerEntry, LeaseHolder, RenewAnswer };
+
+/** A refused or failed lease call; `code` is the relay's error code, or 'unreachable'. Never carries the token. */
+export class LeaseCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'LeaseCallError';
+  }
+}
+
+export interface HeldLease {
+  epoch: number;
+  leaseKey: string;
+}
+
+/**
+ * The app's side of the relay's lease and ledger routes. Every call gets a fresh request id and this
+ * computer's clock, which the relay checks (replays and clocks far off are refused).
+ */
+export class LeaseClient {
+  private readonly base: string;
+
+  constructor(
+    private readonly options: { relayUrl: string; relayToken: string; timeoutMs?: number; now?: () => number },
+  ) {
+    if (!/^https?:\/\//i.test(options.relayUrl)) throw new Error('The relay URL must start with http:// or https://');
+    if (!options.relayToken) throw new Error('The relay token is not set up yet. Add it in Settings → Connections.');
+    this.base = options.relayUrl.replace(/\/+$/, '');
+  }
+
+  acquire(me: InstallIdentity, wantsHost = false): Promise<AcquireAnswer> {
+    return this.post('/v1/lease/acquire', { ...me, wantsHost });
+  }
+
+  renew(installId: string, held: HeldLease, status?: unknown): Promise<RenewAnswer> {
+    return this.post('/v1/lease/renew', { installId, ...held, ...(status !== undefined ? { status } : {}) });
+  }
+
+  release(installId: string, held: HeldLease): Promise<{ released: true }> {
+    return this.post('/v1/lease/release', { installId, ...held });
+  }
+
+  requestSync(installId: string): Promise<{ requested: true; holder: LeaseHolder }> {
+    return this.post('/v1/lease/sync-request', { installId });
+  }
+
+  appendLedger(installId: string, held: HeldLease, entries: Array<{ key: string; value: string | null }>): Promise<{ appended: number; lastSeq: number }> {
+    return this.post('/v1/ledger', { installId, ...held, entries });
+  }
+
+  async readLedger(after: number): Promise<LedgerPage> {
+    return this.call('GET', `/v1/ledger?after=${after}`);
+  }
+
+  private post<T>(path: string, body: Record<string, unknown>): Promise<T> {
+    return this.call('POST', path, { ...body, requestId: randomUUID(), clientTime: (this.options.now ?? Date.now)() });
+  }
+
+  private async call<T>(method: string, path: string, body?: Record<string, unknown>): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.options.relayToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new LeaseCallError('unreachable', `The relay could not be reached (${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message})`);
+    }
+    const text = await res.text();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new LeaseCallError('bad_response', `The relay answered ${method} ${path.split('?')[0]} with ${res.status} and no JSON`, res.status);
+    }
+    if (!res.ok) {
+      const e = data as { error?: string; message?: string };
+      throw new LeaseCallError(e.error ?? 'error', e.message ?? `The relay answered ${res.status}`, res.status);
+    }
+    return data as T;
+  }
+}

@@ -1,0 +1,218 @@
+import type { Logger } from '../ports.js';
+import { silentLogger } from '../ports.js';
+import { LeaseCallError, type HeldLease, type InstallIdentity, type LeaseClient, type LeaseHolder } from './lease-client.js';
+import { LeaseLostError, type WriteFence } from './write-fence.js';
+
+/** What this install is right now. */
+export type SyncRole =
+  | { kind: 'starting' }
+  | { kind: 'host'; epoch: number; since: number }
+  | { kind: 'standby'; holder: LeaseHolder | null; status: unknown; statusAt: number | null }
+  | { kind: 'unknown'; reason: string };
+
+export interface LeaseKeeperOptions {
+  client: LeaseClient;
+  identity: InstallIdentity;
+  /** Runs after a grant, before the fence opens (the new host adopts the shared ledger here). */
+  onGranted?: (lease: HeldLease) => Promise<void>;
+  /** Every role change, after onGranted for a grant. */
+  onRole?: (role: SyncRole) => void;
+  /** A standby pressed Sync now (delivered at a renewal). */
+  onSyncRequested?: () => void;
+  /** Pending ledger changes go out before any request (see LedgerReplicator.flush). */
+  flush?: (lease: HeldLease) => Promise<void>;
+  /** What standbys see; called at every renewal. */
+  publishStatus?: () => unknown;
+  /** How often a standby asks (default 10 s). */
+  standbyPollMs?: number;
+  /** The lease is trusted this long less than the relay's TTL, measured from the renewal's send (default 15 s, at most TTL/4). */
+  safetyMarginMs?: number;
+  /** Monotonic clock (ms). Sleep and wall-clock changes cannot extend a lease. */
+  monotonicNow?: () => number;
+  logger?: Logger;
+}
+
+/**
+ * Keeps (or waits for) the firm's sync lease and is this install's WriteFence. A held lease is trusted until
+ * min(relay's expiry, send time of the renewal + TTL) − margin, by this computer's monotonic clock: a laptop
+ * that slept through its renewals, or one cut off from the relay, closes its own fence before any other
+ * install can be granted the lease (the relay waits the full TTL from its last renewal).
+ */
+export class LeaseKeeper implements WriteFence {
+  private role: SyncRole = { kind: 'starting' };
+  private held: HeldLease | undefined;
+  private validUntil = -Infinity;
+  private ttlMs = 60_000;
+  private fenceOpen = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private ticking: Promise<void> | undefined;
+  private wantsHost = false;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly options: LeaseKeeperOptions) {
+    this.now = options.monotonicNow ?? (() => performance.now());
+    this.log = options.logger ?? silentLogger;
+  }
+
+  get current(): SyncRole {
+    return this.role;
+  }
+
+  get lease(): HeldLease | undefined {
+    return this.validNow() ? this.held : undefined;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops asking; a host releases (after the caller has stopped its writes) so a standby takes over at once. */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.ticking;
+    const held = this.held;
+    this.closeFence();
+    if (held && options.release !== false) {
+      await this.options.client.release(this.options.identity.installId, held).catch((err: unknown) => this.log.warn('lease release failed', { error: (err as Error).message }));
+    }
+  }
+
+  /** "Make this PC the sync host": asked at the next poll; the host hands over at its next renewal. */
+  requestHost(): void {
+    this.wantsHost = true;
+    this.schedule(0);
+  }
+
+  /** Sync now on a standby: the host picks it up at its next renewal. */
+  async requestSync(): Promise<LeaseHolder> {
+    return (await this.options.client.requestSync(this.options.identity.installId)).holder;
+  }
+
+  check(): void {
+    if (!this.fenceOpen || !this.held) throw new LeaseLostError(this.role.kind === 'standby' ? 'another install holds the sync lease' : 'this install does not hold the sync lease');
+    if (!this.validNow()) throw new LeaseLostError('the lease could not be renewed in time (relay unreachable, or this computer was asleep)');
+  }
+
+  async beforeSend(): Promise<void> {
+    this.check();
+    const held = this.held!;
+    if (this.options.flush) {
+      try {
+        await this.options.flush(held);
+      } catch (err) {
+        if (err instanceof LeaseCallError && err.code === 'lease_lost') this.lost('the relay refused this install\'s ledger append (lease lost)');
+        throw err instanceof LeaseCallError ? new LeaseLostError(`shared ledger not updated: ${err.message}`) : err;
+      }
+    }
+    this.check();
+  }
+
+  private validNow(): boolean {
+    return this.held !== undefined && this.now() < this.validUntil;
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => {
+        this.ticking = undefined;
+      });
+    }, ms);
+  }
+
+  private margin(): number {
+    return Math.min(this.options.safetyMarginMs ?? 15_000, this.ttlMs / 4);
+  }
+
+  /** One step: a host renews, anyone else asks. Schedules the next step. */
+  async tick(): Promise<void> {
+    const poll = this.options.standbyPollMs ?? 10_000;
+    try {
+      if (this.held) await this.renew();
+      else await this.acquire();
+    } catch (err) {
+      const e = err as Error;
+      if (e instanceof LeaseCallError && e.code === 'lease_lost') this.lost('another install took over');
+      else if (this.held && !this.validNow()) this.lost(`the lease lapsed: ${e.message}`);
+      else if (!this.held) this.setRole({ kind: 'unknown', reason: e.message });
+      this.log.warn('lease call failed', { code: e instanceof LeaseCallError ? e.code : 'error', error: e.message });
+    }
+    if (!this.running) return;
+    if (this.held) {
+      // Renew at a third of the TTL; sooner when a renewal failed, while the lease is still ours.
+      this.schedule(Math.max(50, Math.min(this.ttlMs / 3, this.validUntil - this.now() - this.margin() / 2)));
+    } else {
+      this.schedule(poll);
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    const sentAt = this.now();
+    const answer = await this.options.client.acquire(this.options.identity, this.wantsHost);
+    this.ttlMs = answer.ttlMs;
+    if (!answer.granted) {
+      this.setRole({ kind: 'standby', holder: answer.holder, status: answer.status, statusAt: answer.statusAt });
+      return;
+    }
+    this.wantsHost = false;
+    this.held = { epoch: answer.epoch, leaseKey: answer.leaseKey };
+    this.validUntil = sentAt + Math.min(answer.ttlMs, answer.expiresAt - answer.serverTime) - this.margin();
+    this.log.info('sync lease granted', { epoch: answer.epoch });
+    try {
+      await this.options.onGranted?.(this.held);
+    } catch (err) {
+      // Could not take over cleanly (ledger unreadable): give the lease back rather than write blind.
+      const held = this.held;
+      this.closeFence();
+      await this.options.client.release(this.options.identity.installId, held).catch(() => undefined);
+      throw err;
+    }
+    if (!this.validNow()) {
+      this.lost('the take-over took longer than the lease');
+      return;
+    }
+    this.fenceOpen = true;
+    this.setRole({ kind: 'host', epoch: answer.epoch, since: Date.now() });
+  }
+
+  private async renew(): Promise<void> {
+    const held = this.held!;
+    const sentAt = this.now();
+    const answer = await this.options.client.renew(this.options.identity.installId, held, this.options.publishStatus?.());
+    this.ttlMs = answer.ttlMs;
+    this.validUntil = sentAt + Math.min(answer.ttlMs, answer.expiresAt - answer.serverTime) - this.margin();
+    if (answer.syncNowRequested) this.options.onSyncRequested?.();
+    if (answer.handoverRequested) {
+      this.log.info('hand-over requested by a standby: releasing the sync lease');
+      this.closeFence();
+      this.setRole({ kind: 'standby', holder: null, status: null, statusAt: null });
+      // Writes already sent finish; none start (the fence is closed). The requester acquires next.
+      await this.options.client.release(this.options.identity.installId, held);
+    }
+  }
+
+  private closeFence(): void {
+    this.fenceOpen = false;
+    this.held = undefined;
+    this.validUntil = -Infinity;
+  }
+
+  private lost(reason: string): void {
+    if (!this.held && this.role.kind !== 'host') return;
+    this.closeFence();
+    this.log.warn('sync lease lost', { reason });
+    this.setRole({ kind: 'unknown', reason });
+  }
+
+  private setRole(role: SyncRole): void {
+    const before = this.role;
+    this.role = role;
+    if (before.kind !== role.kind || JSON.stringify(before) !== JSON.stringify(role)) this.options.onRole?.(role);
+  }
+}
