@@ -9,6 +9,7 @@ import { loadMappingOptions } from './mapping-options.js';
 import { Notifier } from './notifier.js';
 import { systemClock, type AppNotification, type Clock, type SettingsStore } from './ports.js';
 import { RunCoordinator } from './run-coordinator.js';
+import { hostStatusOf } from './host-status.js';
 import { buildView } from './view-model.js';
 
 export interface AppCoreDeps {
@@ -28,6 +29,8 @@ export interface AppCoreDeps {
   writebackIntervalMs?: number;
   viewThrottleMs?: number;
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
+  /** This install as the firm's other installs see it (default: the computer's name and user, not preferred). */
+  install?: { name?: string; user?: string; preferred?: boolean };
   /** Nightly scheduler knobs (tests). */
   scheduler?: { checkEveryMs?: number; catchUpDelayMs?: number };
   /** Writes the diagnostics zip (`src/app/diagnostics-export.ts`); the host decides where. */
@@ -76,6 +79,10 @@ export class AppCore {
       plan: deps.plan,
       realtimeOptions: deps.realtimeOptions,
       openExternal: deps.openExternal,
+      install: deps.install,
+      // Sync now pressed on a standby reaches the host at its next renewal.
+      onSyncRequested: () => void this.runs.startRun('sync'),
+      publishStatus: () => hostStatusOf(this.view()),
       events: {
         changed,
         statusChanged: (status) => {
@@ -157,7 +164,12 @@ export class AppCore {
     };
     return {
       getView: async () => this.view(),
-      syncNow: () => this.runs.startRun('sync'),
+      syncNow: async () => {
+        const role = this.connection.role;
+        // On a standby, Sync now asks the firm's sync host to run (it picks it up at its next renewal).
+        if (role && !role.isHost) return { started: false, reason: await role.askHostToSync() };
+        return this.runs.startRun('sync');
+      },
       reconcileNow: () => this.runs.startRun('reconcile'),
       pause: async (i) => this.runs.pause(i.minutes),
       resume: async () => ({ resumed: this.runs.resume() }),
@@ -181,6 +193,13 @@ export class AppCore {
       exportDiagnostics: async (i) => {
         if (!this.deps.exportDiagnostics) throw new Error('Diagnostics cannot be written from this window; run `cli diagnostics --data DIR`.');
         return this.deps.exportDiagnostics(i);
+      },
+      makeSyncHost: async () => {
+        const role = this.connection.role;
+        if (!role) return { requested: false, message: 'Finish the set-up first (Settings → Connections).' };
+        if (role.isHost) return { requested: false, message: 'This PC already syncs for the firm.' };
+        role.makeHost();
+        return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };
       },
       openExternal: async (i) => {
         if (!this.deps.openExternal) return { opened: false };
@@ -231,6 +250,7 @@ export class AppCore {
       runs: stack?.store.runs.recent(10) ?? [],
       realtime: c.realtimeStatus,
       realtimeProblem: c.realtimeIssue,
+      syncHost: c.role?.view() ?? null,
       settings: this.settings,
       secretsSet: c.secretsSet,
       initialImportDone: stack?.engine.initialImportDone ?? false,

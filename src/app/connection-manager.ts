@@ -2,6 +2,7 @@ import type { Settings } from '../contract/settings.js';
 import type { RealtimeView, SyncStatusView } from '../contract/view.js';
 import { AuthRequiredError, createSyncStack, errorMessageOf, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
+import { SyncRoleController, type SyncRoleDeps } from './sync-role.js';
 
 /** What the connection manager tells the rest of the core. */
 export interface ConnectionEvents {
@@ -27,6 +28,12 @@ export interface ConnectionManagerDeps {
   /** Opens a URL in the system browser; absent in the headless host (the window opens it). */
   openExternal?: (url: string) => Promise<void>;
   events: ConnectionEvents;
+  /** This install as other installs of the firm see it (src/app/sync-role.ts). */
+  install?: SyncRoleDeps['install'];
+  /** What this install publishes for the standbys while it is the firm's sync host. */
+  publishStatus?: () => unknown;
+  /** A standby pressed Sync now. */
+  onSyncRequested?: () => void;
 }
 
 /**
@@ -45,6 +52,7 @@ export class ConnectionManager {
   private stopped = false;
   private detachStatus: (() => void) | undefined;
   private detachSignInLost: (() => void) | undefined;
+  private syncRole: SyncRoleController | undefined;
   /** Which secrets are set, read from the keychain at each rebuild (the view never reads the keychain itself). */
   secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false, proxyPassword: false };
 
@@ -72,6 +80,16 @@ export class ConnectionManager {
 
   get realtimeIssue(): string | null {
     return this.realtimeProblem;
+  }
+
+  /** Which install syncs for the firm; undefined until a stack is built. */
+  get role(): SyncRoleController | undefined {
+    return this.syncRole;
+  }
+
+  /** Null when this install may run syncs; otherwise why not (another PC is the firm's sync host). */
+  get notHostReason(): string | null {
+    return this.syncRole ? this.syncRole.notHostReason : null;
   }
 
   /** (Re)builds the sync stack from the current settings and secrets; one at a time. */
@@ -120,8 +138,24 @@ export class ConnectionManager {
       return;
     }
     let stack: SyncStack;
+    let role: SyncRoleController;
     try {
+      // Every request of the stack passes the firm's lease (no lease, no request): created first.
+      if (!this.secretsSet.smokeballApiKey) throw new MissingSecretError('The Smokeball API key');
+      role = await SyncRoleController.create({
+        dataDir: this.deps.dataDir,
+        settings: this.deps.settings(),
+        secrets: this.deps.secrets,
+        logger: this.deps.logger,
+        install: this.deps.install,
+        publishStatus: () => this.deps.publishStatus?.() ?? null,
+        onSyncRequested: () => this.deps.onSyncRequested?.(),
+        onHost: () => void this.becameHost(),
+        onNotHost: () => void this.stopRealtime().then(() => this.deps.events.changed()),
+        changed: () => this.deps.events.changed(),
+      });
       stack = await createSyncStack({
+        fence: role.fence,
         dataDir: this.deps.dataDir,
         connections: this.connectionSettings(),
         sync: this.engineConfig(),
@@ -136,6 +170,9 @@ export class ConnectionManager {
       return;
     }
     this.current = stack;
+    this.syncRole = role;
+    role.attach(stack.store.db);
+    role.start();
     const status = stack.engine.status;
     const onChange = () => this.deps.events.statusChanged(status.current);
     status.on('change', onChange);
@@ -149,9 +186,17 @@ export class ConnectionManager {
   private async connected(stack: SyncStack): Promise<void> {
     this.signed = true;
     quietly(this.deps.logger, () => stack.store.attention.resolve('auth_required', 'smokeball'));
+    // A standby makes no Smokeball requests: real time and runs start when it becomes the host.
+    if (!this.syncRole?.isHost) return this.deps.events.changed();
     await this.restartRealtime();
     this.deps.events.connected(stack);
     this.deps.events.changed();
+  }
+
+  /** The firm's lease was granted (the shared ledger is adopted): a signed-in install starts syncing. */
+  private async becameHost(): Promise<void> {
+    const stack = this.current;
+    if (stack && this.signed) await this.connected(stack);
   }
 
   private async teardownStack(): Promise<void> {
@@ -161,6 +206,9 @@ export class ConnectionManager {
     stack.writeback.close();
     // Closing the database under a running sync would fail its next write: let it finish, then close.
     await this.deps.events.beforeTeardown();
+    // Then hand the lease back, so another install takes over at once instead of after the TTL.
+    await this.syncRole?.stop();
+    this.syncRole = undefined;
     this.detachStatus?.();
     this.detachStatus = undefined;
     this.detachSignInLost?.();

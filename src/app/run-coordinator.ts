@@ -19,6 +19,8 @@ export interface RunConnection {
   readonly stack: SyncStack | undefined;
   readonly signedIn: boolean;
   readonly setupProblem: string | null;
+  /** Null when this install is the firm's sync host; otherwise why it does not run syncs. */
+  readonly notHostReason?: string | null;
   /** After a run failed on sign-in: true when Smokeball really refuses the grant (and staff are now asked to sign in). */
   confirmSignedOut(stack: SyncStack): Promise<boolean>;
 }
@@ -117,7 +119,7 @@ export class RunCoordinator {
   wake(): void {
     this.scheduler.wake();
     const c = this.deps.connection;
-    if (c.stack && c.signedIn && !this.isPaused()) void this.startRun('sync');
+    if (c.stack && c.signedIn && !c.notHostReason && !this.isPaused()) void this.startRun('sync');
   }
 
   /** Waits for whatever uses the stack (a run, a write-back pass) before it closes. */
@@ -175,6 +177,7 @@ export class RunCoordinator {
     const c = this.deps.connection;
     if (!c.stack) return { started: false, reason: c.setupProblem ?? 'Not set up yet' };
     if (!c.signedIn) return { started: false, reason: 'Sign in to Smokeball first.' };
+    if (c.notHostReason) return { started: false, reason: c.notHostReason };
     if (this.isPaused()) return { started: false, reason: 'Syncing is paused. Resume to sync.' };
     if (this.activeRun) return { started: false, reason: 'A sync is already running.' };
     const run = this.runOnce(c.stack, kind, matterIds).finally(() => {
@@ -285,7 +288,7 @@ export class RunCoordinator {
     this.deps.clock.clearTimeout(this.writebackTimer);
     this.writebackTimer = this.deps.clock.setTimeout(() => {
       const c = this.deps.connection;
-      if (c.stack && c.signedIn) this.startWriteback(c.stack);
+      if (c.stack && c.signedIn && !c.notHostReason) this.startWriteback(c.stack);
       if (!this.stopped) this.scheduleWriteback();
     }, delayMs);
   }

@@ -37,6 +37,8 @@ export interface ViewInputs {
   secretsSet: { smokeballApiKey: boolean; caseStatusApiKey: boolean; relayToken: boolean; proxyPassword?: boolean };
   initialImportDone: boolean;
   nextNightlyAt: Date | null;
+  /** Which install of the firm syncs (src/app/sync-role.ts). */
+  syncHost?: AppView['syncHost'];
 }
 
 export function buildView(i: ViewInputs): AppView {
@@ -65,6 +67,7 @@ export function buildView(i: ViewInputs): AppView {
     recentRuns: i.runs.map((r) => ({ id: r.id, kind: r.kind, startedAt: r.startedAt, finishedAt: r.finishedAt, outcome: r.outcome, error: r.error })),
     settings: i.settings,
     setupProblem,
+    syncHost: i.syncHost ?? null,
   };
 }
 

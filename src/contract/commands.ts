@@ -34,6 +34,8 @@ export const commandInputs = {
   openExternal: z.object({ url: z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'Only http(s) links open') }).strict(),
   /** Writes the support zip (logs, versions, settings, state summary; client details only when ticked). */
   exportDiagnostics: z.object({ includeClientDetails: z.boolean() }).strict(),
+  /** "Make this PC the sync host": the firm's current host hands over at its next renewal (within 20 s). */
+  makeSyncHost: none,
 } as const;
 
 export type CommandName = keyof typeof commandInputs;
@@ -59,6 +61,7 @@ export interface CommandResults {
   openExternal: { opened: boolean };
   /** Where the zip was written (the Downloads folder in the tray app, the data folder under `serve`). */
   exportDiagnostics: { file: string };
+  makeSyncHost: { requested: boolean; message: string };
 }
 
 export type CommandResult<C extends CommandName> = CommandResults[C];

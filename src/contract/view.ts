@@ -144,6 +144,21 @@ export interface AppView {
   settings: Settings;
   /** A problem with the set-up itself (missing key, sign-in needed), in words for staff. */
   setupProblem: string | null;
+  /** Which install of the firm syncs (one per firm); null before the sync stack exists. */
+  syncHost?: SyncHostView | null;
+}
+
+/** One install of a firm syncs (the host); the others stand by and show what the host published. */
+export interface SyncHostView {
+  role: 'host' | 'standby' | 'starting' | 'unknown';
+  hostName: string | null;
+  hostUser: string | null;
+  /** "Sync runs on FRONTDESK-PC (signed in as anna)", or why nobody syncs. */
+  message: string;
+  /** The host's published status (last sync, progress, attention count, recent activity). */
+  hostStatus: unknown;
+  hostStatusAt: string | null;
+  coordinatedBy: 'relay' | 'casestatus';
 }
 
 /** Everything needed to edit the stage mapping: Case Status stages per practice area and the Smokeball stages seen. */

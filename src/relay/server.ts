@@ -9,6 +9,7 @@ import { RetentionJob } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerLeaseRoutes } from './routes/lease.js';
+import { firmForRequest } from './routes/auth.js';
 import { DEFAULT_LEASE_POLICY, type LeasePolicy } from './lease/rules.js';
 import { openStorage } from './storage/open.js';
 
@@ -150,7 +151,12 @@ function buildApp(ctx: RelayContext, draining: () => boolean): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   registerHookRoutes(app, ctx);
   registerEventRoutes(app, ctx);
-  registerLeaseRoutes(app, ctx);
+  registerLeaseRoutes(app, {
+    firmOf: async (req) => (await firmForRequest(ctx, req))?.id,
+    coordination: ctx.storage.coordination,
+    policy: ctx.leasePolicy,
+    now: ctx.now,
+  });
   return app;
 }
 

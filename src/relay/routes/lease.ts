@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RelayContext } from '../context.js';
+import type { CoordinationStorage } from '../storage/coordination-port.js';
 import { sendError } from '../http-errors.js';
 import {
   LeaseRefusal,
@@ -14,22 +14,32 @@ import {
   emptyLeaseDoc,
   type Decision,
   type LeaseDoc,
+  type LeasePolicy,
 } from '../lease/rules.js';
 import type { AcquireRequest, LedgerAppendRequest, ReleaseRequest, RenewRequest, SyncRequest } from '../lease/wire.js';
-import { firmForRequest } from './auth.js';
 
 const MAX_LEDGER_PAGE = 1_000;
+
+/** What the lease routes need from the server they are mounted on (the relay, or the Case Status simulator). */
+export interface LeaseRouteDeps {
+  /** The firm the request's credentials name, or undefined (401). */
+  firmOf(req: FastifyRequest): Promise<string | undefined>;
+  coordination: CoordinationStorage;
+  policy: LeasePolicy;
+  now(): number;
+}
 
 /**
  * The firm-wide sync lease (POST /v1/lease/acquire|renew|release|sync-request) and the fenced ledger
  * (POST/GET /v1/ledger). The firm comes from the bearer token only, so a token of another firm can never
- * reach this firm's lease; every decision is in src/relay/lease/rules.ts.
+ * reach this firm's lease; every decision is in src/relay/lease/rules.ts. Mounted on the relay and, with
+ * the same contract, on Case Status (the coordination point of a firm without a relay).
  */
-export function registerLeaseRoutes(app: FastifyInstance, ctx: RelayContext): void {
+export function registerLeaseRoutes(app: FastifyInstance, ctx: LeaseRouteDeps): void {
   const route = <Req, T>(path: string, parse: (body: Record<string, unknown>) => Req, decide: (doc: LeaseDoc, req: Req, now: number) => Decision<T>): void => {
     app.post(path, async (req, reply) => {
-      const firm = await firmForRequest(ctx, req);
-      if (!firm) return unauthorized(reply);
+      const firmId = await ctx.firmOf(req);
+      if (!firmId) return unauthorized(reply);
       let parsed: Req;
       try {
         parsed = parse(jsonBody(req));
@@ -37,7 +47,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: RelayContext): vo
         return sendError(reply, 400, 'bad_request', err instanceof Error ? err.message : String(err));
       }
       try {
-        const result = await ctx.storage.coordination.transact(firm.id, (doc) => decide(doc ?? emptyLeaseDoc(), parsed, ctx.now()));
+        const result = await ctx.coordination.transact(firmId, (doc) => decide(doc ?? emptyLeaseDoc(), parsed, ctx.now()));
         return reply.header('cache-control', 'no-store').send(result);
       } catch (err) {
         if (err instanceof LeaseRefusal) return sendError(reply, err.status, err.code, err.message);
@@ -46,15 +56,15 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: RelayContext): vo
     });
   };
 
-  route('/v1/lease/acquire', parseAcquire, (doc, r, now) => decideAcquire(doc, r, now, ctx.leasePolicy));
-  route('/v1/lease/renew', parseRenew, (doc, r, now) => decideRenew(doc, r, now, ctx.leasePolicy));
-  route('/v1/lease/release', parseRelease, (doc, r, now) => decideRelease(doc, r, now, ctx.leasePolicy));
-  route('/v1/lease/sync-request', parseSyncRequest, (doc, r, now) => decideSyncRequest(doc, r, now, ctx.leasePolicy));
-  route('/v1/ledger', parseLedgerAppend, (doc, r, now) => decideLedgerAppend(doc, r, now, ctx.leasePolicy));
+  route('/v1/lease/acquire', parseAcquire, (doc, r, now) => decideAcquire(doc, r, now, ctx.policy));
+  route('/v1/lease/renew', parseRenew, (doc, r, now) => decideRenew(doc, r, now, ctx.policy));
+  route('/v1/lease/release', parseRelease, (doc, r, now) => decideRelease(doc, r, now, ctx.policy));
+  route('/v1/lease/sync-request', parseSyncRequest, (doc, r, now) => decideSyncRequest(doc, r, now, ctx.policy));
+  route('/v1/ledger', parseLedgerAppend, (doc, r, now) => decideLedgerAppend(doc, r, now, ctx.policy));
 
   app.get<{ Querystring: { after?: string; limit?: string } }>('/v1/ledger', async (req, reply) => {
-    const firm = await firmForRequest(ctx, req);
-    if (!firm) return unauthorized(reply);
+    const firmId = await ctx.firmOf(req);
+    if (!firmId) return unauthorized(reply);
     const after = req.query.after ?? '0';
     const limitText = req.query.limit ?? String(MAX_LEDGER_PAGE);
     if (typeof after !== 'string' || !/^\d{1,15}$/.test(after)) return sendError(reply, 400, 'bad_cursor', 'after must be a cursor returned by this relay');
@@ -62,7 +72,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: RelayContext): vo
     if (typeof limitText !== 'string' || !/^\d{1,4}$/.test(limitText) || limit < 1 || limit > MAX_LEDGER_PAGE) {
       return sendError(reply, 400, 'bad_limit', `limit must be an integer from 1 to ${MAX_LEDGER_PAGE}`);
     }
-    const rows = await ctx.storage.coordination.readLedger(firm.id, Number(after), limit + 1);
+    const rows = await ctx.coordination.readLedger(firmId, Number(after), limit + 1);
     const entries = rows.slice(0, limit);
     const nextCursor = entries.length > 0 ? String(entries[entries.length - 1]!.seq) : after;
     return reply.header('cache-control', 'no-store').send({ entries, nextCursor, hasMore: rows.length > limit });
@@ -75,6 +85,8 @@ function unauthorized(reply: FastifyReply): FastifyReply {
 
 function jsonBody(req: FastifyRequest): Record<string, unknown> {
   const raw = req.body;
+  // A server with a JSON body parser hands over the object already.
+  if (typeof raw === 'object' && raw !== null && !Buffer.isBuffer(raw) && !Array.isArray(raw)) return raw as Record<string, unknown>;
   const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : '';
   let value: unknown;
   try {

@@ -1,3 +1,6 @@
+import { DEFAULT_LEASE_POLICY, type LeasePolicy } from '../../relay/lease/rules.js';
+import { registerLeaseRoutes } from '../../relay/routes/lease.js';
+import { MemoryCoordination } from '../../relay/storage/memory-coordination.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { FaultInjector, type FaultConfig } from '../common/faults.js';
 import { filterConnections, withTls, type SimNetworkOptions } from '../common/network.js';
@@ -55,6 +58,8 @@ export interface CaseStatusSimOptions extends SimNetworkOptions {
   documentContent?: DocumentContentFn;
   /** Optional shortcut for a document's SHA-256 (lowercase hex); default: hash the content stream once. */
   documentSha256?: (doc: CaseDocumentSeed) => string | Promise<string>;
+  /** The sync lease a firm without a relay coordinates its installs with (docs/casestatus-api.md); tests shorten the TTL. */
+  lease?: Partial<LeasePolicy>;
 }
 
 export interface CaseStatusSim {
@@ -69,7 +74,9 @@ export interface CaseStatusSim {
   close(): Promise<void>;
 }
 
-const isApiPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/');
+/** The sync lease and ledger (coordination of a firm's installs) are not the data API: no faults, limit or count. */
+const isCoordinationPath = (path: string): boolean => path.startsWith('/v1/lease/') || path === '/v1/ledger';
+const isApiPath = (path: string): boolean => (path === '/v1' || path.startsWith('/v1/')) && !isCoordinationPath(path);
 
 export async function startCaseStatusSim(options: CaseStatusSimOptions): Promise<CaseStatusSim> {
   const firm = options.firm;
@@ -117,6 +124,19 @@ export async function startCaseStatusSim(options: CaseStatusSimOptions): Promise
   registerFeedRoutes(app, state);
   registerControlRoutes(app, control, deps);
   registerCasePage(app, state);
+  registerLeaseRoutes(app, {
+    firmOf: async (req) => {
+      try {
+        auth.authenticate(req.headers.authorization);
+        return firm.accountId;
+      } catch {
+        return undefined;
+      }
+    },
+    coordination: new MemoryCoordination(),
+    policy: { ...DEFAULT_LEASE_POLICY, ...options.lease },
+    now: Date.now,
+  });
 
   const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   state.publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
