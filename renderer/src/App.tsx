@@ -7,6 +7,7 @@ import { NoticeLine } from './components/NoticeLine.js';
 import { ProgressPanel } from './components/ProgressPanel.js';
 import { StatusHeader } from './components/StatusHeader.js';
 import { SummaryPanel } from './components/SummaryPanel.js';
+import { SyncHostBanner } from './components/SyncHostBanner.js';
 import { headline } from './format.js';
 import { SettingsPage, type SettingsTab } from './settings/SettingsPage.js';
 
@@ -67,6 +68,7 @@ export function App() {
           <>
             <StatusHeader />
             <NoticeLine />
+            <SyncHostBanner />
             {view.setupProblem && (
               <div className="banner banner-warn" role="alert">
                 <strong>Set-up needed.</strong> {view.setupProblem}{' '}
