@@ -220,6 +220,8 @@ export class RunCoordinator {
   private async afterFailure(stack: SyncStack, summary: Pick<RunSummary, 'kind' | 'error' | 'failure' | 'errorCode'>): Promise<void> {
     // Smokeball refused the grant during the run: confirm with the token endpoint, then ask for sign-in.
     if (summary.failure === 'auth' && (await this.deps.connection.confirmSignedOut(stack))) return;
+    // Another PC took over syncing: not a failure to retry or to show; runs start again if this PC is granted it.
+    if (summary.failure === 'not_host') return;
     const delay = ladder(this.deps.retryDelaysMs ?? SYNC_RETRY_STEPS_MS)(this.retryAttempt);
     this.retryAttempt += 1;
     this.deps.logger.warn('Sync failed; retrying later', { error: summary.error, inMs: delay });

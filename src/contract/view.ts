@@ -13,9 +13,10 @@ export type SyncPhase = 'idle' | 'preparing' | 'importing' | 'reconciling' | 'in
  * - `disk_full`: the app's data folder is full (SQLITE_FULL, ENOSPC, EDQUOT);
  * - `unwritable`: the data folder cannot be written (read-only, I/O error, permissions);
  * - `remote`: Smokeball, Case Status or the network failed;
+ * - `not_host`: this install lost (or never had) the firm's sync lease: another PC syncs;
  * - `internal`: anything else (a bug).
  */
-export const FAILURE_REASONS = ['auth', 'disk_full', 'unwritable', 'remote', 'internal'] as const;
+export const FAILURE_REASONS = ['auth', 'disk_full', 'unwritable', 'remote', 'not_host', 'internal'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /** Kinds of run the engine records (the store's `sync_runs.kind`). */

@@ -1,4 +1,5 @@
 import type { FailureReason } from '../contract/view.js';
+import { LeaseLostError } from './coordination/write-fence.js';
 import { ApiError } from './http/api-error.js';
 import { AuthRequiredError } from './smokeball/oauth.js';
 
@@ -25,6 +26,7 @@ export function errorMessageOf(error: unknown): string {
  */
 export function failureReasonOf(error: unknown): FailureReason {
   if (error instanceof AuthRequiredError) return 'auth';
+  if (error instanceof LeaseLostError) return 'not_host';
   const code = errorCodeOf(error) ?? '';
   if (DISK_FULL_CODES.has(code)) return 'disk_full';
   if (UNWRITABLE_CODE_PREFIXES.some((p) => code.startsWith(p))) return 'unwritable';

@@ -115,14 +115,14 @@ describe('write fence', () => {
     const before = h.world.smokeball.stats.log.length;
     // The write-back sets a failed feed read aside for its next run; it writes nothing.
     expect(await a.job.run()).toMatchObject({ memosCreated: 0, memosUpdated: 0, documentsUploaded: 0 });
-    expect(await a.stack.engine.incremental()).toMatchObject({ outcome: 'failed', errorName: 'LeaseLostError' });
+    expect(await a.stack.engine.incremental()).toMatchObject({ outcome: 'failed', failure: 'not_host' });
     expect(h.world.smokeball.stats.log.length).toBe(before); // not one request, read or write
 
     link.heal(); // back online: it learns it is a standby, still sends nothing
     await until(() => a.role().kind === 'standby', 'standby after the partition heals');
     expect(a.role()).toMatchObject({ kind: 'standby', holder: { installName: 'FRONTDESK-PC' } });
     expect(await a.job.run()).toMatchObject({ memosCreated: 0, memosUpdated: 0, documentsUploaded: 0 });
-    expect(await a.stack.engine.syncNow()).toMatchObject({ outcome: 'failed', errorName: 'LeaseLostError' });
+    expect(await a.stack.engine.syncNow()).toMatchObject({ outcome: 'failed', failure: 'not_host' });
     expect(h.world.smokeball.stats.log.length).toBe(before);
   }, 120_000);
 
