@@ -34,6 +34,9 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
       data: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      // How other installs of the firm see this one; preferred wins a take-over (office manager's choice).
+      'install-name': { type: 'string' },
+      preferred: { type: 'boolean' },
     },
     strict: true,
   });
@@ -78,7 +81,8 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, plus the proxy user and root certificates from Settings → Network.
     applyNetworkSettings({ settings, secrets });
     const exportDiagnostics = diagnosticsExporter({ dataDir, logDirs: [join(dataDir, 'logs')], outDir: dataDir, settings, secrets });
-    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics });
+    const install = { name: values['install-name'], preferred: values.preferred ?? false };
+    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);
