@@ -73,7 +73,7 @@ describe('one sync host per firm (installs as processes)', () => {
     const envFor = (i: number, extra: Record<string, string> = {}) =>
       writebackChildEnv(world, dirs[i]!.dir, { RELAY_URL: relay!.url, RELAY_TOKEN: firm.token, RATE: '20', ...extra });
 
-    // All three start at once; each would stop right after Smokeball accepted its first memo write.
+    // All three start at once; the firm's first host (epoch 1) stops right after Smokeball accepted its first memo write.
     const installs = ['FRONTDESK-PC', 'PARALEGAL-PC', 'PARTNER-PC'].map((name, i) => startInstall(name, envFor(i, { KILL_AT: 'memo write accepted' })));
     const hosts = () => installs.filter((x) => x.lines('role:host').length > 0);
     await Promise.all(installs.map((x) => x.waitFor((o) => /role:(host|standby:)/.test(o), 'role')));
