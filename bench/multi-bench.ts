@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRelayServer, type RelayServer } from '../src/relay/index.js';
-import { startWorld, type World } from '../src/sim/world.js';
+import { startWorld, type World } from '../src/testbed/world.js';
 
 const { values } = parseArgs({
   options: {

@@ -5,9 +5,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Settings } from '../contract/settings.js';
 import type { SyncHostView } from '../contract/view.js';
-import { MissingSecretError, SECRET_KEYS } from '../sync/compose.js';
-import { createFirmCoordinator, type FirmCoordinator, type SyncRole, type WriteFence } from '../sync/coordination/index.js';
-import type { Logger, SecretStore } from '../sync/ports.js';
+import { createFirmCoordinator, MissingSecretError, SECRET_KEYS, type FirmCoordinator, type Logger, type SecretStore, type SyncRole, type WriteFence } from '../sync/index.js';
 
 export type SyncRoleView = SyncHostView;
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { FirmKeyCache } from './firm-cache.js';
-import type { LeasePolicy } from './lease/rules.js';
+import type { LeasePolicy } from '../shared/lease/rules.js';
 import type { EventBell } from './long-poll.js';
 import type { RelayStorage } from './storage/port.js';
 

@@ -11,4 +11,4 @@ export { openStorage, parseStorageUrl } from './storage/open.js';
 export type { RelayStorage, StoredEvent, EventSource } from './storage/port.js';
 
 export type { RelayEvent, RelayEventsPage, RelayFirmInfo } from '../shared/relay-wire.js';
-export type * from './lease/wire.js';
+export type * from '../shared/lease/wire.js';

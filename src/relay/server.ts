@@ -8,9 +8,9 @@ import { EventBell } from './long-poll.js';
 import { RetentionJob } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHookRoutes } from './routes/hooks.js';
-import { registerLeaseRoutes } from './routes/lease.js';
+import { registerLeaseRoutes } from '../shared/lease/routes.js';
 import { firmForRequest } from './routes/auth.js';
-import { DEFAULT_LEASE_POLICY, type LeasePolicy } from './lease/rules.js';
+import { DEFAULT_LEASE_POLICY, type LeasePolicy } from '../shared/lease/rules.js';
 import { openStorage } from './storage/open.js';
 
 export interface RelayServerOptions {

@@ -18,3 +18,4 @@ export { checkCaPem, trustedCertificates } from './http/trusted-cas.js';
 export { listAll } from './smokeball/reads.js';
 export type { SbStageSet } from './smokeball/types.js';
 export { writebackActivity } from './writeback/index.js';
+export * from './coordination/index.js';

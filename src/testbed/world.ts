@@ -8,7 +8,7 @@ import { startSmokeballSim, type SmokeballSim, type SmokeballSimOptions } from '
 import { startCaseStatusSim, type CaseStatusSim, type CaseStatusSimOptions } from '../sim/casestatus/server.js';
 import { practiceAreasFromFirm } from '../sim/casestatus/practice-areas.js';
 import { buildAuthorizeUrl, createPkcePair, createSyncStack, exchangeAuthorizationCode, MemorySecretStore, SECRET_KEYS, type OAuthConfig, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
-import type { WriteFence } from '../sync/coordination/write-fence.js';
+import type { WriteFence } from '../sync/index.js';
 import { CASE_STATUS_PACE } from '../contract/settings.js';
 
 /**

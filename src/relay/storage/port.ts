@@ -4,7 +4,7 @@
  * same test suite runs against both.
  */
 
-import type { CoordinationStorage } from './coordination-port.js';
+import type { CoordinationStorage } from '../../shared/lease/coordination-port.js';
 
 export type EventSource = 'smokeball' | 'casestatus';
 
@@ -45,7 +45,7 @@ export type InsertOutcome = { stored: true; seq: number } | { stored: false; rea
 
 export interface RelayStorage {
   readonly kind: 'sqlite' | 'postgres';
-  /** The firm-wide sync lease and fenced ledger (src/relay/lease). */
+  /** The firm-wide sync lease and fenced ledger (src/shared/lease). */
   readonly coordination: CoordinationStorage;
 
   createFirm(firm: FirmRecord): Promise<void>;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Decision, LeaseDoc } from '../lease/rules.js';
-import type { LedgerEntry } from '../lease/wire.js';
-import type { CoordinationStorage } from './coordination-port.js';
+import type { Decision, LeaseDoc } from '../../shared/lease/rules.js';
+import type { LedgerEntry } from '../../shared/lease/wire.js';
+import type { CoordinationStorage } from '../../shared/lease/coordination-port.js';
 
 export const POSTGRES_COORDINATION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS relay_leases (

@@ -1,6 +1,6 @@
-import { DEFAULT_LEASE_POLICY, type LeasePolicy } from '../../relay/lease/rules.js';
-import { registerLeaseRoutes } from '../../relay/routes/lease.js';
-import { MemoryCoordination } from '../../relay/storage/memory-coordination.js';
+import { DEFAULT_LEASE_POLICY, type LeasePolicy } from '../../shared/lease/rules.js';
+import { registerLeaseRoutes } from '../../shared/lease/routes.js';
+import { MemoryCoordination } from '../../shared/lease/memory-coordination.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { FaultInjector, type FaultConfig } from '../common/faults.js';
 import { filterConnections, withTls, type SimNetworkOptions } from '../common/network.js';

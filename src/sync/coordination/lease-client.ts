@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AcquireAnswer, InstallIdentity, LedgerEntry, LedgerPage, LeaseHolder, RenewAnswer } from '../../relay/lease/wire.js';
+import type { AcquireAnswer, InstallIdentity, LedgerEntry, LedgerPage, LeaseHolder, RenewAnswer } from '../../shared/lease/wire.js';
 
 export type { AcquireAnswer, InstallIdentity, LedgerEntry, LeaseHolder, RenewAnswer };
 

@@ -1,8 +1,8 @@
-import type { Decision, LeaseDoc } from '../lease/rules.js';
-import type { LedgerEntry } from '../lease/wire.js';
+import type { Decision, LeaseDoc } from './rules.js';
+import type { LedgerEntry } from './wire.js';
 
 /**
- * Storage for the firm-wide sync lease and the fenced ledger (src/relay/lease). One primitive does all the
+ * Storage for the firm-wide sync lease and the fenced ledger (src/shared/lease). One primitive does all the
  * writing: `transact` reads the firm's lease document under a lock, lets a pure decision replace it, and
  * commits the new document together with any ledger entries — so a ledger append can never slip in after
  * another install took the lease.

@@ -1,5 +1,5 @@
-import type { Decision, LeaseDoc } from '../lease/rules.js';
-import type { LedgerEntry } from '../lease/wire.js';
+import type { Decision, LeaseDoc } from './rules.js';
+import type { LedgerEntry } from './wire.js';
 import type { CoordinationStorage } from './coordination-port.js';
 
 /**

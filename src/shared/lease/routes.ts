@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CoordinationStorage } from '../storage/coordination-port.js';
-import { sendError } from '../http-errors.js';
+import type { CoordinationStorage } from './coordination-port.js';
 import {
   LeaseRefusal,
   MAX_LEDGER_ENTRIES,
@@ -15,8 +14,8 @@ import {
   type Decision,
   type LeaseDoc,
   type LeasePolicy,
-} from '../lease/rules.js';
-import type { AcquireRequest, LedgerAppendRequest, ReleaseRequest, RenewRequest, SyncRequest } from '../lease/wire.js';
+} from './rules.js';
+import type { AcquireRequest, LedgerAppendRequest, ReleaseRequest, RenewRequest, SyncRequest } from './wire.js';
 
 const MAX_LEDGER_PAGE = 1_000;
 
@@ -32,7 +31,7 @@ export interface LeaseRouteDeps {
 /**
  * The firm-wide sync lease (POST /v1/lease/acquire|renew|release|sync-request) and the fenced ledger
  * (POST/GET /v1/ledger). The firm comes from the bearer token only, so a token of another firm can never
- * reach this firm's lease; every decision is in src/relay/lease/rules.ts. Mounted on the relay and, with
+ * reach this firm's lease; every decision is in src/shared/lease/rules.ts. Mounted on the relay and, with
  * the same contract, on Case Status (the coordination point of a firm without a relay).
  */
 export function registerLeaseRoutes(app: FastifyInstance, ctx: LeaseRouteDeps): void {
@@ -77,6 +76,11 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: LeaseRouteDeps): 
     const nextCursor = entries.length > 0 ? String(entries[entries.length - 1]!.seq) : after;
     return reply.header('cache-control', 'no-store').send({ entries, nextCursor, hasMore: rows.length > limit });
   });
+}
+
+/** Every 4xx body: `{error, message}`, as the relay's other routes answer. */
+function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ error, message });
 }
 
 function unauthorized(reply: FastifyReply): FastifyReply {
