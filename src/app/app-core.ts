@@ -28,6 +28,8 @@ export interface AppCoreDeps {
   writebackIntervalMs?: number;
   viewThrottleMs?: number;
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
+  /** How long Smokeball may be silent before the grant watch asks it (default 60 s; see grant-watch.ts). */
+  grantWatchMs?: number;
   /** Nightly scheduler knobs (tests). */
   scheduler?: { checkEveryMs?: number; catchUpDelayMs?: number };
   /** Writes the diagnostics zip (`src/app/diagnostics-export.ts`); the host decides where. */
@@ -75,6 +77,7 @@ export class AppCore {
       logger: this.log,
       plan: deps.plan,
       realtimeOptions: deps.realtimeOptions,
+      grantWatchMs: deps.grantWatchMs,
       openExternal: deps.openExternal,
       events: {
         changed,
