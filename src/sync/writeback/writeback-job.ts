@@ -365,6 +365,12 @@ export class WritebackJob {
     const queue = new PQueue({ concurrency: Math.max(1, this.ctx.settings.concurrency) });
     // After close() (the app is quitting) no new thread or matter starts; the ones in progress finish, and
     // the rest stay queued in the outbox for the next start.
-    await queue.addAll(work.map((item) => async () => (this.closed ? undefined : fn(item))));
+    // Every task must have settled before the run ends, even when one failed (a bookkeeping write on a full
+    // disk): a run that ended while others went on would let the next run pick up the same thread or matter,
+    // and both would write it (the soak found memos and folders made twice this way). So not addAll, which
+    // rejects at the first failure.
+    const results = await Promise.allSettled(work.map((item) => queue.add(async () => (this.closed ? undefined : fn(item)))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
