@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { FirmKeyCache } from './firm-cache.js';
+import type { FirmQuotas } from './firm-quotas.js';
 import type { EventBell } from './long-poll.js';
 import type { RelayStorage } from './storage/port.js';
 
@@ -13,6 +14,9 @@ export interface RelayContext {
   maxClockSkewSeconds: number;
   maxBodyBytes: number;
   longPollRecheckMs: number;
+  /** A page of events is cut at this many bytes of bodies (and at `limit` events). */
+  maxPageBytes: number;
+  quotas: FirmQuotas;
   now: () => number;
   /** Known once the server listens (it defaults to the listen URL). No trailing slash. */
   publicUrl: string;
