@@ -8,12 +8,12 @@ import { Coalescer, type Batch } from './coalescer.js';
 import { routeEvent } from './event-router.js';
 import { ownRequestIdCheck } from './loop-protection.js';
 import { isTokenRejected, RelayClient, RelayError } from './relay-client.js';
+import { adoptRelay, HISTORY_LOST_REASON, isCursorAhead, RELAY_CURSOR, RELAY_FIRM, RELAY_IDENTITY, relayIdentity } from './relay-position.js';
 import { ensureWebhookSubscription } from './subscription.js';
 import { emptyMetrics, type RealtimeMetrics, type RealtimeStatus, type SubscriptionState } from './types.js';
 import { isAlreadyApplied } from './version-guard.js';
 
-/** The relay cursor up to which every event has been applied (at-least-once: a crash replays from here). */
-export const RELAY_CURSOR = 'realtime.relayCursor';
+export { RELAY_CURSOR } from './relay-position.js';
 
 export interface RealtimeOptions {
   /** Long-poll wait per request (relay maximum 30). */
@@ -87,6 +87,10 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
   private fallbackRunning: Promise<void> | undefined;
   private lastSubscriptionCheck = 0;
   private subscriptionCheck: Promise<SubscriptionState> | undefined;
+  /** Bumped when the cursor is dropped, so an apply that began before cannot store the old cursor again. */
+  private cursorEpoch = 0;
+  /** The cursor was dropped (another relay, token or firm): catch up once the relay answers. */
+  private catchUpPending = false;
 
   constructor(private readonly deps: RealtimeSyncDeps) {
     super();
@@ -110,6 +114,10 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    if (adoptRelay(this.deps.store.checkpoints, RELAY_IDENTITY, relayIdentity(this.deps.relayUrl, this.deps.relayToken)) === 'changed') {
+      this.log.info('Relay URL or token changed: reading its events from the start, then one catch-up sync');
+      this.catchUpPending = true;
+    }
     this.committedCursor = this.cursor;
     this.fetchedCursor = this.committedCursor;
     this.update({ state: 'connecting', reason: null });
@@ -198,6 +206,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
       this.update({ subscription: 'unknown' });
       return 'unknown';
     }
+    if (adoptRelay(this.deps.store.checkpoints, RELAY_FIRM, firm.firmId) === 'changed') this.dropCursor('Relay firm changed');
     const result = await ensureWebhookSubscription(this.deps.smokeball, this.deps.store, firm.webhooks.smokeball);
     if (result.state === 'failed') {
       this.record('that real time is off', () =>
@@ -235,6 +244,11 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
           this.tokenRejected();
           break;
         }
+        if (isCursorAhead(error)) {
+          this.deps.store.attention.raise('realtime_off', 'relay-history', HISTORY_LOST_REASON);
+          this.dropCursor('The relay refused our cursor (its history was lost)');
+          continue;
+        }
         failures += 1;
         this.metrics.relayErrors += 1;
         downSince ??= Date.now();
@@ -242,7 +256,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
         await sleep(backoffMs(failures, this.options.maxBackoffMs), this.abort.signal);
         continue;
       }
-      if (failures > 0 || this.current.state !== 'live') this.relayBack(downSince);
+      if (failures > 0 || this.current.state !== 'live' || this.catchUpPending) this.relayBack(downSince);
       else if (Date.now() - this.lastSubscriptionCheck >= (this.current.subscription === 'failed' ? SUBSCRIPTION_RETRY_MS : this.options.subscriptionCheckMs)) {
         // A failed check (one 500 from Smokeball) is tried again within a minute, not at the next quiet check.
         void this.ensureSubscription();
@@ -296,11 +310,12 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
       if (this.options.coalesceMs > 0) await sleep(this.options.coalesceMs, this.abort.signal);
       if (!this.running) break;
       const cursor = this.fetchedCursor;
+      const epoch = this.cursorEpoch;
       const batch = this.coalescer.drain();
       const ok = await this.apply(batch);
       if (ok) {
         failures = 0;
-        this.commit(cursor);
+        if (epoch === this.cursorEpoch) this.commit(cursor);
         if (batch.actionableEvents > 0) this.update({ eventsApplied: this.current.eventsApplied + batch.actionableEvents });
       } else {
         // Keep the events (and the stored cursor): the same hints are retried, or replayed after a restart.
@@ -354,6 +369,20 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     this.committedCursor = cursor;
   }
 
+  /** Forgets the cursor (it belongs to another history): read from the relay's oldest event and catch up once. */
+  private dropCursor(why: string): void {
+    this.log.warn(`${why}: reading the relay from its oldest event, then one catch-up sync`);
+    this.cursorEpoch += 1;
+    this.fetchedCursor = null;
+    this.committedCursor = null;
+    try {
+      this.deps.store.checkpoints.delete(RELAY_CURSOR);
+    } catch (error) {
+      this.log.warn('Could not clear the relay position', { error: errorText(error) });
+    }
+    this.catchUpPending = true;
+  }
+
   // ---- relay health ----
 
   private relayBack(downSince: number | null): void {
@@ -361,7 +390,9 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     this.stopFallback();
     this.record('that the relay is back', () => this.deps.store.attention.resolve('realtime_off', 'relay'));
     this.update({ state: 'live', reason: null });
-    if (downSince !== null || wasDegraded) {
+    const catchUp = this.catchUpPending;
+    this.catchUpPending = false;
+    if (downSince !== null || wasDegraded || catchUp) {
       // Webhooks sent while the relay was unreachable may be gone (Smokeball retries for seconds, not
       // minutes): one incremental sync catches up on them.
       this.log.info('Relay reachable again; catching up with an incremental sync');
