@@ -12,6 +12,7 @@ import { createRelayAdmin, RelayAdminError } from './admin.js';
 import { RelayConfigError, startRelayServer } from './server.js';
 import { StorageUrlError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
+import { terminalSafe } from './terminal-text.js';
 
 const USAGE = `Usage: relay <command> [options]
 
@@ -131,7 +132,8 @@ async function firmCommand(sub: string | undefined, values: Values): Promise<num
     } else {
       const firms = await admin.listFirms();
       if (firms.length === 0) console.log('no firms');
-      for (const f of firms) console.log(`${f.firmId}  ${f.createdAt}  ${f.name}`);
+      // Names were typed by whoever created the firm: never let one drive the terminal.
+      for (const f of firms) console.log(terminalSafe(`${f.firmId}  ${f.createdAt}  ${f.name}`));
     }
     return 0;
   } finally {

@@ -32,6 +32,8 @@ import { DocumentWriter } from './document-writer.js';
 import { checkDocument, checkMessage, isBadFeedItem, type BadFeedItem } from './feed-check.js';
 import { FolderFinder } from './folder-finder.js';
 import { MemoWriter } from './memo-writer.js';
+import { oneLine } from './memo-text.js';
+import { checkCaseLink } from './safe-url.js';
 import { DEFAULT_READ_BACK } from './read-back.js';
 
 export const MESSAGES_CURSOR = 'writeback.messages.cursor';
@@ -346,7 +348,22 @@ export class WritebackJob {
     return this.deps.store.links.matter(matterId);
   }
 
-  private caseUrl(matterId: string): Promise<string | null> {
+  /** The case link for memos and activity: https only; anything else is left out and staff are told. */
+  private async caseUrl(matterId: string): Promise<string | null> {
+    const raw = await this.rawCaseUrl(matterId);
+    if (raw === null) return null;
+    const verdict = checkCaseLink(raw);
+    if (verdict.ok) return verdict.url;
+    this.deps.store.attention.raise(
+      'unsafe_content',
+      `case-link:${matterId}`,
+      `Case Status gave a link for this matter's case that was left out of its memos: ${verdict.reason} (${oneLine(raw, 120)}). Only https: links are written into Smokeball.`,
+      { matterId },
+    );
+    return null;
+  }
+
+  private rawCaseUrl(matterId: string): Promise<string | null> {
     const linked = this.deps.store.links.matter(matterId)?.caseUrl;
     if (linked) return Promise.resolve(linked);
     let url = this.caseUrls.get(matterId);
