@@ -35,6 +35,7 @@ CREATE INDEX IF NOT EXISTS relay_events_received_at ON relay_events(received_at)
 -- Byte quotas and byte-capped pages sum this column instead of loading bodies.
 ALTER TABLE relay_events ADD COLUMN IF NOT EXISTS body_bytes integer NOT NULL DEFAULT 0;
 UPDATE relay_events SET body_bytes = octet_length(body) WHERE body_bytes = 0;
+CREATE INDEX IF NOT EXISTS relay_events_bytes ON relay_events(firm_id, seq, body_bytes);
 
 -- One round trip per webhook, one transaction: the firm row is locked by the UPDATE that takes the next
 -- number, and stays locked until commit. So a firm's events commit in sequence order, and a reader that
