@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import type { CreatedFirm } from '../src/relay/index.js';
 import { msToTicks } from '../src/sim/common/ticks.js';
-import { signWebhook } from '../src/sim/smokeball/webhook-signature.js';
+import { signWebhook } from '../src/shared/smokeball-signature.js';
 
 const { url, port, firm, clientId, runMs, bodyKb } = JSON.parse(process.argv[2]!) as { url: string; port: number; firm: CreatedFirm; clientId: string; runMs: number; bodyKb: number };
 const stopAt = Date.now() + runMs;

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createRelayAdmin, openStorage, type CreatedFirm } from '../src/relay/index.js';
 import { msToTicks } from '../src/sim/common/ticks.js';
-import { signWebhook } from '../src/sim/smokeball/webhook-signature.js';
+import { signWebhook } from '../src/shared/smokeball-signature.js';
 
 export interface NoisyDeps {
   clientId: string;

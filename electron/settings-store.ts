@@ -1,7 +1,7 @@
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingsStore } from '../src/app/ports.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../src/store/private-files.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../src/shared/private-files.js';
 import { readSettings } from '../src/app/settings-store.js';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../src/contract/settings.js';
 import { silentLogger, type Logger } from '../src/sync/index.js';

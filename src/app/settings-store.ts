@@ -1,6 +1,6 @@
 import Conf from 'conf';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../contract/settings.js';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files.js';
 import { silentLogger, type Logger } from '../sync/index.js';
 import type { SettingsStore } from './ports.js';
 

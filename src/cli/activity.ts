@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStateStore } from '../store/index.js';
 import { writebackActivity } from '../sync/index.js';
-import { terminalSafe } from '../relay/terminal-text.js';
+import { terminalSafe } from '../shared/terminal-text.js';
 
 /**
  * Prints the write-back activity from the state folder: recent memos and documents synced (time, matter,

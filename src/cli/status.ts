@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStateStore } from '../store/index.js';
-import { terminalSafe } from '../relay/terminal-text.js';
+import { terminalSafe } from '../shared/terminal-text.js';
 
 /** Prints what the local state says: runs, links, outbox, open items. Reads only. */
 export async function printStatus(dataDir: string): Promise<number> {

@@ -12,7 +12,7 @@ import { createRelayAdmin, RelayAdminError } from './admin.js';
 import { RelayConfigError, startRelayServer } from './server.js';
 import { StorageUrlError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../shared/terminal-text.js';
 
 const USAGE = `Usage: relay <command> [options]
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
-import { ensurePrivateFile, PRIVATE_DIR_MODE } from './private-files.js';
+import { ensurePrivateFile, PRIVATE_DIR_MODE } from '../shared/private-files.js';
 
 export type SqliteDatabase = Database.Database;
 

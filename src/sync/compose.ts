@@ -10,7 +10,7 @@ import type { Logger, SecretStore } from './ports.js';
 import { SmokeballClient } from './smokeball/client.js';
 import { TokenManager } from './smokeball/oauth.js';
 import { WritebackJob } from './writeback/index.js';
-import { ensurePrivateDir } from '../store/private-files.js';
+import { ensurePrivateDir } from '../shared/private-files.js';
 
 export interface ConnectionSettings {
   smokeball: { apiUrl: string; authUrl: string; clientId: string; ratePerSecond: number; burst: number };

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/relay/index.js';
-import { terminalSafe } from '../../src/relay/terminal-text.js';
+import { terminalSafe } from '../../src/shared/terminal-text.js';
 import { checkCaseLink } from '../../src/sync/writeback/safe-url.js';
 import { tempDir } from '../helpers/tmp.js';
 import { setupWorld, type Harness } from '../sync/writeback/helpers.js';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { ensurePrivateFile } from '../../shared/private-files.js';
 import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
 
@@ -64,7 +64,8 @@ export class SqliteRelayStorage implements RelayStorage {
   private pending: Array<{ event: NewEvent; resolve: (o: InsertOutcome) => void; reject: (e: unknown) => void }> = [];
 
   constructor(path: string) {
-    if (path !== ':memory:') makePrivate(path);
+    // The database holds the firms' webhook keys: owner-only (0600) before SQLite opens it.
+    if (path !== ':memory:') ensurePrivateFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -231,17 +232,6 @@ export class SqliteRelayStorage implements RelayStorage {
   async close(): Promise<void> {
     this.flush();
     if (this.db.open) this.db.close();
-  }
-}
-
-/**
- * The database holds the firms' webhook keys: owner-only (0600) before SQLite opens it. SQLite gives the
- * -wal and -shm files the main file's mode; older ones made before this rule are tightened too.
- */
-function makePrivate(path: string): void {
-  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (existsSync(file)) chmodSync(file, 0o600);
   }
 }
 
