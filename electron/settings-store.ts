@@ -1,6 +1,7 @@
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingsStore } from '../src/app/ports.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../src/shared/private-files.js';
 import { readSettings } from '../src/app/settings-store.js';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../src/contract/settings.js';
 import { silentLogger, type Logger } from '../src/sync/index.js';
@@ -19,7 +20,7 @@ export interface SettingsFile {
 }
 
 /** electron-store's constructor (injected: electron-store imports Electron, which plain Node cannot load). */
-export type SettingsFileConstructor = new (options: { name: string; cwd: string; clearInvalidConfig: boolean }) => SettingsFile;
+export type SettingsFileConstructor = new (options: { name: string; cwd: string; clearInvalidConfig: boolean; configFileMode: number }) => SettingsFile;
 
 export interface ElectronSettingsStoreOptions {
   Store: SettingsFileConstructor;
@@ -39,7 +40,9 @@ export class ElectronSettingsStore implements SettingsStore {
     const name = options.name ?? 'settings';
     this.logger = options.logger ?? silentLogger;
     this.path = join(options.cwd, `${name}.json`);
-    const open = () => new options.Store({ name, cwd: options.cwd, clearInvalidConfig: false });
+    // The settings folder and file are the user's alone (0700/0600; Windows: the profile's ACL).
+    ensurePrivateDir(options.cwd);
+    const open = () => new options.Store({ name, cwd: options.cwd, clearInvalidConfig: false, configFileMode: PRIVATE_FILE_MODE });
     try {
       this.file = open();
     } catch (error) {

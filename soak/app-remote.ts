@@ -30,7 +30,9 @@ export class AppRemote {
       socket.once('error', reject);
     });
     const remote = new AppRemote(socket);
-    await remote.waitFor(() => true, 10_000, 'the first view');
+    // Bounded by the app's own start (keychain reads over D-Bus, opening SQLite), which takes many seconds on a
+    // busy machine: 10 s aborted a soak running beside other work before the day had begun.
+    await remote.waitFor(() => true, 90_000, 'the first view');
     return remote;
   }
 

@@ -133,7 +133,8 @@ export function withinRateLimit(world: World, storms: Array<{ from: number; to: 
   const outside = log.filter((e) => e.status === 429 && !inStorm(e.at) && !e.route.startsWith('/_sim'));
   const throttledInStorms = log.filter((e) => e.status === 429 && inStorm(e.at)).length;
   const peakPerSecond = world.smokeball.stats.peakInWindow(1000, (e) => e.status !== 429 && !inStorm(e.at) && !e.route.startsWith('/_sim'));
-  const problems = outside.map((e) => `429 on ${e.method} ${e.route}`);
+  // When, in seconds of the soak process's clock (the same clock the log lines count from, give or take its start-up).
+  const problems = outside.map((e) => `429 on ${e.method} ${e.route} at ${(e.at / 1000).toFixed(1)} s`);
   return {
     result: result('no request above the rate limit (outside the 429 storms)', problems, `${log.length} Smokeball requests, 0 refused outside the storms, peak ${peakPerSecond} in any 1 s`),
     throttledInStorms,

@@ -19,6 +19,7 @@ import { createRng, pick, type Rng } from '../src/sim/common/random.js';
 import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/testbed/world.js';
 import { AppProcess } from './app-process.js';
 import type { AppRemote } from './app-remote.js';
+import { summarizeView, ViewTrail } from './view-summary.js';
 import { casesMatchSmokeball, documentsExactlyOnce, messagesExactlyOnce, noStageRegressions, withinRateLimit, type InvariantResult } from './invariants.js';
 import { sleep } from '../src/shared/async.js';
 
@@ -71,6 +72,7 @@ const storms: Array<{ from: number; to: number }> = [];
 const stageHistory = new Map<string, string[]>();
 const actions = { stageChanges: 0, matterEdits: 0, newMatters: 0, newClients: 0, closedMatters: 0, messages: 0, documents: 0 };
 const viewLog: Array<{ at: number; view: AppView }> = [];
+let importMs: number | null = null;
 
 // ——— the disk ———
 const work = mkdtempSync('/tmp/css-soak-');
@@ -136,7 +138,7 @@ async function soak(): Promise<number> {
     remote = await killAndRestart('during the initial import');
   }
   await remote.waitFor((x) => x.initialImportDone, 30 * 60_000, 'the initial import to finish');
-  const importMs = Date.now() - importStarted;
+  importMs = Date.now() - importStarted;
   log(`Initial import done in ${(importMs / 1000).toFixed(1)} s (${faults.appKills} kills and restarts during it)`);
 
   // ——— the working day: changes on both sides while things break ———
@@ -233,29 +235,13 @@ async function soak(): Promise<number> {
   await app.stop();
   results.push(noSecretsLeaked(w, firm.token));
 
-  const injected = w.smokeball.faults.injected;
-  const deliveries = w.smokeball.control.deliveries();
-  const csEvents = w.caseStatus.control.eventStats();
   const counts = {
-    ...faults,
-    smokeballServerErrors: injected.serverError,
-    smokeballResets: injected.reset,
-    smokeballHangs: injected.hang,
-    smokeballRequests: w.smokeball.stats.total,
+    ...faultCounts(w),
     throttledInStorms: rate.throttledInStorms,
-    webhookDuplicates: deliveries.filter((d) => d.duplicate).length,
-    webhookHeldBack: deliveries.filter((d) => d.heldBack).length,
-    webhookDropped: deliveries.filter((d) => d.outcome === 'dropped').length,
-    caseStatusEvents: csEvents,
     duplicateStageSends: regression.duplicates,
   };
   const report = {
-    matters: MATTERS,
-    seed: SEED,
-    liveSeconds: LIVE_MS / 1000,
-    importSeconds: importMs / 1000,
-    totalSeconds: (Date.now() - started) / 1000,
-    actions,
+    ...reportHeader(),
     faults: counts,
     visible,
     peakRequestsPerSecond: rate.peakPerSecond,
@@ -263,8 +249,59 @@ async function soak(): Promise<number> {
     ok: results.every((r) => r.ok),
   };
   printReport(report);
-  if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  writeReport(report);
   return report.ok ? 0 : 1;
+}
+
+/** What every report starts with, finished or aborted. */
+function reportHeader() {
+  return {
+    matters: MATTERS,
+    seed: SEED,
+    liveSeconds: LIVE_MS / 1000,
+    importSeconds: importMs === null ? null : importMs / 1000,
+    totalSeconds: (Date.now() - started) / 1000,
+    actions,
+  };
+}
+
+/** The faults injected so far: the soak's own counters and what the simulators counted. */
+function faultCounts(w: World | undefined) {
+  if (!w) return { ...faults };
+  const injected = w.smokeball.faults.injected;
+  const deliveries = w.smokeball.control.deliveries();
+  return {
+    ...faults,
+    smokeballServerErrors: injected.serverError,
+    smokeballResets: injected.reset,
+    smokeballHangs: injected.hang,
+    smokeballRequests: w.smokeball.stats.total,
+    webhookDuplicates: deliveries.filter((d) => d.duplicate).length,
+    webhookHeldBack: deliveries.filter((d) => d.heldBack).length,
+    webhookDropped: deliveries.filter((d) => d.outcome === 'dropped').length,
+    caseStatusEvents: w.caseStatus.control.eventStats(),
+  };
+}
+
+function writeReport(report: object): void {
+  if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** An aborted soak still leaves its report: how far it got, what was injected and shown, and what the window showed last. */
+function writeAbortReport(error: unknown): void {
+  try {
+    writeReport({
+      ...reportHeader(),
+      aborted: error instanceof Error ? error.message : String(error),
+      faults: faultCounts(world),
+      visible,
+      lastView: summarizeView(viewLog[viewLog.length - 1]?.view),
+      invariants: [],
+      ok: false,
+    });
+  } catch (reportError) {
+    log(`Could not write the report: ${(reportError as Error).message}`);
+  }
 }
 
 // ——— the app: start, kill, sign in ———
@@ -306,10 +343,21 @@ async function signIn(remote: AppRemote, what: string): Promise<void> {
   }
 }
 
-/** Waits until staff can see the fault in the window; records how long that took. */
+/**
+ * Waits until staff can see the fault in the window; records how long that took. On a timeout the error names what
+ * the window showed instead (the last few distinct views), so a failed soak says what staff were looking at.
+ */
 async function expectShown(remote: AppRemote, fault: string, test: (v: AppView) => boolean, timeoutMs: number): Promise<AppRemote> {
   const from = Date.now();
-  const view = await remote.waitFor(test, timeoutMs, `the window to show "${fault}"`);
+  const trail = new ViewTrail();
+  if (remote.latest) trail.add(remote.latest);
+  const off = remote.onView((v) => trail.add(v));
+  const view = await remote
+    .waitFor(test, timeoutMs, `the window to show "${fault}"`)
+    .catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; the window showed instead: ${trail.lines.map((l, i) => `(${i + 1}) ${l}`).join(' → ')}`);
+    })
+    .finally(off);
   const shown = view.attention.filter((a) => a.kind !== 'client_without_cell_phone').map((a) => a.kind).join(', ') || view.setupProblem || view.status.message;
   visible.push({ fault, shown, afterMs: Date.now() - from });
   log(`  shown to staff after ${((Date.now() - from) / 1000).toFixed(1)} s: ${shown}`);
@@ -585,6 +633,7 @@ try {
   exitCode = await soak();
 } catch (error) {
   log(`SOAK ABORTED: ${(error as Error).stack ?? String(error)}`);
+  writeAbortReport(error);
 } finally {
   await app.stop().catch(() => {});
   await relay?.close().catch(() => {});

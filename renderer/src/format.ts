@@ -119,6 +119,7 @@ const ATTENTION_KINDS: Record<AttentionKind, string> = {
   document_failed: 'Document not copied to Smokeball',
   writeback_waiting: 'Messages waiting for their matter',
   realtime_off: 'Real-time updates are off',
+  unsafe_content: 'Made safe before writing to Smokeball',
   auth_required: 'Smokeball sign-in needed',
   sign_in_lapsing: 'Smokeball sign-in lapses soon',
   sync_failed: 'Sync failed',

@@ -31,6 +31,8 @@ export interface AppCoreDeps {
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
   /** This install as the firm's other installs see it (default: the computer's name and user, not preferred). */
   install?: { name?: string; user?: string; preferred?: boolean };
+  /** How long Smokeball may be silent before the grant watch asks it (default 60 s; see grant-watch.ts). */
+  grantWatchMs?: number;
   /** Nightly scheduler knobs (tests). */
   scheduler?: { checkEveryMs?: number; catchUpDelayMs?: number };
   /** Writes the diagnostics zip (`src/app/diagnostics-export.ts`); the host decides where. */
@@ -78,6 +80,7 @@ export class AppCore {
       logger: this.log,
       plan: deps.plan,
       realtimeOptions: deps.realtimeOptions,
+      grantWatchMs: deps.grantWatchMs,
       openExternal: deps.openExternal,
       install: deps.install,
       // Sync now pressed on a standby reaches the host at its next renewal.

@@ -1,6 +1,6 @@
 import type { Settings } from '../contract/settings.js';
 import type { RealtimeView, SyncStatusView } from '../contract/view.js';
-import { AuthRequiredError, createSyncStack, errorMessageOf, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
+import { AuthRequiredError, createSyncStack, errorMessageOf, GrantWatch, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
 import { SyncRoleController, type SyncRoleDeps } from './sync-role.js';
 
@@ -25,6 +25,8 @@ export interface ConnectionManagerDeps {
   logger: Logger;
   plan?: ReadPlan;
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
+  /** How long Smokeball may be silent before the grant watch asks it (default 60 s). */
+  grantWatchMs?: number;
   /** Opens a URL in the system browser; absent in the headless host (the window opens it). */
   openExternal?: (url: string) => Promise<void>;
   events: ConnectionEvents;
@@ -53,6 +55,7 @@ export class ConnectionManager {
   private detachStatus: (() => void) | undefined;
   private detachSignInLost: (() => void) | undefined;
   private syncRole: SyncRoleController | undefined;
+  private grantWatch: GrantWatch | undefined;
   /** Which secrets are set, read from the keychain at each rebuild (the view never reads the keychain itself). */
   secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false, proxyPassword: false };
 
@@ -178,6 +181,11 @@ export class ConnectionManager {
     status.on('change', onChange);
     this.detachStatus = () => status.off('change', onChange);
     this.detachSignInLost = stack.tokens.onSignInLost(() => void this.markSignedOut(stack));
+    // A lapsed or revoked grant is noticed within two minutes even when nothing else talks to Smokeball (the
+    // watch skips while signed out, while paused (the run coordinator pauses the gate) and on a standby, which makes
+    // no Smokeball requests: the host's watch covers the firm's grant).
+    this.grantWatch = new GrantWatch({ smokeball: stack.smokeball, active: () => this.signed && (this.syncRole?.isHost ?? false), intervalMs: this.deps.grantWatchMs, logger: this.deps.logger });
+    this.grantWatch.start();
     this.deps.events.stackBuilt(stack);
     if (await stack.tokens.hasTokens()) await this.connected(stack);
   }
@@ -203,6 +211,8 @@ export class ConnectionManager {
     const stack = this.current;
     if (!stack) return;
     await this.stopRealtime();
+    await this.grantWatch?.stop();
+    this.grantWatch = undefined;
     stack.writeback.close();
     // Closing the database under a running sync would fail its next write: let it finish, then close.
     await this.deps.events.beforeTeardown();

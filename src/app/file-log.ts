@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { pino } from 'pino';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import { type Logger } from '../sync/index.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files.js';
 import { redactingLogger } from './log-redaction.js';
 
 export interface FileLog extends Logger {
@@ -31,7 +31,8 @@ export interface FileLogOptions {
  */
 export function createFileLog(options: FileLogOptions): FileLog {
   try {
-    mkdirSync(options.dir, { recursive: true });
+    // Logs name matters and people (redacted of secrets, not of client details): owner-only, like the rest of the state.
+    ensurePrivateDir(options.dir);
   } catch {
     // The stream reports the same problem as an 'error' event below; the app runs on without a file log.
   }
@@ -41,6 +42,7 @@ export function createFileLog(options: FileLogOptions): FileLog {
     path: options.dir,
     size: `${Math.max(1, Math.floor((options.maxSizeBytes ?? 5 * 1024 * 1024) / 1024))}K`,
     rotate: options.maxFiles ?? 10,
+    mode: PRIVATE_FILE_MODE,
   });
   let broken = false;
   stream.on('error', () => {

@@ -1,5 +1,6 @@
 import Conf from 'conf';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../contract/settings.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../shared/private-files.js';
 import { silentLogger, type Logger } from '../sync/index.js';
 import type { SettingsStore } from './ports.js';
 
@@ -27,7 +28,9 @@ export class ConfSettingsStore implements SettingsStore {
   private readonly conf: Conf<{ settings: unknown }>;
 
   constructor(dir: string, private readonly logger: Logger = silentLogger) {
-    this.conf = new Conf<{ settings: unknown }>({ cwd: dir, configName: 'settings', projectName: 'case-status-sync' });
+    // The data folder and settings.json are the user's alone (0700/0600).
+    ensurePrivateDir(dir);
+    this.conf = new Conf<{ settings: unknown }>({ cwd: dir, configName: 'settings', projectName: 'case-status-sync', configFileMode: PRIVATE_FILE_MODE });
   }
 
   get(): Settings {

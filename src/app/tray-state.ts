@@ -1,7 +1,7 @@
 import type { AttentionView, RealtimeView, SyncStatusView, TrayState } from '../contract/view.js';
 
 /** Attention kinds that are information, not a problem with the sync: they do not turn the tray icon amber. */
-const INFORMATIONAL_KINDS = new Set(['client_without_cell_phone']);
+const INFORMATIONAL_KINDS = new Set(['client_without_cell_phone', 'unsafe_content']);
 
 export const isBlockingAttention = (kind: string): boolean => !INFORMATIONAL_KINDS.has(kind);
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStateStore } from '../store/index.js';
 import { writebackActivity } from '../sync/index.js';
+import { terminalSafe } from '../shared/terminal-text.js';
 
 /**
  * Prints the write-back activity from the state folder: recent memos and documents synced (time, matter,
@@ -25,7 +26,8 @@ export async function printActivity(dataDir: string, limit = 30): Promise<number
     out.push('', `Needs attention (${attention.length}):`);
     if (attention.length === 0) out.push('  nothing');
     for (const i of attention) out.push(`  #${i.id} [${i.kind}] ${i.subjectId}: ${i.reason}${i.occurrences > 1 ? ` (${i.occurrences}×)` : ''}`);
-    process.stdout.write(`${out.join('\n')}\n`);
+    // Summaries carry names from Case Status and Smokeball: no control sequences reach the terminal.
+    process.stdout.write(`${terminalSafe(out.join('\n'))}\n`);
   } finally {
     store.close();
   }

@@ -11,12 +11,14 @@ import { diagnosticsExporter } from '../app/diagnostics-export.js';
 import { rememberSecrets } from '../app/known-secrets.js';
 import { MemorySecretStore } from '../sync/index.js';
 import { ConfSettingsStore } from '../app/settings-store.js';
+import { LanBindRefused, planBind } from '../host/bind-address.js';
 import { startHeadlessHost } from '../host/headless-host.js';
 import { ensureRendererBuilt } from '../host/renderer-build.js';
 
 export const SERVE_USAGE = `  serve    Run the sync as a service and draw its window in a browser (no Electron)
              --demo (simulated firm)  --matters N (demo; default 2000)  --seed N  --rate N (Smokeball requests/s)
              --data DIR (state folder)  --port N (default: a free port)  --host ADDRESS (default 127.0.0.1)
+             --allow-lan (needed for a --host other machines can reach; the window is plain HTTP)
 `;
 
 /**
@@ -37,11 +39,20 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
       // How other installs of the firm see this one; preferred wins a take-over (office manager's choice).
       'install-name': { type: 'string' },
       preferred: { type: 'boolean' },
+      'allow-lan': { type: 'boolean' },
     },
     strict: true,
   });
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const port = integer(values.port, 0, 'port', 0, 65535);
+  let bind;
+  try {
+    bind = planBind(values.host ?? '127.0.0.1', values['allow-lan'] === true);
+  } catch (error) {
+    if (!(error instanceof LanBindRefused)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
   const staticDir = await ensureRendererBuilt({ log: out });
   // Every secret value read from or written to the store is blanked out of the log wherever it appears.
   const secrets = rememberSecrets(values.demo ? new MemorySecretStore() : new KeytarSecretStore());
@@ -88,9 +99,14 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     out(`State folder: ${dataDir}`);
   }
 
-  const host = await startHeadlessHost({ core, port, host: values.host ?? '127.0.0.1', staticDir });
+  const host = await startHeadlessHost({ core, port, host: bind.host, allowedHostnames: bind.allowedHostnames, staticDir });
   out('');
-  out('Case Status Sync is running. Open this address in a browser on this machine:');
+  if (bind.warning) {
+    process.stderr.write(`${bind.warning}\n`);
+    out('Case Status Sync is running. Open this address in a browser (on another machine, use this machine\'s address with the same port and token):');
+  } else {
+    out('Case Status Sync is running. Open this address in a browser on this machine:');
+  }
   out(`  ${host.url}`);
   out('The address carries this session\'s access token; keep it to yourself. Press Ctrl-C to stop.');
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStateStore } from '../store/index.js';
+import { terminalSafe } from '../shared/terminal-text.js';
 
 /** Prints what the local state says: runs, links, outbox, open items. Reads only. */
 export async function printStatus(dataDir: string): Promise<number> {
@@ -24,7 +25,8 @@ export async function printStatus(dataDir: string): Promise<number> {
     out.push('', `Needs attention: ${Object.values(counts).reduce((a, b) => a + b, 0)} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`);
     for (const i of items.slice(0, 20)) out.push(`  [${i.kind}] ${i.reason}`);
     if (items.length > 20) out.push(`  … and ${items.length - 20} more`);
-    process.stdout.write(`${out.join('\n')}\n`);
+    // Reasons carry names from Case Status and Smokeball: no control sequences reach the terminal.
+    process.stdout.write(`${terminalSafe(out.join('\n'))}\n`);
   } finally {
     store.close();
   }

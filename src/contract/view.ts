@@ -36,6 +36,8 @@ export const STORED_ATTENTION_KINDS = [
   'sign_in_lapsing',
   'sync_failed',
   'realtime_off',
+  // Something from Case Status was made safe before it reached Smokeball (a renamed file, a refused link).
+  'unsafe_content',
 ] as const;
 export type StoredAttentionKind = (typeof STORED_ATTENTION_KINDS)[number];
 /** Problems with the app's own data folder: held in memory (the attention table lives on that disk). */

@@ -7,6 +7,7 @@ import type { HostedCore } from './hosted-core.js';
 import { SECURITY_HEADERS, bearerToken, createAccessToken, tokensMatch } from './security.js';
 import { StaticFiles } from './static-files.js';
 import { serveSocket } from './ws-session.js';
+import { isUnspecifiedHost } from './bind-address.js';
 
 /**
  * The app core under plain Node, drawn in a browser: serves the built window on 127.0.0.1 and carries the same typed
@@ -51,7 +52,10 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const token = options.token ?? createAccessToken();
   if (token.length < 16) throw new Error('The access token must be at least 16 characters.');
   const files = new StaticFiles(staticDir);
-  const hostnames = new Set(['127.0.0.1', 'localhost', '[::1]', host.includes(':') ? `[${host}]` : host, ...(options.allowedHostnames ?? [])]);
+  // The bound address is accepted as a Host name, except 0.0.0.0/:: ("every interface"), which no browser
+  // should be sent to; a host bound beyond loopback names the machine's addresses in allowedHostnames.
+  const bound = isUnspecifiedHost(host) ? [] : [host.includes(':') ? `[${host}]` : host];
+  const hostnames = new Set(['127.0.0.1', 'localhost', '[::1]', ...bound, ...(options.allowedHostnames ?? []).map((n) => n.toLowerCase())]);
   let boundPort = port;
 
   /** `Host: 127.0.0.1:<port>` or one of the other accepted names, with this port. */

@@ -12,19 +12,24 @@ import { createRelayAdmin, RelayAdminError } from './admin.js';
 import { RelayConfigError, startRelayServer } from './server.js';
 import { StorageUrlError } from './storage/errors.js';
 import { openStorage } from './storage/open.js';
+import { terminalSafe } from '../shared/terminal-text.js';
 
 const USAGE = `Usage: relay <command> [options]
 
   serve --storage URL --smokeball-client-id ID [--port N (8787)] [--host H (127.0.0.1)]
-        [--public-url URL] [--retention-days N (7)] [--max-body-bytes N (262144)]
-        [--max-clock-skew-seconds N (300)]
+        [--public-url URL] [--retention-days N (7)] [--max-body-bytes N (65536)]
+        [--max-clock-skew-seconds N (300)] [--max-stored-events-per-firm N (50000)]
+        [--max-stored-bytes-per-firm N (134217728)] [--ingest-per-second N (20)]
+        [--ingest-burst N (200)] [--max-long-polls-per-firm N (4)]
   firm create --storage URL --name NAME
   firm rotate-token --storage URL --firm ID
   firm list --storage URL
 
 Storage URL: sqlite:/var/lib/relay/relay.sqlite  or  postgres://user@host:5432/relay
 Each option may also come from the environment: RELAY_STORAGE, RELAY_PORT, RELAY_HOST, RELAY_PUBLIC_URL,
-RELAY_SMOKEBALL_CLIENT_ID, RELAY_RETENTION_DAYS, RELAY_MAX_BODY_BYTES, RELAY_MAX_CLOCK_SKEW_SECONDS.
+RELAY_SMOKEBALL_CLIENT_ID, RELAY_RETENTION_DAYS, RELAY_MAX_BODY_BYTES, RELAY_MAX_CLOCK_SKEW_SECONDS,
+RELAY_MAX_STORED_EVENTS_PER_FIRM, RELAY_MAX_STORED_BYTES_PER_FIRM, RELAY_INGEST_PER_SECOND,
+RELAY_INGEST_BURST, RELAY_MAX_LONG_POLLS_PER_FIRM.
 `;
 
 class UsageError extends Error {}
@@ -38,6 +43,11 @@ const OPTIONS = {
   'retention-days': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'max-clock-skew-seconds': { type: 'string' },
+  'max-stored-events-per-firm': { type: 'string' },
+  'max-stored-bytes-per-firm': { type: 'string' },
+  'ingest-per-second': { type: 'string' },
+  'ingest-burst': { type: 'string' },
+  'max-long-polls-per-firm': { type: 'string' },
   name: { type: 'string' },
   firm: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -81,6 +91,11 @@ async function serve(values: Values): Promise<number> {
     ...(numberOption(values, 'retention-days') !== undefined ? { retentionDays: numberOption(values, 'retention-days') } : {}),
     ...(numberOption(values, 'max-body-bytes') !== undefined ? { maxBodyBytes: numberOption(values, 'max-body-bytes') } : {}),
     ...(numberOption(values, 'max-clock-skew-seconds') !== undefined ? { maxClockSkewSeconds: numberOption(values, 'max-clock-skew-seconds') } : {}),
+    ...(numberOption(values, 'max-stored-events-per-firm') !== undefined ? { maxStoredEventsPerFirm: numberOption(values, 'max-stored-events-per-firm') } : {}),
+    ...(numberOption(values, 'max-stored-bytes-per-firm') !== undefined ? { maxStoredBytesPerFirm: numberOption(values, 'max-stored-bytes-per-firm') } : {}),
+    ...(numberOption(values, 'ingest-per-second') !== undefined ? { ingestPerSecond: numberOption(values, 'ingest-per-second') } : {}),
+    ...(numberOption(values, 'ingest-burst') !== undefined ? { ingestBurst: numberOption(values, 'ingest-burst') } : {}),
+    ...(numberOption(values, 'max-long-polls-per-firm') !== undefined ? { maxLongPollsPerFirm: numberOption(values, 'max-long-polls-per-firm') } : {}),
     logger: consoleLogger,
   });
   console.log(`relay listening on ${server.url}`);
@@ -117,7 +132,8 @@ async function firmCommand(sub: string | undefined, values: Values): Promise<num
     } else {
       const firms = await admin.listFirms();
       if (firms.length === 0) console.log('no firms');
-      for (const f of firms) console.log(`${f.firmId}  ${f.createdAt}  ${f.name}`);
+      // Names were typed by whoever created the firm: never let one drive the terminal.
+      for (const f of firms) console.log(terminalSafe(`${f.firmId}  ${f.createdAt}  ${f.name}`));
     }
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 import type { FirmKeyCache } from './firm-cache.js';
 import type { LeasePolicy } from '../shared/lease/rules.js';
+import type { FirmQuotas } from './firm-quotas.js';
 import type { EventBell } from './long-poll.js';
 import type { RelayStorage } from './storage/port.js';
 
@@ -14,6 +15,9 @@ export interface RelayContext {
   maxClockSkewSeconds: number;
   maxBodyBytes: number;
   longPollRecheckMs: number;
+  /** A page of events is cut at this many bytes of bodies (and at `limit` events). */
+  maxPageBytes: number;
+  quotas: FirmQuotas;
   now: () => number;
   /** The firm-wide sync lease: TTL, allowed clock skew, candidate freshness. */
   leasePolicy: LeasePolicy;

@@ -66,6 +66,8 @@ export interface PollRequest {
   firmId: string;
   afterSeq: number;
   limit: number;
+  /** Stop reading at this many bytes of bodies (plus the one event that crosses it). */
+  maxBytes: number;
   waitMs: number;
   recheckMs: number;
   /** Aborted when the client goes away. */
@@ -78,7 +80,7 @@ export async function pollEvents(storage: RelayStorage, bell: EventBell, req: Po
   for (;;) {
     const remaining = deadline - Date.now();
     const wake = remaining > 0 ? bell.arm(req.firmId, Math.min(remaining, req.recheckMs), req.signal) : undefined;
-    const events = await storage.readEvents(req.firmId, req.afterSeq, req.limit);
+    const events = await storage.readEvents(req.firmId, req.afterSeq, req.limit, req.maxBytes);
     if (events.length > 0 || !wake || req.signal.aborted || bell.isShutDown) return events;
     await wake;
   }

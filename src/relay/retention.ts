@@ -18,6 +18,8 @@ export class RetentionJob {
     private readonly intervalMs: number,
     private readonly now: () => number,
     private readonly logger: Logger,
+    /** Called after a purge that deleted something (stored totals changed). */
+    private readonly onPurged: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -36,7 +38,10 @@ export class RetentionJob {
     this.running ??= this.storage
       .purgeReceivedBefore(new Date(this.now() - this.retentionDays * DAY_MS))
       .then((n) => {
-        if (n > 0) this.logger.info('relay retention purge', { deleted: n, retentionDays: this.retentionDays });
+        if (n > 0) {
+          this.logger.info('relay retention purge', { deleted: n, retentionDays: this.retentionDays });
+          this.onPurged();
+        }
         return n;
       })
       .finally(() => {

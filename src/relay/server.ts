@@ -1,9 +1,11 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { createRelayAdmin, type RelayAdmin } from './admin.js';
 import type { RelayContext } from './context.js';
 import { sendError } from './http-errors.js';
 import { FirmKeyCache } from './firm-cache.js';
+import { FirmQuotas } from './firm-quotas.js';
 import { EventBell } from './long-poll.js';
 import { RetentionJob } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -26,8 +28,28 @@ export interface RelayServerOptions {
   smokeballClientId: string;
   /** Default 7. */
   retentionDays?: number;
-  /** Default 256 KiB; larger webhook bodies get 413. */
+  /** Default 64 KiB (real webhooks are a few KiB); larger webhook bodies get 413. */
   maxBodyBytes?: number;
+  /** A page of events stops at this many bytes of bodies. Default 1 MiB. */
+  maxPageBytes?: number;
+  /** Events one firm may hold at once; beyond it webhooks get 429. Default 50,000. */
+  maxStoredEventsPerFirm?: number;
+  /** Body bytes one firm may hold at once. Default 128 MiB. */
+  maxStoredBytesPerFirm?: number;
+  /** Sustained webhooks per second per firm. Default 20. */
+  ingestPerSecond?: number;
+  /** Webhooks per firm in one burst. Default 200. */
+  ingestBurst?: number;
+  /** Concurrent long polls per firm token. Default 4. */
+  maxLongPollsPerFirm?: number;
+  /** A request's headers and body must arrive within this. Default 15 s. */
+  requestTimeoutMs?: number;
+  /** A socket with no traffic at all is closed after this (longer than the 30 s long poll). Default 65 s. */
+  connectionTimeoutMs?: number;
+  /** An idle keep-alive socket is closed after this. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** Open connections at once; beyond it new ones are refused. Default 4,000. */
+  maxConnections?: number;
   /** Default 300. */
   maxClockSkewSeconds?: number;
   /** Never given tokens, secrets or signatures. */
@@ -54,7 +76,17 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   port: 0,
   retentionDays: 7,
-  maxBodyBytes: 256 * 1024,
+  maxBodyBytes: 64 * 1024,
+  maxPageBytes: 1024 * 1024,
+  maxStoredEventsPerFirm: 50_000,
+  maxStoredBytesPerFirm: 128 * 1024 * 1024,
+  ingestPerSecond: 20,
+  ingestBurst: 200,
+  maxLongPollsPerFirm: 4,
+  requestTimeoutMs: 15_000,
+  connectionTimeoutMs: 65_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_000,
   maxClockSkewSeconds: 300,
   retentionIntervalMs: 60 * 60 * 1000,
   longPollRecheckMs: 5_000,
@@ -84,13 +116,21 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     maxClockSkewSeconds: settings.maxClockSkewSeconds,
     maxBodyBytes: settings.maxBodyBytes,
     longPollRecheckMs: settings.longPollRecheckMs,
+    maxPageBytes: settings.maxPageBytes,
+    quotas: new FirmQuotas(storage, {
+      maxStoredEvents: settings.maxStoredEventsPerFirm,
+      maxStoredBytes: settings.maxStoredBytesPerFirm,
+      ingestPerSecond: settings.ingestPerSecond,
+      ingestBurst: settings.ingestBurst,
+      maxLongPolls: settings.maxLongPollsPerFirm,
+    }, now),
     now,
     leasePolicy: { ...DEFAULT_LEASE_POLICY, ...options.lease },
     publicUrl: '',
   };
   let draining = false;
-  const app = buildApp(ctx, () => draining);
-  const retention = new RetentionJob(storage, settings.retentionDays, settings.retentionIntervalMs, now, logger);
+  const app = buildApp(ctx, settings, () => draining);
+  const retention = new RetentionJob(storage, settings.retentionDays, settings.retentionIntervalMs, now, logger, () => ctx.quotas.forgetUsage());
   let address: string;
   try {
     address = await app.listen({ host: settings.host, port: settings.port });
@@ -127,8 +167,27 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   };
 }
 
-function buildApp(ctx: RelayContext, draining: () => boolean): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: ctx.maxBodyBytes });
+/**
+ * The HTTP server with every timeout set: a client that trickles a body or headers is cut off after
+ * requestTimeoutMs (checked every second, not Node's default 30 s), an idle socket after connectionTimeoutMs,
+ * and at most maxConnections are open at once.
+ */
+function boundedServer(settings: Settings) {
+  return (handler: RequestListener): Server => {
+    const server = createServer({
+      requestTimeout: settings.requestTimeoutMs,
+      headersTimeout: settings.requestTimeoutMs,
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, settings.requestTimeoutMs),
+    }, handler);
+    server.setTimeout(settings.connectionTimeoutMs);
+    server.maxConnections = settings.maxConnections;
+    return server;
+  };
+}
+
+function buildApp(ctx: RelayContext, settings: Settings, draining: () => boolean): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: ctx.maxBodyBytes, serverFactory: boundedServer(settings) });
   app.addHook('onSend', async (_req, reply) => {
     if (draining()) reply.header('connection', 'close');
   });
@@ -170,6 +229,16 @@ interface Settings {
   maxClockSkewSeconds: number;
   retentionIntervalMs: number;
   longPollRecheckMs: number;
+  maxPageBytes: number;
+  maxStoredEventsPerFirm: number;
+  maxStoredBytesPerFirm: number;
+  ingestPerSecond: number;
+  ingestBurst: number;
+  maxLongPollsPerFirm: number;
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
 }
 
 function resolve(o: RelayServerOptions): Settings {
@@ -205,5 +274,15 @@ function resolve(o: RelayServerOptions): Settings {
     maxClockSkewSeconds: positive('maxClockSkewSeconds', o.maxClockSkewSeconds, DEFAULTS.maxClockSkewSeconds),
     retentionIntervalMs: positive('retentionIntervalMs', o.retentionIntervalMs, DEFAULTS.retentionIntervalMs, true),
     longPollRecheckMs: positive('longPollRecheckMs', o.longPollRecheckMs, DEFAULTS.longPollRecheckMs, true),
+    maxPageBytes: positive('maxPageBytes', o.maxPageBytes, DEFAULTS.maxPageBytes, true),
+    maxStoredEventsPerFirm: positive('maxStoredEventsPerFirm', o.maxStoredEventsPerFirm, DEFAULTS.maxStoredEventsPerFirm, true),
+    maxStoredBytesPerFirm: positive('maxStoredBytesPerFirm', o.maxStoredBytesPerFirm, DEFAULTS.maxStoredBytesPerFirm, true),
+    ingestPerSecond: positive('ingestPerSecond', o.ingestPerSecond, DEFAULTS.ingestPerSecond),
+    ingestBurst: positive('ingestBurst', o.ingestBurst, DEFAULTS.ingestBurst, true),
+    maxLongPollsPerFirm: positive('maxLongPollsPerFirm', o.maxLongPollsPerFirm, DEFAULTS.maxLongPollsPerFirm, true),
+    requestTimeoutMs: positive('requestTimeoutMs', o.requestTimeoutMs, DEFAULTS.requestTimeoutMs, true),
+    connectionTimeoutMs: positive('connectionTimeoutMs', o.connectionTimeoutMs, DEFAULTS.connectionTimeoutMs, true),
+    keepAliveTimeoutMs: positive('keepAliveTimeoutMs', o.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs, true),
+    maxConnections: positive('maxConnections', o.maxConnections, DEFAULTS.maxConnections, true),
   };
 }

@@ -12,7 +12,7 @@ export interface RelayEvent {
   receivedAt: string;
   /** Smokeball's RequestId header; null for Case Status. */
   requestId: string | null;
-  /** The dedupe identity: sha256('smokeball' + RequestId + raw body) for Smokeball, the envelope id for Case Status. */
+  /** The dedupe identity: sha256 of (RequestId, type) for Smokeball (its signature does not cover the body), the envelope id for Case Status. */
   eventId: string;
   /** The webhook body as received. */
   body: unknown;

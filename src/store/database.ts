@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
+import { ensurePrivateFile, PRIVATE_DIR_MODE } from '../shared/private-files.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -11,7 +12,12 @@ export type SqliteDatabase = Database.Database;
  * (only a power loss can drop the last few), and lets the UI read while the engine writes.
  */
 export function openDatabase(path: string): SqliteDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // A folder made here is owner-only; an existing one is left as it is (the data folder is tightened by
+    // whoever owns it). The file itself always is: it holds client messages.
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    ensurePrivateFile(path);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -11,6 +11,7 @@ import type { Logger, SecretStore } from './ports.js';
 import { SmokeballClient } from './smokeball/client.js';
 import { TokenManager } from './smokeball/oauth.js';
 import { WritebackJob } from './writeback/index.js';
+import { ensurePrivateDir } from '../shared/private-files.js';
 
 export interface ConnectionSettings {
   smokeball: { apiUrl: string; authUrl: string; clientId: string; ratePerSecond: number; burst: number };
@@ -65,6 +66,7 @@ export async function createSyncStack(options: {
   if (!csKey) throw new MissingSecretError('The Case Status API key');
   const clientSecret = await secrets.get(SECRET_KEYS.smokeballClientSecret);
 
+  ensurePrivateDir(options.dataDir);
   const store = openStateStore(join(options.dataDir, 'sync.sqlite'));
   const smokeballGate = new PacingGate({ name: 'smokeball', ratePerSecond: connections.smokeball.ratePerSecond, burst: connections.smokeball.burst, classify: classifyApiError, fence: options.fence });
   const caseStatusGate = new PacingGate({ name: 'casestatus', ratePerSecond: connections.caseStatus.ratePerSecond, burst: connections.caseStatus.burst, classify: classifyApiError, fence: options.fence });

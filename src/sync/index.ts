@@ -15,6 +15,7 @@ export { AuthRequiredError, buildAuthorizeUrl, createPkcePair, exchangeAuthoriza
 export { configureNetwork, networkProblemOf, resetNetwork, type NetworkProblem, type NetworkRoute } from './http/network.js';
 export { envProxyResolver, parsePacResult, type ProxyResolver } from './http/proxy-choice.js';
 export { checkCaPem, trustedCertificates } from './http/trusted-cas.js';
+export { DEFAULT_GRANT_WATCH_MS, GrantWatch, type GrantWatchOptions } from './smokeball/grant-watch.js';
 export { listAll } from './smokeball/reads.js';
 export type { SbStageSet } from './smokeball/types.js';
 export { writebackActivity } from './writeback/index.js';

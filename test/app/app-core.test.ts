@@ -248,3 +248,23 @@ describe('sign-in lapsing while only real time is running', () => {
     // each wait is bounded by its own mechanism, and the test as a whole must not time out before they do.
   }, 300_000);
 });
+
+describe('grant revoked while real time is off and nothing else talks to Smokeball', () => {
+  it('the grant watch finds out and asks for sign-in, with no run, event or Sync now', async () => {
+    // No relay (real time off), the write-back timer far away: only the grant watch can notice.
+    const demo = await createDemoApp({ matters: 20, seed: 9, realtime: false, dataDir: tempDir('css-core-watch-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 10 * 60_000, grantWatchMs: 300 } });
+    const { core, world } = demo;
+    try {
+      await until('the import', () => core.view().initialImportDone);
+      await idle(core);
+      expect(core.view().realtime.state).toBe('off');
+      const firmReadsBefore = world.smokeball.stats.byEndpoint.get('GET /firm')?.requests ?? 0;
+      world.smokeball.control.revokeAllGrants();
+      const signedOut = await until('the signed-out state', () => (core.view().tray.state === 'signed_out' ? core.view() : false), 30_000);
+      expect(signedOut.attention.some((a) => a.kind === 'auth_required')).toBe(true);
+      expect(world.smokeball.stats.byEndpoint.get('GET /firm')?.requests ?? 0).toBeGreaterThan(firmReadsBefore); // the watch's read
+    } finally {
+      await demo.close();
+    }
+  });
+});

@@ -1,20 +1,11 @@
-import Conf from 'conf';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsSchema } from '../../src/contract/settings.js';
-import { ElectronSettingsStore, type SettingsFileConstructor } from '../../electron/settings-store.js';
+import { ElectronSettingsStore } from '../../electron/settings-store.js';
+import { ElectronStoreLike } from '../helpers/electron-store-like.js';
 import { tempDir } from '../helpers/tmp.js';
 
-/**
- * electron-store is `conf` plus Electron's userData folder as the default `cwd` (it imports Electron to find it, which
- * plain Node cannot load). With `cwd` given, it is exactly this: the same class, file format and atomic writes.
- */
-const ElectronStoreLike: SettingsFileConstructor = class extends Conf<Record<string, unknown>> {
-  constructor(options: { name: string; cwd: string; clearInvalidConfig: boolean }) {
-    super({ configName: options.name, cwd: options.cwd, clearInvalidConfig: options.clearInvalidConfig, projectName: 'case-status-sync' });
-  }
-} as unknown as SettingsFileConstructor;
 
 function recordingLogger() {
   const warnings: string[] = [];

@@ -96,6 +96,24 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
     expect(((await host.renew()).body as unknown as RenewAnswer).syncNowRequested).toBe(false);
   });
 
+  it('a restarted host takes its own lease back at once with a new epoch; its old key is fenced out', async () => {
+    const { install, advance } = await setup();
+    const before = install('FRONTDESK-PC');
+    const standby = install('PARALEGAL-PC');
+    expect((await before.acquire()).answer.granted).toBe(true);
+    expect((await standby.acquire()).answer.granted).toBe(false);
+    const oldLease = before.held!;
+    advance(5_000); // killed and started again well inside the TTL: the new process has no lease key
+    const after = install('FRONTDESK-PC');
+    const again = await after.acquire();
+    expect(again.answer).toMatchObject({ granted: true, epoch: oldLease.epoch + 1 });
+    // The old process's key and epoch no longer renew or append.
+    expect(await before.renew()).toMatchObject({ status: 409, body: { error: 'lease_lost' } });
+    expect((await before.append([{ key: 'k', value: 'v' }])).status).toBe(409);
+    expect((await after.renew()).status).toBe(200);
+    expect((await standby.acquire()).answer).toMatchObject({ granted: false, holder: { installName: 'FRONTDESK-PC' } });
+  });
+
   it('take-over after the TTL: a preferred standby ranks first, the epoch increments and the old host is fenced out', async () => {
     const { install, advance, ledger } = await setup();
     const host = install('FRONTDESK-PC');

@@ -13,7 +13,7 @@ afterAll(() => storages.cleanup());
 async function twoInstances(): Promise<[RelayServer, RelayServer]> {
   const storage = await storages.fresh('postgres');
   // A re-check interval far beyond the test: only LISTEN/NOTIFY can wake the other instance in time.
-  const start = (): Promise<RelayServer> => startRelayServer({ storage, smokeballClientId: CLIENT_ID, longPollRecheckMs: 120_000 });
+  const start = (): Promise<RelayServer> => startRelayServer({ storage, smokeballClientId: CLIENT_ID, longPollRecheckMs: 120_000, ingestBurst: 1_000 });
   const [a, b] = await Promise.all([start(), start()]); // concurrent start: the schema migration is locked
   servers.push(a, b);
   return [a, b];

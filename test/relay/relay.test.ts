@@ -61,7 +61,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
       expect(page.events).toHaveLength(1);
       const [event] = page.events;
       expect(event).toMatchObject({ cursor: '1', source: 'smokeball', type: 'matterstage.updated', requestId });
-      expect(event!.eventId).toBe(createHash('sha256').update('smokeball' + requestId + raw).digest('hex'));
+      expect(event!.eventId).toBe(createHash('sha256').update(`smokeball\0${requestId}\0matterstage.updated`).digest('hex'));
       expect(Math.abs(Date.parse(event!.receivedAt) - Date.now())).toBeLessThan(60_000);
       expect(text).toContain(`"body":${raw}`);
     });
@@ -102,7 +102,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
       expect(await count(relay, firm.token)).toBe(2);
     });
 
-    it('stores a redelivery (same RequestId and body, fresh Timestamp) once; a different body is a new event', async () => {
+    it('stores a redelivery (same RequestId, fresh Timestamp) once; another event type under the RequestId is a new event', async () => {
       const { relay, firm } = await setup();
       const requestId = randomUUID();
       const body = smokeballBody();
@@ -113,8 +113,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
         expect(again.status).toBe(200);
         expect(await again.json()).toEqual({ received: true, duplicate: true });
       }
-      // One request can cause several events (e.g. matter.updated + matter.closed): same RequestId, other body.
+      // One request can cause several events (e.g. matter.updated + matter.closed): same RequestId, other type.
       await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, requestId, body: { ...body, type: 'matter.closed' } });
+      // The signature does not cover the body: another body of a stored type under the same RequestId is a replay.
+      const forged = await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, requestId, body: { ...body, payload: { id: 'made-up' } } });
+      expect(await forged.json()).toEqual({ received: true, duplicate: true });
       const events = await readAll(relay.url, firm.token);
       expect(events.map((e) => [e.cursor, e.type])).toEqual([['1', 'matterstage.updated'], ['2', 'matter.closed']]);
     });
@@ -382,7 +385,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
   });
 
   it('concurrent ingest: 500 parallel webhooks (plus redeliveries) for one firm are each served exactly once, gap-free', async () => {
-    const { relay, firm } = await setup();
+    // A burst above the default per-firm ingest quota: this test is about ordering under contention.
+    const { relay, firm } = await setup({ ingestBurst: 1_000 });
     const deliveries = Array.from({ length: 500 }, (_, i) => ({ requestId: `req-${i}`, body: smokeballBody({ payload: { n: i } }) }));
     // Every 10th event is also redelivered concurrently: dedupe must hold under contention too.
     const sends = [...deliveries, ...deliveries.filter((_, i) => i % 10 === 0)].map((d) =>

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RelayContext } from '../context.js';
 import { sendError } from '../http-errors.js';
@@ -37,6 +38,18 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RelayContext): vo
       return sendError(reply, 400, 'bad_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
     }
 
+    // A cursor this relay never issued (a relay rebuilt on a new database, a made-up number) would otherwise
+    // read as "no events yet" for ever: say so, so the app can start again from the oldest event and catch up.
+    const lastSeq = await ctx.storage.lastSeq(firm.id);
+    if (Number(after) > lastSeq) {
+      return sendError(reply, 409, 'cursor_ahead', `cursor ${after} is beyond this relay's last event (${lastSeq}); the relay's history was lost or the cursor is not from this relay: read again without a cursor`);
+    }
+
+    if (!ctx.quotas.acquirePoll(firm.id)) {
+      ctx.logger.warn('relay refused a read over the long-poll quota', { firmId: firm.id, maxLongPolls: ctx.quotas.limits.maxLongPolls });
+      reply.header('retry-after', '1');
+      return sendError(reply, 429, 'too_many_polls', `at most ${ctx.quotas.limits.maxLongPolls} reads of this firm's events at once`);
+    }
     // The client may hang up during a long poll: stop waiting for it.
     const gone = new AbortController();
     const onClose = (): void => gone.abort();
@@ -47,19 +60,21 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RelayContext): vo
         firmId: firm.id,
         afterSeq: Number(after),
         limit: limit + 1,
+        maxBytes: ctx.maxPageBytes,
         waitMs: wait * 1000,
         recheckMs: ctx.longPollRecheckMs,
         signal: gone.signal,
       });
-      const page = rows.slice(0, limit);
+      const page = pageWithin(rows, limit, ctx.maxPageBytes);
       const nextCursor = page.length > 0 ? String(page[page.length - 1]!.seq) : String(Number(after));
       return reply
         .code(200)
         .type('application/json; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(eventsJson(page, nextCursor, rows.length > limit));
+        .send(Readable.from(eventsJson(page, nextCursor, rows.length > page.length)));
     } finally {
       reply.raw.off('close', onClose);
+      ctx.quotas.releasePoll(firm.id);
     }
   });
 
@@ -85,16 +100,33 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
+/** The leading events that fit `limit` and `maxBytes` of bodies; always at least one (a body is under the cap). */
+export function pageWithin(rows: StoredEvent[], limit: number, maxBytes: number): StoredEvent[] {
+  let bytes = 0;
+  let n = 0;
+  for (const row of rows) {
+    if (n >= limit) break;
+    bytes += Buffer.byteLength(row.body);
+    if (n > 0 && bytes > maxBytes) break;
+    n++;
+  }
+  return rows.slice(0, n);
+}
+
 /**
- * The response is assembled by hand so each stored body is embedded exactly as received: Smokeball's tick
- * values exceed 2^53, and a JSON.parse/stringify round trip would round them.
+ * The response is written event by event (never one page-sized string) and assembled by hand so each
+ * stored body is embedded exactly as received: Smokeball's tick values exceed 2^53, and a
+ * JSON.parse/stringify round trip would round them.
  */
-function eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): string {
-  const items = events.map(
-    (e) =>
+function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): Generator<string> {
+  yield '{"events":[';
+  for (const [i, e] of events.entries()) {
+    yield (i > 0 ? ',' : '') +
       `{"cursor":"${e.seq}","source":${JSON.stringify(e.source)},"type":${JSON.stringify(e.type)},` +
       `"receivedAt":"${e.receivedAt.toISOString()}","requestId":${JSON.stringify(e.requestId)},` +
-      `"eventId":${JSON.stringify(e.eventId)},"body":${e.body}}`,
-  );
-  return `{"events":[${items.join(',')}],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
+      `"eventId":${JSON.stringify(e.eventId)},"body":`;
+    yield e.body;
+    yield '}';
+  }
+  yield `],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
 }

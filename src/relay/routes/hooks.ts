@@ -25,7 +25,7 @@ interface Accepted {
 
 export function registerHookRoutes(app: FastifyInstance, ctx: RelayContext): void {
   app.post('/hooks/smokeball/:firmId', (req: HookRequest, reply) =>
-    receive(ctx, req, reply, 'smokeball', (firm, raw) => {
+    receive(ctx, req, reply, 'smokeball', (firm) => {
       const requestId = header(req, 'requestid');
       const verdict = verifySmokeball(
         { timestamp: header(req, 'timestamp'), requestId, signature: header(req, 'signature') },
@@ -40,9 +40,14 @@ export function registerHookRoutes(app: FastifyInstance, ctx: RelayContext): voi
           const missing = missingFields(body, { accountId: 'string', subscriptionId: 'string', type: 'string', source: 'string', payload: 'any', timestamp: 'any' });
           if (missing) return missing;
           if (requestId && requestId.length > MAX_TEXT_FIELD) return `RequestId is longer than ${MAX_TEXT_FIELD} characters`;
-          // A redelivery repeats the RequestId and the body exactly; only Timestamp and Signature change.
-          const eventId = createHash('sha256').update('smokeball').update(requestId ?? '').update(raw).digest('hex');
-          return { type: (body as { type: string }).type, eventId, requestId: requestId ?? null };
+          // The signature covers Timestamp, RequestId and client id but not the body, so the identity must not
+          // hash the body either: otherwise one captured signature could carry any number of forged bodies
+          // for its 300 s window. One request may legitimately cause several events of different types
+          // (matter.updated + matter.closed), so the identity is (RequestId, type): a replay yields at most one
+          // event per type, and a made-up type is ignored by the app.
+          const type = (body as { type: string }).type;
+          const eventId = createHash('sha256').update('smokeball\0').update(requestId ?? '').update('\0').update(type).digest('hex');
+          return { type, eventId, requestId: requestId ?? null };
         },
       };
     }),
@@ -99,6 +104,12 @@ async function receive(
   }
   const accepted = accept(body);
   if (typeof accepted === 'string') return sendError(reply, 400, 'missing_fields', accepted);
+  const admission = await ctx.quotas.admit(firm.firmId, raw.length);
+  if (!admission.ok) {
+    ctx.logger.warn('relay refused a webhook over quota', { source, firmId: firm.firmId, reason: admission.reason, retryAfterSeconds: admission.retryAfterSeconds });
+    reply.header('retry-after', String(admission.retryAfterSeconds));
+    return sendError(reply, 429, admission.reason, admission.message);
+  }
   const outcome = await ctx.storage.insertEvent({
     firmId: firm.firmId,
     source,
@@ -108,7 +119,10 @@ async function receive(
     receivedAt: new Date(ctx.now()),
     body: text,
   });
-  if (outcome.stored) ctx.bell.ring(firm.firmId);
+  if (outcome.stored) {
+    ctx.quotas.recordStored(firm.firmId, raw.length);
+    ctx.bell.ring(firm.firmId);
+  }
   return reply.code(200).send({ received: true, duplicate: !outcome.stored });
 }
 

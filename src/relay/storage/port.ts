@@ -41,6 +41,14 @@ export interface StoredEvent {
   body: string;
 }
 
+export interface FirmUsage {
+  events: number;
+  /** UTF-8 bytes of the stored bodies. */
+  bytes: number;
+  /** The last sequence number handed out (0: none yet). A cursor beyond it was not issued by this storage. */
+  lastSeq: number;
+}
+
 export type InsertOutcome = { stored: true; seq: number } | { stored: false; reason: 'duplicate' };
 
 export interface RelayStorage {
@@ -60,8 +68,16 @@ export interface RelayStorage {
    * eventId) without consuming a number. Resolves only once the event is durably committed.
    */
   insertEvent(event: NewEvent): Promise<InsertOutcome>;
-  /** Events with seq > afterSeq in order, at most `limit`. */
-  readEvents(firmId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Events with seq > afterSeq in order, at most `limit`, and stopping at the first event whose body takes
+   * the total past `maxBytes` (that one is included, so a caller can tell the page was cut by size). The
+   * bodies beyond it are never loaded: one read's memory is bounded by the byte cap plus one body.
+   */
+  readEvents(firmId: string, afterSeq: number, limit: number, maxBytes?: number): Promise<StoredEvent[]>;
+  /** The last sequence number handed out to the firm (0: none yet); a cursor beyond it was not issued here. */
+  lastSeq(firmId: string): Promise<number>;
+  /** What the firm holds now (for quotas) and its high-water mark (the last sequence number handed out). */
+  firmUsage(firmId: string): Promise<FirmUsage>;
   /** Deletes events received before `cutoff`; returns how many. */
   purgeReceivedBefore(cutoff: Date): Promise<number>;
 

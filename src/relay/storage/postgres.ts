@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../shared/logger.js';
-import type { EventSource, FirmRecord, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
+import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
 import { POSTGRES_COORDINATION_SCHEMA, PostgresCoordination } from './postgres-coordination.js';
 
@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS relay_events (
   UNIQUE (firm_id, source, event_id)
 );
 CREATE INDEX IF NOT EXISTS relay_events_received_at ON relay_events(received_at);
+-- Byte quotas and byte-capped pages sum this column instead of loading bodies.
+ALTER TABLE relay_events ADD COLUMN IF NOT EXISTS body_bytes integer NOT NULL DEFAULT 0;
+UPDATE relay_events SET body_bytes = octet_length(body) WHERE body_bytes = 0;
+CREATE INDEX IF NOT EXISTS relay_events_bytes ON relay_events(firm_id, seq, body_bytes);
 
 -- One round trip per webhook, one transaction: the firm row is locked by the UPDATE that takes the next
 -- number, and stays locked until commit. So a firm's events commit in sequence order, and a reader that
@@ -50,8 +54,8 @@ BEGIN
   IF v_seq IS NULL THEN
     RAISE EXCEPTION 'unknown firm' USING ERRCODE = 'P0002';
   END IF;
-  INSERT INTO relay_events(firm_id, seq, source, type, event_id, request_id, received_at, body)
-  VALUES (p_firm, v_seq, p_source, p_type, p_event_id, p_request_id, p_received_at, p_body)
+  INSERT INTO relay_events(firm_id, seq, source, type, event_id, request_id, received_at, body, body_bytes)
+  VALUES (p_firm, v_seq, p_source, p_type, p_event_id, p_request_id, p_received_at, p_body, octet_length(p_body))
   ON CONFLICT (firm_id, source, event_id) DO NOTHING
   RETURNING seq INTO v_inserted;
   IF v_inserted IS NULL THEN
@@ -216,11 +220,16 @@ export class PostgresRelayStorage implements RelayStorage {
     }
   }
 
-  async readEvents(firmId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  async readEvents(firmId: string, afterSeq: number, limit: number, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
+    // The running total is over body_bytes only; bodies are fetched just for the rows under the cap.
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT seq, source, type, event_id, request_id, received_at, body FROM relay_events
-       WHERE firm_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [firmId, afterSeq, limit],
+      `WITH page AS (
+         SELECT seq, sum(body_bytes) OVER (ORDER BY seq) - body_bytes AS before FROM relay_events
+         WHERE firm_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)
+       SELECT e.seq, e.source, e.type, e.event_id, e.request_id, e.received_at, e.body
+       FROM page JOIN relay_events e ON e.firm_id = $1 AND e.seq = page.seq
+       WHERE page.before < $4 ORDER BY e.seq`,
+      [firmId, afterSeq, limit, maxBytes],
     );
     return rows.map((r) => ({
       seq: Number(r.seq),
@@ -231,6 +240,23 @@ export class PostgresRelayStorage implements RelayStorage {
       receivedAt: r.received_at,
       body: r.body,
     }));
+  }
+
+  async lastSeq(firmId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ last_seq: string }>('SELECT last_seq FROM relay_firms WHERE id = $1', [firmId]);
+    return Number(rows[0]?.last_seq ?? 0);
+  }
+
+  async firmUsage(firmId: string): Promise<FirmUsage> {
+    const { rows } = await this.pool.query<{ events: string; bytes: string; last_seq: string }>(
+      `SELECT (SELECT count(*) FROM relay_events WHERE firm_id = f.id) AS events,
+              (SELECT coalesce(sum(body_bytes), 0) FROM relay_events WHERE firm_id = f.id) AS bytes,
+              f.last_seq
+       FROM relay_firms f WHERE f.id = $1`,
+      [firmId],
+    );
+    const row = rows[0];
+    return row ? { events: Number(row.events), bytes: Number(row.bytes), lastSeq: Number(row.last_seq) } : { events: 0, bytes: 0, lastSeq: 0 };
   }
 
   async purgeReceivedBefore(cutoff: Date): Promise<number> {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import type { EventSource, FirmRecord, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
+import { ensurePrivateFile } from '../../shared/private-files.js';
+import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
 import { SqliteCoordination } from './sqlite-coordination.js';
 
@@ -22,6 +23,7 @@ CREATE TABLE IF NOT EXISTS relay_events (
   request_id TEXT,
   received_at INTEGER NOT NULL,
   body TEXT NOT NULL,
+  body_bytes INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (firm_id, seq),
   UNIQUE (firm_id, source, event_id)
 );
@@ -64,6 +66,8 @@ export class SqliteRelayStorage implements RelayStorage {
   private pending: Array<{ event: NewEvent; resolve: (o: InsertOutcome) => void; reject: (e: unknown) => void }> = [];
 
   constructor(path: string) {
+    // The database holds the firms' webhook keys: owner-only (0600) before SQLite opens it.
+    if (path !== ':memory:') ensurePrivateFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -72,6 +76,10 @@ export class SqliteRelayStorage implements RelayStorage {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.coordination = new SqliteCoordination(this.db);
+    addBodyBytes(this.db);
+    // Sizes are summed from this index alone: body_bytes sits after the body in the row, so reading it from
+    // the table would walk every large body's overflow pages.
+    this.db.exec('CREATE INDEX IF NOT EXISTS relay_events_bytes ON relay_events(firm_id, seq, body_bytes)');
     this.stmts = {
       insertFirm: this.db.prepare(
         'INSERT INTO relay_firms(id, name, token_hash, smokeball_key, case_status_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -83,17 +91,30 @@ export class SqliteRelayStorage implements RelayStorage {
       // The number is taken from the firm row inside the same transaction; a duplicate inserts nothing and
       // so consumes no number (the UNIQUE constraint decides, not a prior SELECT).
       insertEvent: this.db.prepare(
-        `INSERT INTO relay_events(firm_id, seq, source, type, event_id, request_id, received_at, body)
-         SELECT id, last_seq + 1, ?, ?, ?, ?, ?, ? FROM relay_firms WHERE id = ?
+        `INSERT INTO relay_events(firm_id, seq, source, type, event_id, request_id, received_at, body, body_bytes)
+         SELECT id, last_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM relay_firms WHERE id = ?
          ON CONFLICT (firm_id, source, event_id) DO NOTHING`,
       ),
       bumpSeq: this.db.prepare<[string], { last_seq: number }>(
         'UPDATE relay_firms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
       ),
       firmExists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM relay_firms WHERE id = ?'),
-      readEvents: this.db.prepare<[string, number, number], EventRow>(
-        `SELECT seq, source, type, event_id, request_id, received_at, body FROM relay_events
-         WHERE firm_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      // The running total is taken over body_bytes alone (no bodies loaded); only rows whose preceding total
+      // is under the cap are then fetched with their bodies.
+      readEvents: this.db.prepare<[{ firm: string; after: number; limit: number; maxBytes: number }], EventRow>(
+        `WITH page AS (
+           SELECT seq, sum(body_bytes) OVER (ORDER BY seq) - body_bytes AS before FROM relay_events
+           WHERE firm_id = @firm AND seq > @after ORDER BY seq LIMIT @limit)
+         SELECT e.seq, e.source, e.type, e.event_id, e.request_id, e.received_at, e.body
+         FROM page JOIN relay_events e ON e.firm_id = @firm AND e.seq = page.seq
+         WHERE page.before < @maxBytes ORDER BY e.seq`,
+      ),
+      lastSeq: this.db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM relay_firms WHERE id = ?'),
+      usage: this.db.prepare<[string], { events: number; bytes: number; last_seq: number }>(
+        `SELECT (SELECT count(*) FROM relay_events WHERE firm_id = f.id) AS events,
+                (SELECT coalesce(sum(body_bytes), 0) FROM relay_events WHERE firm_id = f.id) AS bytes,
+                f.last_seq AS last_seq
+         FROM relay_firms f WHERE f.id = ?`,
       ),
       purge: this.db.prepare(
         `DELETE FROM relay_events WHERE rowid IN (SELECT rowid FROM relay_events WHERE received_at < ? LIMIT ${PURGE_BATCH})`,
@@ -101,7 +122,7 @@ export class SqliteRelayStorage implements RelayStorage {
     };
     const insertOne = (e: NewEvent): InsertOutcome => {
       const { changes } = this.stmts.insertEvent.run(
-        e.source, e.type, e.eventId, e.requestId, e.receivedAt.getTime(), e.body, e.firmId,
+        e.source, e.type, e.eventId, e.requestId, e.receivedAt.getTime(), e.body, Buffer.byteLength(e.body), e.firmId,
       );
       if (changes === 0) {
         if (!this.stmts.firmExists.get(e.firmId)) throw new UnknownFirmError(e.firmId);
@@ -175,8 +196,8 @@ export class SqliteRelayStorage implements RelayStorage {
     });
   }
 
-  async readEvents(firmId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    return this.stmts.readEvents.all(firmId, afterSeq, limit).map((r) => ({
+  async readEvents(firmId: string, afterSeq: number, limit: number, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
+    return this.stmts.readEvents.all({ firm: firmId, after: afterSeq, limit, maxBytes }).map((r) => ({
       seq: r.seq,
       source: r.source,
       type: r.type,
@@ -185,6 +206,15 @@ export class SqliteRelayStorage implements RelayStorage {
       receivedAt: new Date(r.received_at),
       body: r.body,
     }));
+  }
+
+  async lastSeq(firmId: string): Promise<number> {
+    return this.stmts.lastSeq.get(firmId)?.last_seq ?? 0;
+  }
+
+  async firmUsage(firmId: string): Promise<FirmUsage> {
+    const row = this.stmts.usage.get(firmId);
+    return row ? { events: row.events, bytes: row.bytes, lastSeq: row.last_seq } : { events: 0, bytes: 0, lastSeq: 0 };
   }
 
   async purgeReceivedBefore(cutoff: Date): Promise<number> {
@@ -206,6 +236,14 @@ export class SqliteRelayStorage implements RelayStorage {
     this.flush();
     if (this.db.open) this.db.close();
   }
+}
+
+/** Relays created before byte quotas lack body_bytes: add it and fill it in once. */
+function addBodyBytes(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(relay_events)').all();
+  if (columns.some((c) => c.name === 'body_bytes')) return;
+  db.exec('ALTER TABLE relay_events ADD COLUMN body_bytes INTEGER NOT NULL DEFAULT 0');
+  db.exec('UPDATE relay_events SET body_bytes = length(CAST(body AS BLOB))');
 }
 
 function toFirm(row: FirmRow): FirmRecord {

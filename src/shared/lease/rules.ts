@@ -132,9 +132,13 @@ export function decideAcquire(doc: LeaseDoc, req: AcquireRequest, now: number, p
   if (req.wantsHost && next.holder?.installId !== req.installId) next.handoverTo = req.installId;
   if (next.handoverTo && !candidates.some((c) => c.installId === next.handoverTo)) next.handoverTo = null;
 
+  // The holder itself asking to acquire is a restarted install (its process died with the lease key; one data folder
+  // runs one process): it takes its lease back at once with a new epoch instead of waiting out its own TTL, and the
+  // new epoch fences out anything the old process might still send.
+  const restarted = holderLive(next, now) && next.holder?.installId === req.installId && next.handoverTo === null;
   const free = !holderLive(next, now);
   const best = next.handoverTo ? candidates.find((c) => c.installId === next.handoverTo)! : [...candidates].sort(rank)[0]!;
-  if (free && best.installId === req.installId) {
+  if (restarted || (free && best.installId === req.installId)) {
     const leaseKey = randomBytes(32).toString('base64url');
     const granted: LeaseDoc = {
       ...next,

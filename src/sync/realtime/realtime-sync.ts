@@ -8,12 +8,12 @@ import { Coalescer, type Batch } from './coalescer.js';
 import { routeEvent } from './event-router.js';
 import { ownRequestIdCheck } from './loop-protection.js';
 import { isTokenRejected, RelayClient, RelayError } from './relay-client.js';
+import { adoptRelay, HISTORY_LOST_REASON, isCursorAhead, RELAY_CURSOR, RELAY_FIRM, RELAY_IDENTITY, relayIdentity } from './relay-position.js';
 import { ensureWebhookSubscription } from './subscription.js';
 import { emptyMetrics, type RealtimeMetrics, type RealtimeStatus, type SubscriptionState } from './types.js';
 import { isAlreadyApplied } from './version-guard.js';
 
-/** The relay cursor up to which every event has been applied (at-least-once: a crash replays from here). */
-export const RELAY_CURSOR = 'realtime.relayCursor';
+export { RELAY_CURSOR } from './relay-position.js';
 
 export interface RealtimeOptions {
   /** Long-poll wait per request (relay maximum 30). */
@@ -87,6 +87,10 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
   private fallbackRunning: Promise<void> | undefined;
   private lastSubscriptionCheck = 0;
   private subscriptionCheck: Promise<SubscriptionState> | undefined;
+  /** Bumped when the cursor is dropped, so an apply that began before cannot store the old cursor again. */
+  private cursorEpoch = 0;
+  /** The cursor was dropped (another relay, token or firm): catch up once the relay answers. */
+  private catchUpPending = false;
 
   constructor(private readonly deps: RealtimeSyncDeps) {
     super();
@@ -110,18 +114,50 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    if (adoptRelay(this.deps.store.checkpoints, RELAY_IDENTITY, relayIdentity(this.deps.relayUrl, this.deps.relayToken)) === 'changed') {
+      this.log.info('Relay URL or token changed: reading its events from the start, then one catch-up sync');
+      this.catchUpPending = true;
+    }
     this.committedCursor = this.cursor;
     this.fetchedCursor = this.committedCursor;
     this.update({ state: 'connecting', reason: null });
     await this.ensureSubscription();
     if (!this.running) return; // stopped (or the token was rejected) while checking
-    // Neither loop is meant to throw; if one does (say the store was closed under it), say so instead of
-    // leaving an unhandled rejection.
-    const guard = (name: string) => (error: unknown) => {
-      this.log.error(`Real-time ${name} loop stopped`, { error: errorText(error) });
-      this.update({ state: 'off', reason: `internal error: ${errorText(error)}` });
-    };
-    this.loops = [this.pollLoop().catch(guard('poll')), this.applyLoop().catch(guard('apply'))];
+    this.loops = [this.supervise('poll', () => this.pollLoop()), this.supervise('apply', () => this.applyLoop())];
+  }
+
+  /**
+   * Keeps a loop running for as long as real time is on. Neither loop is meant to throw; if one does anyway (an
+   * unexpected failure of the state file, say), it is started again after a backoff instead of leaving real time
+   * off for good: once the cause is gone, real time comes back on its own.
+   */
+  private async supervise(name: string, loop: () => Promise<void>): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        await loop();
+        return;
+      } catch (error) {
+        if (!this.running) return;
+        failures += 1;
+        this.metrics.loopRestarts += 1;
+        this.log.error(`Real-time ${name} loop failed; starting it again`, { error: errorText(error), attempt: failures });
+        this.update({ state: 'connecting', reason: `restarting after an internal error (${errorText(error)})` });
+        await sleep(backoffMs(failures, this.options.maxBackoffMs), this.abort.signal);
+      }
+    }
+  }
+
+  /**
+   * Bookkeeping in the state file (attention items) that must never stop real time: on a full or unwritable disk
+   * it fails, the status in memory stays true, and the item is written the next time the same state is noted.
+   */
+  private record(what: string, write: () => unknown): void {
+    try {
+      write();
+    } catch (error) {
+      this.log.warn(`Could not record ${what} in the state file`, { error: errorText(error) });
+    }
   }
 
   async stop(): Promise<void> {
@@ -141,9 +177,16 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
    * deletes subscriptions when a refresh token lapses, which would silently end real-time updates.
    */
   ensureSubscription(): Promise<SubscriptionState> {
-    this.subscriptionCheck ??= this.checkSubscription().finally(() => {
-      this.subscriptionCheck = undefined;
-    });
+    this.subscriptionCheck ??= this.checkSubscription()
+      .catch((error: unknown) => {
+        // Callers fire and forget this check: it must answer, never reject (that would end the process).
+        this.log.warn('Could not check the Smokeball webhook subscription', { error: errorText(error) });
+        this.update({ subscription: 'unknown' });
+        return 'unknown' as const;
+      })
+      .finally(() => {
+        this.subscriptionCheck = undefined;
+      });
     return this.subscriptionCheck;
   }
 
@@ -163,12 +206,15 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
       this.update({ subscription: 'unknown' });
       return 'unknown';
     }
+    if (adoptRelay(this.deps.store.checkpoints, RELAY_FIRM, firm.firmId) === 'changed') this.dropCursor('Relay firm changed');
     const result = await ensureWebhookSubscription(this.deps.smokeball, this.deps.store, firm.webhooks.smokeball);
     if (result.state === 'failed') {
-      this.deps.store.attention.raise('realtime_off', 'subscription', `Real-time updates are off: the Smokeball webhook subscription could not be checked or created (${result.detail}). Changes still arrive with the regular sync.`);
+      this.record('that real time is off', () =>
+        this.deps.store.attention.raise('realtime_off', 'subscription', `Real-time updates are off: the Smokeball webhook subscription could not be checked or created (${result.detail}). Changes still arrive with the regular sync.`),
+      );
       this.log.warn('Smokeball webhook subscription check failed', { detail: result.detail });
     } else {
-      this.deps.store.attention.resolve('realtime_off', 'subscription');
+      this.record('that real time is back', () => this.deps.store.attention.resolve('realtime_off', 'subscription'));
       this.log.info('Smokeball webhook subscription checked', { state: result.state, detail: result.detail });
     }
     this.update({ subscription: result.state });
@@ -181,41 +227,50 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     let failures = 0;
     let downSince: number | null = null;
     while (this.running) {
+      const backlog = this.coalescer.size > 0;
+      let page: Awaited<ReturnType<RelayClient['events']>>;
       try {
-        const backlog = this.coalescer.size > 0;
-        const page = await this.relay.events(this.fetchedCursor, {
+        page = await this.relay.events(this.fetchedCursor, {
           // While events wait to be applied, do not hold the connection: just collect what is there.
           waitSeconds: backlog ? 0 : this.options.waitSeconds,
           limit: this.options.pageSize,
           signal: this.abort.signal,
         });
-        if (failures > 0 || this.current.state !== 'live') this.relayBack(downSince);
-        else if (Date.now() - this.lastSubscriptionCheck >= (this.current.subscription === 'failed' ? SUBSCRIPTION_RETRY_MS : this.options.subscriptionCheckMs)) {
-          // A failed check (one 500 from Smokeball) is tried again within a minute, not at the next quiet check.
-          void this.ensureSubscription();
-        }
-        failures = 0;
-        downSince = null;
-        for (const raw of page.events) this.handle(raw);
-        this.fetchedCursor = page.nextCursor;
-        if (page.events.length > 0) {
-          this.update({ lastEventAt: new Date().toISOString() });
-          this.wake.notify();
-        }
-        // An idle answer with backlog=true came back at once: give the applier a moment.
-        if (page.events.length === 0 && backlog) await sleep(this.options.coalesceMs, this.abort.signal);
       } catch (error) {
+        // Only the relay request itself says anything about the relay: a failure after it (the state file, say)
+        // must never be shown as "relay unreachable".
         if (!this.running) break;
         if (isTokenRejected(error)) {
           this.tokenRejected();
           break;
+        }
+        if (isCursorAhead(error)) {
+          this.deps.store.attention.raise('realtime_off', 'relay-history', HISTORY_LOST_REASON);
+          this.dropCursor('The relay refused our cursor (its history was lost)');
+          continue;
         }
         failures += 1;
         this.metrics.relayErrors += 1;
         downSince ??= Date.now();
         this.relayDown(error, downSince);
         await sleep(backoffMs(failures, this.options.maxBackoffMs), this.abort.signal);
+        continue;
       }
+      if (failures > 0 || this.current.state !== 'live' || this.catchUpPending) this.relayBack(downSince);
+      else if (Date.now() - this.lastSubscriptionCheck >= (this.current.subscription === 'failed' ? SUBSCRIPTION_RETRY_MS : this.options.subscriptionCheckMs)) {
+        // A failed check (one 500 from Smokeball) is tried again within a minute, not at the next quiet check.
+        void this.ensureSubscription();
+      }
+      failures = 0;
+      downSince = null;
+      for (const raw of page.events) this.handle(raw);
+      this.fetchedCursor = page.nextCursor;
+      if (page.events.length > 0) {
+        this.update({ lastEventAt: new Date().toISOString() });
+        this.wake.notify();
+      }
+      // An idle answer with backlog=true came back at once: give the applier a moment.
+      if (page.events.length === 0 && backlog) await sleep(this.options.coalesceMs, this.abort.signal);
     }
   }
 
@@ -255,11 +310,12 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
       if (this.options.coalesceMs > 0) await sleep(this.options.coalesceMs, this.abort.signal);
       if (!this.running) break;
       const cursor = this.fetchedCursor;
+      const epoch = this.cursorEpoch;
       const batch = this.coalescer.drain();
       const ok = await this.apply(batch);
       if (ok) {
         failures = 0;
-        this.commit(cursor);
+        if (epoch === this.cursorEpoch) this.commit(cursor);
         if (batch.actionableEvents > 0) this.update({ eventsApplied: this.current.eventsApplied + batch.actionableEvents });
       } else {
         // Keep the events (and the stored cursor): the same hints are retried, or replayed after a restart.
@@ -313,14 +369,30 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     this.committedCursor = cursor;
   }
 
+  /** Forgets the cursor (it belongs to another history): read from the relay's oldest event and catch up once. */
+  private dropCursor(why: string): void {
+    this.log.warn(`${why}: reading the relay from its oldest event, then one catch-up sync`);
+    this.cursorEpoch += 1;
+    this.fetchedCursor = null;
+    this.committedCursor = null;
+    try {
+      this.deps.store.checkpoints.delete(RELAY_CURSOR);
+    } catch (error) {
+      this.log.warn('Could not clear the relay position', { error: errorText(error) });
+    }
+    this.catchUpPending = true;
+  }
+
   // ---- relay health ----
 
   private relayBack(downSince: number | null): void {
     const wasDegraded = this.current.state === 'degraded';
     this.stopFallback();
-    this.deps.store.attention.resolve('realtime_off', 'relay');
+    this.record('that the relay is back', () => this.deps.store.attention.resolve('realtime_off', 'relay'));
     this.update({ state: 'live', reason: null });
-    if (downSince !== null || wasDegraded) {
+    const catchUp = this.catchUpPending;
+    this.catchUpPending = false;
+    if (downSince !== null || wasDegraded || catchUp) {
       // Webhooks sent while the relay was unreachable may be gone (Smokeball retries for seconds, not
       // minutes): one incremental sync catches up on them.
       this.log.info('Relay reachable again; catching up with an incremental sync');
@@ -340,7 +412,9 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     }
     if (this.current.state !== 'degraded') {
       const minutes = Math.max(1, Math.round(this.options.fallbackIntervalMs / 60_000));
-      this.deps.store.attention.raise('realtime_off', 'relay', `Real-time updates are off: the relay has been unreachable since ${new Date(downSince).toISOString()} (${text}). Smokeball changes are picked up by polling every ${minutes} min instead.`);
+      this.record('that the relay is unreachable', () =>
+        this.deps.store.attention.raise('realtime_off', 'relay', `Real-time updates are off: the relay has been unreachable since ${new Date(downSince).toISOString()} (${text}). Smokeball changes are picked up by polling every ${minutes} min instead.`),
+      );
       this.log.warn('Relay unreachable; falling back to incremental sync', { error: text });
       this.update({ state: 'degraded', reason: `relay unreachable (${text}); polling Smokeball instead` });
       this.startFallback();
@@ -352,7 +426,9 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     this.running = false;
     this.abort.abort();
     this.wake.notify();
-    this.deps.store.attention.raise('realtime_off', 'relay', 'Real-time updates are off: the relay token was rejected. Enter the current relay token in Settings → Connections.');
+    this.record('that the relay token was rejected', () =>
+      this.deps.store.attention.raise('realtime_off', 'relay', 'Real-time updates are off: the relay token was rejected. Enter the current relay token in Settings → Connections.'),
+    );
     this.log.warn('Relay token rejected; real-time updates are off');
     this.update({ state: 'off', reason: 'relay token rejected' });
     this.startFallback();
@@ -376,9 +452,12 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     this.metrics.fallbackRuns += 1;
     this.fallbackRunning = this.deps.engine
       .incremental()
-      .then((run) => {
-        if (run.outcome === 'failed') this.log.warn('Fallback incremental sync failed', { error: run.error });
-      })
+      .then(
+        (run) => {
+          if (run.outcome === 'failed') this.log.warn('Fallback incremental sync failed', { error: run.error });
+        },
+        (error: unknown) => this.log.warn('Fallback incremental sync failed', { error: errorText(error) }),
+      )
       .finally(() => {
         this.fallbackRunning = undefined;
       });

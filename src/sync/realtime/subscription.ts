@@ -24,6 +24,19 @@ const SUBSCRIPTION_NAME = 'Case Status Sync';
 const sameUrl = (a: string | null | undefined, b: string) => typeof a === 'string' && a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 /**
+ * Records the subscription we made. Only a hint for the next check (which copy to keep, "created" or "re-created"):
+ * when the state file cannot be written (a full disk) the subscription is in place all the same, and saying
+ * "real time is off" would show staff a state the app is not in.
+ */
+function remember(store: StateStore, subscription: { id: string; url: string }): void {
+  try {
+    store.checkpoints.set(SUBSCRIPTION_CHECKPOINT, subscription);
+  } catch {
+    // Written at the next check; until then the check finds ours by its URL, which is what matters.
+  }
+}
+
+/**
  * Makes sure Smokeball sends this firm's webhooks to the relay. Smokeball deletes a grant's subscriptions
  * when its refresh token lapses or is revoked, so this runs on every start and after every sign-in: list the
  * subscriptions, find ours by URL (checking first, so a retry never makes a duplicate), create it when it is
@@ -47,14 +60,14 @@ export async function ensureWebhookSubscription(
       for (const extra of ours.filter((s) => s.id !== keep.id)) {
         await sb.request('DELETE', `/webhooks/${encodeURIComponent(extra.id)}`, { idempotent: true });
       }
-      store.checkpoints.set(SUBSCRIPTION_CHECKPOINT, { id: keep.id, url: target.url });
+      remember(store, { id: keep.id, url: target.url });
       const dropped = ours.length - 1;
       return { state: 'ok', detail: dropped > 0 ? `subscription in place; ${dropped} duplicate(s) removed` : 'subscription in place', subscriptionId: keep.id };
     }
     const created = await sb.request<SbSubscription>('POST', '/webhooks', { data: body });
     const id = created.data?.id;
     if (typeof id !== 'string') return { state: 'failed', detail: 'Smokeball created the webhook subscription but returned no id' };
-    store.checkpoints.set(SUBSCRIPTION_CHECKPOINT, { id, url: target.url });
+    remember(store, { id, url: target.url });
     return recorded
       ? { state: 'recreated', detail: 'Smokeball had deleted the webhook subscription (e.g. after a sign-in lapsed); it was created again', subscriptionId: id }
       : { state: 'created', detail: 'webhook subscription created', subscriptionId: id };

@@ -47,6 +47,8 @@ export interface RealtimeMetrics {
   fallbackRuns: number;
   /** Failed relay polls. */
   relayErrors: number;
+  /** Times a loop failed unexpectedly and was started again. */
+  loopRestarts: number;
 }
 
 export const emptyMetrics = (): RealtimeMetrics => ({
@@ -61,4 +63,5 @@ export const emptyMetrics = (): RealtimeMetrics => ({
   refreshFailures: 0,
   fallbackRuns: 0,
   relayErrors: 0,
+  loopRestarts: 0,
 });

@@ -4,12 +4,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, unlink } from 'node:fs/promises';
+import { chmod, mkdir, unlink } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../shared/private-files.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import { oneShotAgent } from '../http/network.js';
 
@@ -54,7 +55,9 @@ export async function downloadToTemp(
   doc: { id: string; sizeBytes: number; sha256: string },
   dir: string,
 ): Promise<DownloadedFile> {
-  await mkdir(dir, { recursive: true });
+  // Staged client documents are the user's alone.
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await chmod(dir, PRIVATE_DIR_MODE);
   const path = join(dir, `cs-${doc.id.replace(/[^A-Za-z0-9-]/g, '_').slice(0, 80)}-${randomBytes(4).toString('hex')}.part`);
   const sha256 = createHash('sha256');
   const md5 = createHash('md5');
@@ -71,7 +74,7 @@ export async function downloadToTemp(
   });
   try {
     const { stream } = await caseStatus.documentContent(doc.id);
-    await pipeline(stream, hasher, createWriteStream(path));
+    await pipeline(stream, hasher, createWriteStream(path, { mode: PRIVATE_FILE_MODE }));
     const got = { path, sizeBytes, sha256: sha256.digest('hex'), md5: md5.digest('hex') };
     if (got.sizeBytes !== doc.sizeBytes) throw new ContentMismatchError(`received ${got.sizeBytes} of ${doc.sizeBytes} bytes`);
     if (got.sha256 !== doc.sha256.toLowerCase()) throw new ContentMismatchError('the SHA-256 of the received bytes differs from Case Status’s');

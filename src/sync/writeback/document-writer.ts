@@ -16,7 +16,7 @@ import { ApiError } from '../http/api-error.js';
 import type { SbFile, SbUploadInfo } from '../smokeball/types.js';
 import { errorText, isPermanent, isUnknownOutcome, recordFailure, type WritebackContext, type WritebackSummary } from './context.js';
 import { ContentMismatchError, downloadToTemp, putToPresignedUrl, UploadFailedError, UploadUrlExpiredError, type DownloadedFile } from './document-uploader.js';
-import { nameKey, safeFileName, uniqueName } from './file-names.js';
+import { nameKey, safeAttachmentName, uniqueName } from './file-names.js';
 import { oneLine } from './memo-text.js';
 import type { FolderFinder } from './folder-finder.js';
 import { sleep } from '../../shared/async.js';
@@ -91,9 +91,18 @@ export class DocumentWriter {
     }
     store.transaction(() => {
       for (const item of unclaimed) {
-        const fileName = uniqueName(safeFileName(item.payload.fileName), taken);
+        const safe = safeAttachmentName(item.payload.fileName);
+        const fileName = uniqueName(safe.name, taken);
         taken.add(nameKey(fileName));
         store.writeback.claim({ matterId, nameKey: nameKey(fileName), documentId: item.payload.id, fileName });
+        if (safe.neutralised) {
+          store.attention.raise(
+            'unsafe_content',
+            `document:${item.payload.id}`,
+            `“${oneLine(item.payload.fileName, 120)}” from Case Status was saved in Smokeball as “${fileName}”: a file ending in ${safe.neutralised} can run a program or open a shortcut when opened. Check with the client before renaming it back.`,
+            { matterId, documentId: item.payload.id, fileName },
+          );
+        }
       }
     });
   }

@@ -9,6 +9,25 @@ export const MAX_NAME_BYTES = 240;
 /** A "extension" longer than this is part of the name (e.g. "notes.from the meeting with counsel"). */
 const MAX_EXTENSION_CHARS = 16;
 
+/**
+ * Extensions Windows or macOS run, open as a shortcut, install or mount on a double click. A client's
+ * "invoice.pdf.exe" must not land in the matter as something a fee earner can launch by opening it.
+ */
+export const RISKY_EXTENSIONS: ReadonlySet<string> = new Set([
+  // Windows programs, scripts and installers
+  'exe', 'com', 'scr', 'pif', 'bat', 'cmd', 'msi', 'msp', 'mst', 'msc', 'cpl', 'hta', 'jar', 'js', 'jse', 'vb', 'vbs', 'vbe',
+  'wsf', 'wsh', 'ws', 'wsc', 'sct', 'ps1', 'ps1xml', 'ps2', 'psc1', 'psd1', 'psm1', 'reg', 'inf', 'dll', 'sys', 'drv', 'ocx',
+  'application', 'appref-ms', 'appx', 'appxbundle', 'msix', 'msixbundle', 'gadget', 'chm', 'hlp', 'xll', 'diagcab', 'cab',
+  // shortcuts and shell links
+  'lnk', 'url', 'website', 'scf', 'settingcontent-ms', 'library-ms', 'search-ms', 'searchconnector-ms', 'desktop',
+  // disk images (they mount and bypass download warnings)
+  'iso', 'img', 'vhd', 'vhdx',
+  // macOS and Unix
+  'app', 'command', 'tool', 'pkg', 'mpkg', 'dmg', 'sh', 'csh', 'ksh', 'run', 'bin', 'appimage', 'apk',
+]);
+/** Appended to a risky name: the file opens as text, its bytes untouched. */
+export const NEUTRAL_EXTENSION = '.txt';
+
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
 
 function utf8Bytes(s: string): number {
@@ -38,7 +57,10 @@ function replaceUnsafe(s: string): string {
   return s
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or checks for
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '')
+    // Invisible format characters (zero-width space and joiners, bidi marks and overrides, BOM, soft hyphen …)
+    // and the blank Hangul fillers: they make two names look alike, or hide an extension.
+    .replace(/[\p{Cf}\u115f\u1160\u3164\uffa0]/gu, '')
+    .replace(/\u034f/g, '') // the combining grapheme joiner, also invisible
     .replace(/[<>:"/\\|?*]/g, '_')
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '_');
 }
@@ -48,6 +70,25 @@ function tidyStem(stem: string, hasExtension: boolean): string {
   // extension, no trailing dots either (Windows drops them, so the name would change on disk).
   const s = stem.replace(/^[\s.]+/, '');
   return hasExtension ? s.replace(/\s+$/, '') : s.replace(/[\s.]+$/, '');
+}
+
+export interface SafeAttachmentName {
+  /** The name to write in Smokeball. */
+  name: string;
+  /** The risky extension (".exe") when the name was neutralised by NEUTRAL_EXTENSION; null otherwise. */
+  neutralised: string | null;
+}
+
+/**
+ * The one rule for a document's name in Smokeball: safeFileName's cleaning, then a name whose extension is
+ * risky (executable, script, installer, shortcut, disk image; any case, after invisible characters and
+ * trailing dots are gone) gets ".txt" appended, so "invoice.pdf.exe" is stored as "invoice.pdf.exe.txt".
+ */
+export function safeAttachmentName(raw: string): SafeAttachmentName {
+  const name = safeFileName(raw);
+  const { stem, ext } = splitExtension(name);
+  if (ext === '' || !RISKY_EXTENSIONS.has(ext.slice(1).toLowerCase())) return { name, neutralised: null };
+  return { name: fit(stem, NEUTRAL_EXTENSION, ext), neutralised: ext };
 }
 
 /**

@@ -32,6 +32,8 @@ import { DocumentWriter } from './document-writer.js';
 import { checkDocument, checkMessage, isBadFeedItem, type BadFeedItem } from './feed-check.js';
 import { FolderFinder } from './folder-finder.js';
 import { MemoWriter } from './memo-writer.js';
+import { oneLine } from './memo-text.js';
+import { checkCaseLink } from './safe-url.js';
 import { DEFAULT_READ_BACK } from './read-back.js';
 
 export const MESSAGES_CURSOR = 'writeback.messages.cursor';
@@ -346,7 +348,22 @@ export class WritebackJob {
     return this.deps.store.links.matter(matterId);
   }
 
-  private caseUrl(matterId: string): Promise<string | null> {
+  /** The case link for memos and activity: https only; anything else is left out and staff are told. */
+  private async caseUrl(matterId: string): Promise<string | null> {
+    const raw = await this.rawCaseUrl(matterId);
+    if (raw === null) return null;
+    const verdict = checkCaseLink(raw);
+    if (verdict.ok) return verdict.url;
+    this.deps.store.attention.raise(
+      'unsafe_content',
+      `case-link:${matterId}`,
+      `Case Status gave a link for this matter's case that was left out of its memos: ${verdict.reason} (${oneLine(raw, 120)}). Only https: links are written into Smokeball.`,
+      { matterId },
+    );
+    return null;
+  }
+
+  private rawCaseUrl(matterId: string): Promise<string | null> {
     const linked = this.deps.store.links.matter(matterId)?.caseUrl;
     if (linked) return Promise.resolve(linked);
     let url = this.caseUrls.get(matterId);
@@ -365,6 +382,12 @@ export class WritebackJob {
     const queue = new PQueue({ concurrency: Math.max(1, this.ctx.settings.concurrency) });
     // After close() (the app is quitting) no new thread or matter starts; the ones in progress finish, and
     // the rest stay queued in the outbox for the next start.
-    await queue.addAll(work.map((item) => async () => (this.closed ? undefined : fn(item))));
+    // Every task must have settled before the run ends, even when one failed (a bookkeeping write on a full
+    // disk): a run that ended while others went on would let the next run pick up the same thread or matter,
+    // and both would write it (the soak found memos and folders made twice this way). So not addAll, which
+    // rejects at the first failure.
+    const results = await Promise.allSettled(work.map((item) => queue.add(async () => (this.closed ? undefined : fn(item)))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }

@@ -51,3 +51,28 @@ describe('write-back when saving Smokeball’s answer fails', () => {
     expect(endpointCount(h.world, 'POST /matters/{id}/memos')).toBe(threads);
   });
 });
+
+describe('write-back run when a bookkeeping write fails in one worker', () => {
+  it('does not end the run while other workers still write, so the next run cannot write the same thread again', async () => {
+    // The full soak found memos and CaseStatus folders made twice during a disk-full episode: one worker's
+    // attention-list write failed, the run ended at once while the other workers went on, and the next run
+    // (a poke half a second later) picked up the same threads.
+    h = await setupWorld(40, { shapeFirm: (firm) => { firm.documents = []; } });
+    await h.stack.engine.initialImport();
+    const job = h.job();
+    const refused = refuseOnce(h.stack.store.attention, 'resolve');
+    const first = await job.run().then(
+      () => 'finished',
+      (error: unknown) => `failed: ${(error as Error).message}`,
+    );
+    // Straight after it, as a poke would: with the old pool this overlapped the first run's workers.
+    await runUntilDrained(job);
+    await h.world.smokeball.control.whenIdle(); // accepted writes are applied a moment later
+    expect(refused()).toBe(1);
+    expect(first).toBe('failed: database or disk is full');
+    expectMessagesExactlyOnce(h.world);
+    const threads = new Set(h.world.caseStatus.control.messages().map((m) => m.threadId)).size;
+    expect(threads).toBeGreaterThan(8); // more threads than workers, so workers were mid-thread when one failed
+    expect(endpointCount(h.world, 'POST /matters/{id}/memos')).toBe(threads);
+  });
+});
