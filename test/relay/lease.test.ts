@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startRelayServer, type AcquireAnswer, type LedgerPage, type RelayServer, type RenewAnswer } from '../../src/relay/index.js';
+import { packLedgerAppends } from '../../src/shared/lease/rules.js';
 import { CLIENT_ID, Storages, type StorageKind } from './helpers.js';
 
 /** The firm-wide sync lease and fenced ledger, over HTTP, on both storages. */
@@ -112,6 +113,20 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
     expect((await before.append([{ key: 'k', value: 'v' }])).status).toBe(409);
     expect((await after.renew()).status).toBe(200);
     expect((await standby.acquire()).answer).toMatchObject({ granted: false, holder: { installName: 'FRONTDESK-PC' } });
+  });
+
+  it('a ledger append above the webhook-sized body cap (64 KiB) is accepted up to the ledger\'s own cap', async () => {
+    const { install, ledger } = await setup();
+    const host = install('FRONTDESK-PC');
+    expect((await host.acquire()).answer.granted).toBe(true);
+    const big = (n: number) => ({ key: `memo_threads:${n}`, value: 'x'.repeat(60_000) });
+    const append = await host.append([big(1), big(2), big(3)]);
+    expect(append).toMatchObject({ status: 200, body: { appended: 3 } });
+    expect((await ledger()).entries).toHaveLength(3);
+    // Above the ledger's own cap (1 MiB) it is refused, not stored.
+    const tooBig = await host.append(Array.from({ length: 20 }, (_, i) => big(10 + i)));
+    expect(tooBig.status).toBe(413);
+    expect((await ledger()).entries).toHaveLength(3);
   });
 
   it('take-over after the TTL: a preferred standby ranks first, the epoch increments and the old host is fenced out', async () => {
@@ -242,5 +257,18 @@ describe('sync lease across two relay instances on one PostgreSQL database', () 
     );
     expect(answers.every((x) => x.status === 200)).toBe(true);
     expect(answers.filter((x) => x.body.granted === true)).toHaveLength(1);
+  });
+});
+
+describe('packLedgerAppends', () => {
+  it('splits by entry count and by bytes, keeping order and every entry', () => {
+    const entries = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(i % 2 ? 300_000 : 10) }));
+    const batches = packLedgerAppends(entries, 4);
+    expect(batches.flat()).toEqual(entries);
+    for (const b of batches) {
+      expect(b.length).toBeLessThanOrEqual(4);
+      expect(Buffer.byteLength(JSON.stringify(b))).toBeLessThan(1024 * 1024);
+    }
+    expect(batches.length).toBeGreaterThan(3); // 5 values of 300 KB cannot share 512 KB batches
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CoordinationStorage } from './coordination-port.js';
 import {
   LeaseRefusal,
+  MAX_LEDGER_APPEND_BYTES,
   MAX_LEDGER_ENTRIES,
   MAX_LEDGER_KEY,
   MAX_LEDGER_VALUE,
@@ -35,8 +36,8 @@ export interface LeaseRouteDeps {
  * the same contract, on Case Status (the coordination point of a firm without a relay).
  */
 export function registerLeaseRoutes(app: FastifyInstance, ctx: LeaseRouteDeps): void {
-  const route = <Req, T>(path: string, parse: (body: Record<string, unknown>) => Req, decide: (doc: LeaseDoc, req: Req, now: number) => Decision<T>): void => {
-    app.post(path, async (req, reply) => {
+  const route = <Req, T>(path: string, parse: (body: Record<string, unknown>) => Req, decide: (doc: LeaseDoc, req: Req, now: number) => Decision<T>, bodyLimit?: number): void => {
+    app.post(path, bodyLimit ? { bodyLimit } : {}, async (req, reply) => {
       const firmId = await ctx.firmOf(req);
       if (!firmId) return unauthorized(reply);
       let parsed: Req;
@@ -59,7 +60,8 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: LeaseRouteDeps): 
   route('/v1/lease/renew', parseRenew, (doc, r, now) => decideRenew(doc, r, now, ctx.policy));
   route('/v1/lease/release', parseRelease, (doc, r, now) => decideRelease(doc, r, now, ctx.policy));
   route('/v1/lease/sync-request', parseSyncRequest, (doc, r, now) => decideSyncRequest(doc, r, now, ctx.policy));
-  route('/v1/ledger', parseLedgerAppend, (doc, r, now) => decideLedgerAppend(doc, r, now, ctx.policy));
+  // The ledger append has its own body cap: the server's default is sized for webhooks (the relay's is 64 KiB).
+  route('/v1/ledger', parseLedgerAppend, (doc, r, now) => decideLedgerAppend(doc, r, now, ctx.policy), MAX_LEDGER_APPEND_BYTES);
 
   app.get<{ Querystring: { after?: string; limit?: string } }>('/v1/ledger', async (req, reply) => {
     const firmId = await ctx.firmOf(req);

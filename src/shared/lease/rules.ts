@@ -54,6 +54,31 @@ export const MAX_STATUS_BYTES = 16 * 1024;
 export const MAX_LEDGER_ENTRIES = 500;
 export const MAX_LEDGER_KEY = 300;
 export const MAX_LEDGER_VALUE = 64 * 1024;
+/**
+ * A ledger append's body may be this large, above the relay's webhook-sized cap: a host's first append
+ * after an import carries hundreds of rows. Hosts pack appends to at most half of it (`packLedgerAppends`).
+ */
+export const MAX_LEDGER_APPEND_BYTES = 1024 * 1024;
+
+/** Splits entries into appends of at most `MAX_LEDGER_ENTRIES` entries and half of `MAX_LEDGER_APPEND_BYTES`. */
+export function packLedgerAppends<E extends { key: string; value: string | null }>(entries: readonly E[], maxEntries = MAX_LEDGER_ENTRIES, maxBytes = MAX_LEDGER_APPEND_BYTES / 2): E[][] {
+  const batches: E[][] = [];
+  let batch: E[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    // JSON of one entry, with room for escaping and the request's own fields.
+    const size = Buffer.byteLength(JSON.stringify(entry)) + 16;
+    if (batch.length > 0 && (batch.length >= maxEntries || bytes + size > maxBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(entry);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 
 /** A refused lease request: HTTP status, code and a message that says what to do. */
 export class LeaseRefusal extends Error {

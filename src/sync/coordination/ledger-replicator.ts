@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { packLedgerAppends } from '../../shared/lease/rules.js';
 import type { HeldLease, LeaseClient } from './lease-client.js';
 
 /**
@@ -105,8 +106,9 @@ export class LedgerReplicator {
         latest.set(r.key, r.value);
       }
       const entries = [...latest].map(([key, value]) => ({ key, value }));
-      for (let i = 0; i < entries.length; i += APPEND_BATCH) {
-        await this.client.appendLedger(this.installId, lease, entries.slice(i, i + APPEND_BATCH));
+      // Packed by count and by bytes: one memo's text can be large, and the append must fit the relay's body cap.
+      for (const batch of packLedgerAppends(entries, APPEND_BATCH)) {
+        await this.client.appendLedger(this.installId, lease, batch);
       }
       this.db.prepare('DELETE FROM ledger_changes WHERE id <= ?').run(rows[rows.length - 1]!.id);
     }
