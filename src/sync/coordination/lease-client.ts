@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { AxiosInstance } from 'axios';
+import { createApiHttp } from '../http/create-http.js';
+import { connectionFailureText } from '../http/network.js';
 import type { AcquireAnswer, InstallIdentity, LedgerEntry, LedgerPage, LeaseHolder, RenewAnswer } from '../../shared/lease/wire.js';
 
 export type { AcquireAnswer, InstallIdentity, LedgerEntry, LeaseHolder, RenewAnswer };
@@ -26,6 +29,8 @@ export interface HeldLease {
  */
 export class LeaseClient {
   private readonly base: string;
+  /** Through the process's network route (the firm's proxy and trusted roots), like every other request. */
+  private readonly http: AxiosInstance;
 
   constructor(
     private readonly options: { relayUrl: string; relayToken: string; timeoutMs?: number; now?: () => number },
@@ -33,6 +38,7 @@ export class LeaseClient {
     if (!/^https?:\/\//i.test(options.relayUrl)) throw new Error('The relay URL must start with http:// or https://');
     if (!options.relayToken) throw new Error('The relay token is not set up yet. Add it in Settings → Connections.');
     this.base = options.relayUrl.replace(/\/+$/, '');
+    this.http = createApiHttp({ baseURL: this.base, headers: { authorization: `Bearer ${options.relayToken}` }, timeoutMs: options.timeoutMs ?? 10_000 });
   }
 
   acquire(me: InstallIdentity, wantsHost = false): Promise<AcquireAnswer> {
@@ -63,26 +69,22 @@ export class LeaseClient {
     return this.call('POST', path, { ...body, requestId: randomUUID(), clientTime: (this.options.now ?? Date.now)() });
   }
 
-  private async call<T>(method: string, path: string, body?: Record<string, unknown>): Promise<T> {
-    let res: Response;
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: Record<string, unknown>): Promise<T> {
+    let res: { status: number; data: string };
     try {
-      res = await fetch(`${this.base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${this.options.relayToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
+      res = await this.http.request<string>({ method, url: path, data: body, responseType: 'text', transformResponse: (d: string) => d, validateStatus: () => true });
     } catch (err) {
-      throw new LeaseCallError('unreachable', `The relay could not be reached (${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message})`);
+      throw new LeaseCallError('unreachable', `The relay could not be reached (${connectionFailureText(err as { code?: string; message?: string })})`);
     }
-    const text = await res.text();
+    const ok = res.status >= 200 && res.status < 300;
+    const text = res.data;
     let data: unknown;
     try {
       data = JSON.parse(text);
     } catch {
       throw new LeaseCallError('bad_response', `The relay answered ${method} ${path.split('?')[0]} with ${res.status} and no JSON`, res.status);
     }
-    if (!res.ok) {
+    if (!ok) {
       const e = data as { error?: string; message?: string };
       throw new LeaseCallError(e.error ?? 'error', e.message ?? `The relay answered ${res.status}`, res.status);
     }
