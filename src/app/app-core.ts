@@ -29,6 +29,8 @@ export interface AppCoreDeps {
   writebackIntervalMs?: number;
   viewThrottleMs?: number;
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
+  /** One sync host per firm through the lease; opt-in for now (see ConnectionManagerDeps.coordinate). */
+  coordinate?: boolean;
   /** This install as the firm's other installs see it (default: the computer's name and user, not preferred). */
   install?: { name?: string; user?: string; preferred?: boolean };
   /** How long Smokeball may be silent before the grant watch asks it (default 60 s; see grant-watch.ts). */
@@ -82,6 +84,7 @@ export class AppCore {
       realtimeOptions: deps.realtimeOptions,
       grantWatchMs: deps.grantWatchMs,
       openExternal: deps.openExternal,
+      coordinate: deps.coordinate,
       install: deps.install,
       // Sync now pressed on a standby reaches the host at its next renewal.
       onSyncRequested: () => void this.runs.startRun('sync'),
@@ -199,7 +202,7 @@ export class AppCore {
       },
       makeSyncHost: async () => {
         const role = this.connection.role;
-        if (!role) return { requested: false, message: 'Finish the set-up first (Settings → Connections).' };
+        if (!role) return { requested: false, message: this.deps.coordinate ? 'Finish the set-up first (Settings → Connections).' : 'This install is not coordinated with the firm\'s other installs (start it with --coordinate).' };
         if (role.isHost) return { requested: false, message: 'This PC already syncs for the firm.' };
         role.makeHost();
         return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };

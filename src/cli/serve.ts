@@ -37,6 +37,8 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
       port: { type: 'string' },
       host: { type: 'string' },
       // How other installs of the firm see this one; preferred wins a take-over (office manager's choice).
+      // One sync host per firm (the lease at the relay, or at Case Status without one); opt-in for now.
+      coordinate: { type: 'boolean' },
       'install-name': { type: 'string' },
       preferred: { type: 'boolean' },
       'allow-lan': { type: 'boolean' },
@@ -93,7 +95,7 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     applyNetworkSettings({ settings, secrets });
     const exportDiagnostics = diagnosticsExporter({ dataDir, logDirs: [join(dataDir, 'logs')], outDir: dataDir, settings, secrets });
     const install = { name: values['install-name'], preferred: values.preferred ?? false };
-    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install });
+    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install, coordinate: values.coordinate ?? false });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);

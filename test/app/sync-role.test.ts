@@ -31,7 +31,7 @@ describe('one sync host per firm (app cores, no relay)', () => {
   it('one host, one standby naming it; Sync now on the standby asks the host; the standby takes over when the host quits', async () => {
     world = await startWorld({ matters: 20, seed: 5, caseStatus: { lease: { ttlMs: 3_000 } }, smokeball: { faults: { latencyMs: 5, latencyJitterMs: 2 } } });
     const make = (name: string, user: string) =>
-      createDemoCore(world, { dataDir: tempDir('css-install-').dir, host: 'headless', core: { install: { name, user }, viewThrottleMs: 20, writebackIntervalMs: 60_000 } });
+      createDemoCore(world, { dataDir: tempDir('css-install-').dir, host: 'headless', core: { coordinate: true, install: { name, user }, viewThrottleMs: 20, writebackIntervalMs: 60_000 } });
     const front = await make('FRONTDESK-PC', 'anna');
     const para = await make('PARALEGAL-PC', 'ben');
     cores.push(front, para);
