@@ -131,6 +131,8 @@ async function soak(): Promise<number> {
     },
   });
   await signIn(remote, 'first sign-in');
+  // The guided set-up holds every run back until its import is started (step 7).
+  await remote.invoke('startImport', {});
   for (let k = 0; k < IMPORT_KILLS; k++) {
     const v = await remote.waitFor((x) => x.initialImportDone || (x.status.phase === 'importing' && (x.status.progress.matters.done > 0 || x.status.progress.cases.done > 0)), 300_000, 'the import to start');
     if (v.initialImportDone) break;

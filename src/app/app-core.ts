@@ -11,11 +11,16 @@ import { systemClock, type AppNotification, type Clock, type SettingsStore } fro
 import { RunCoordinator } from './run-coordinator.js';
 import { hostStatusOf } from './host-status.js';
 import { buildView } from './view-model.js';
+import { effectiveConnections, loadBuildConfig, packageVersion, type BuildConfig } from './build-config.js';
+import { SetupFlow } from './setup-flow.js';
 
 export interface AppCoreDeps {
   dataDir: string;
   host: 'electron' | 'headless';
+  /** Shown in the window's footer; default: package.json's version. */
   version?: string;
+  /** The app's own connection defaults (src/app/build-config.ts); default: production, overridden by CSS_* variables. */
+  build?: BuildConfig;
   secrets: SecretStore;
   settings: SettingsStore;
   /** Opens a URL in the system browser (Electron: shell.openExternal). Absent in the headless host: the window opens it. */
@@ -69,16 +74,22 @@ export class AppCore {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly handlers: CommandHandlers;
+  private readonly build: BuildConfig;
+  private readonly setup: SetupFlow;
 
   constructor(private readonly deps: AppCoreDeps) {
     this.log = deps.logger ?? silentLogger;
     this.clock = deps.clock ?? systemClock;
     this.settings = deps.settings.get();
+    this.build = deps.build ?? loadBuildConfig();
     const changed = () => this.pushView();
     this.connection = new ConnectionManager({
       dataDir: deps.dataDir,
       secrets: deps.secrets,
-      settings: () => this.settings,
+      // The connections in use: what Settings changed, else the build's defaults (staff never type a client id).
+      settings: () => ({ ...this.settings, connections: effectiveConnections(this.settings.connections, this.build) }),
+      // Real time applies changes as they happen: not before the set-up's import was started.
+      realtimeAllowed: () => this.setup.runsAllowed,
       logger: this.log,
       plan: deps.plan,
       realtimeOptions: deps.realtimeOptions,
@@ -95,8 +106,14 @@ export class AppCore {
           this.runs.noteStatus(status);
           this.pushView();
         },
-        stackBuilt: (stack) => this.runs.stackBuilt(stack),
-        connected: () => this.runs.connected(),
+        stackBuilt: (stack) => {
+          this.runs.stackBuilt(stack);
+          this.setup.adoptEarlierImport(stack.engine.initialImportDone);
+        },
+        connected: (stack) => {
+          this.runs.connected();
+          void this.setup.afterSignIn(stack).then(changed);
+        },
         beforeTeardown: () => this.runs.settle(),
       },
     });
@@ -109,7 +126,29 @@ export class AppCore {
       retryDelaysMs: deps.retryDelaysMs,
       writebackIntervalMs: deps.writebackIntervalMs,
       scheduler: deps.scheduler,
+      // Until the set-up's import is started no run starts: Sync now, the nightly sync, retries, wake-up.
+      blockedReason: () => this.setup.blockedReason,
       changed,
+    });
+    this.setup = new SetupFlow({
+      settings: () => this.settings,
+      saveSettings: (next) => {
+        this.deps.settings.set(next);
+        this.settings = next;
+      },
+      secrets: deps.secrets,
+      build: this.build,
+      logger: this.log,
+      caseStatusApiUrl: () => effectiveConnections(this.settings.connections, this.build).caseStatusApiUrl,
+      reconfigure: () => this.connection.reconfigure(),
+      startRealtime: () => this.connection.restartRealtime(),
+      startImport: () => this.runs.startRun('sync'),
+      state: () => ({
+        signedIn: this.connection.signedIn,
+        caseStatusKeySet: this.connection.secretsSet.caseStatusApiKey,
+        relayPaired: this.settings.connections.relayUrl !== '' && this.connection.secretsSet.relayToken,
+        initialImportDone: this.connection.stack?.engine.initialImportDone ?? false,
+      }),
     });
     this.handlers = this.commandHandlers();
   }
@@ -207,6 +246,13 @@ export class AppCore {
         role.makeHost();
         return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };
       },
+      connectCaseStatus: (i) => this.setup.connectCaseStatus(i.apiKey),
+      pairRelay: (i) => this.setup.pairRelay(i.code),
+      skipSetupStep: async (i) => this.setup.skip(i.step),
+      completeSetupStep: async (i) => this.setup.complete(i.step),
+      reopenSetupStep: async (i) => this.setup.reopen(i.step),
+      startImport: () => this.setup.startImport(),
+      finishSetup: async () => this.setup.finish(),
       openExternal: async (i) => {
         if (!this.deps.openExternal) return { opened: false };
         await this.deps.openExternal(i.url);
@@ -239,7 +285,7 @@ export class AppCore {
     const c = this.connection;
     const stack = c.stack;
     return buildView({
-      version: this.deps.version ?? '0.0.0',
+      version: this.deps.version ?? packageVersion(),
       host: this.deps.host,
       ready: this.started,
       busy: this.runs.busy,
@@ -261,6 +307,7 @@ export class AppCore {
       secretsSet: c.secretsSet,
       initialImportDone: stack?.engine.initialImportDone ?? false,
       nextNightlyAt: this.runs.nextNightlyAt,
+      setup: this.setup.view(),
     });
   }
 

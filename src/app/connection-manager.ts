@@ -37,6 +37,8 @@ export interface ConnectionManagerDeps {
   coordinate?: boolean;
   /** This install as other installs of the firm see it (src/app/sync-role.ts). */
   install?: SyncRoleDeps['install'];
+  /** False while the guided set-up holds runs back: real time starts only once the import is started. */
+  realtimeAllowed?: () => boolean;
   /** What this install publishes for the standbys while it is the firm's sync host. */
   publishStatus?: () => unknown;
   /** A standby pressed Sync now. */
@@ -120,6 +122,7 @@ export class ConnectionManager {
 
   async restartRealtime(): Promise<void> {
     await this.stopRealtime();
+    if (!(this.deps.realtimeAllowed?.() ?? true)) return;
     await this.startRealtime();
   }
 
@@ -142,7 +145,7 @@ export class ConnectionManager {
     const has = async (key: string) => (await this.deps.secrets.get(key)) !== undefined;
     this.secretsSet = { smokeballApiKey: await has(SECRET_KEYS.smokeballApiKey), caseStatusApiKey: await has(SECRET_KEYS.caseStatusApiKey), relayToken: await has(SECRET_KEYS.relayToken), proxyPassword: await has(SECRET_KEYS.proxyPassword) };
     if (!this.deps.settings().connections.smokeballClientId) {
-      this.problem = 'Enter the Smokeball client id in Settings → Connections.';
+      this.problem = 'No Smokeball client id: set CSS_SMOKEBALL_CLIENT_ID or Settings → Connections → Advanced.';
       return;
     }
     let stack: SyncStack;
@@ -300,7 +303,7 @@ export class ConnectionManager {
 
   async signIn(): Promise<{ authorizeUrl: string }> {
     const c = this.deps.settings().connections;
-    if (!c.smokeballClientId) throw new Error('Enter the Smokeball client id in Settings → Connections first.');
+    if (!c.smokeballClientId) throw new Error('No Smokeball client id: set CSS_SMOKEBALL_CLIENT_ID or Settings → Connections → Advanced.');
     this.pending?.cancel();
     const pending = await startLoopbackSignIn({ authUrl: c.smokeballAuthUrl, clientId: c.smokeballClientId });
     this.pending = pending;

@@ -37,6 +37,8 @@ export interface RunCoordinatorDeps {
   writebackIntervalMs?: number;
   /** Nightly scheduler knobs (tests). */
   scheduler?: { checkEveryMs?: number; catchUpDelayMs?: number };
+  /** Why no run may start yet (the guided set-up is not far enough); null when runs may start. */
+  blockedReason?: () => string | null;
   /** Something shown in the view changed. */
   changed(): void;
 }
@@ -175,6 +177,8 @@ export class RunCoordinator {
    */
   async startRun(kind: RunRequest, matterIds: string[] = []): Promise<RunStart> {
     const c = this.deps.connection;
+    const blocked = this.deps.blockedReason?.();
+    if (blocked) return { started: false, reason: blocked };
     if (!c.stack) return { started: false, reason: c.setupProblem ?? 'Not set up yet' };
     if (!c.signedIn) return { started: false, reason: 'Sign in to Smokeball first.' };
     if (c.notHostReason) return { started: false, reason: c.notHostReason };

@@ -6,6 +6,8 @@ const INFORMATIONAL_KINDS = new Set(['client_without_cell_phone', 'unsafe_conten
 export const isBlockingAttention = (kind: string): boolean => !INFORMATIONAL_KINDS.has(kind);
 
 export interface TrayInputs {
+  /** Why runs are held back by the guided set-up; the tray then says "Set-up needed". */
+  setupNeeded?: string | null;
   setupProblem: string | null;
   signedIn: boolean;
   status: SyncStatusView;
@@ -26,7 +28,7 @@ export function deriveTray(input: TrayInputs): { state: TrayState; tooltip: stri
   const state = trayState(input);
   const blocking = input.attention.filter((a) => isBlockingAttention(a.kind)).length;
   const headline: Record<TrayState, string> = {
-    signed_out: input.setupProblem ?? 'Signed out of Smokeball',
+    signed_out: input.setupNeeded ? 'Set-up needed' : (input.setupProblem ?? 'Signed out of Smokeball'),
     attention: `${blocking} item${blocking === 1 ? '' : 's'} need${blocking === 1 ? 's' : ''} attention`,
     offline: 'Offline: cannot reach Smokeball or Case Status',
     paused: input.pausedUntil ? `Paused until ${formatTime(input.pausedUntil, input.now)}` : 'Paused',
@@ -37,7 +39,8 @@ export function deriveTray(input: TrayInputs): { state: TrayState; tooltip: stri
 }
 
 function trayState(input: TrayInputs): TrayState {
-  if (input.setupProblem || !input.signedIn || input.status.phase === 'signed_out') return 'signed_out';
+  // The grey icon: nothing syncs until the set-up (or the sign-in) is done.
+  if (input.setupNeeded || input.setupProblem || !input.signedIn || input.status.phase === 'signed_out') return 'signed_out';
   if (input.attention.some((a) => isBlockingAttention(a.kind))) return 'attention';
   if (input.status.phase === 'error' && input.status.lastOutcome === 'failed') return 'offline';
   if (input.pausedUntil && Date.parse(input.pausedUntil) > input.now.getTime()) return 'paused';

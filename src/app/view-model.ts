@@ -1,4 +1,5 @@
 import type { Settings } from '../contract/settings.js';
+import type { SetupView } from '../contract/setup.js';
 import type { ActivityView, AppView, AttentionView, ConnectionsView, RealtimeView, RunView, SyncStatusView } from '../contract/view.js';
 import { initialStatus } from '../sync/index.js';
 import type { AttentionItem } from '../store/attention.js';
@@ -39,6 +40,8 @@ export interface ViewInputs {
   nextNightlyAt: Date | null;
   /** Which install of the firm syncs (src/app/sync-role.ts). */
   syncHost?: AppView['syncHost'];
+  /** The guided set-up (src/app/setup-state.ts). */
+  setup: SetupView;
 }
 
 export function buildView(i: ViewInputs): AppView {
@@ -55,7 +58,7 @@ export function buildView(i: ViewInputs): AppView {
     host: i.host,
     ready: i.ready,
     busy: i.busy,
-    tray: deriveTray({ setupProblem, signedIn: i.signedIn, status, pausedUntil: i.pausedUntil?.toISOString() ?? null, attention, realtime, now: i.now }),
+    tray: deriveTray({ setupNeeded: i.setup.blockedReason, setupProblem, signedIn: i.signedIn, status, pausedUntil: i.pausedUntil?.toISOString() ?? null, attention, realtime, now: i.now }),
     status,
     pausedUntil,
     initialImportDone: i.initialImportDone,
@@ -68,6 +71,7 @@ export function buildView(i: ViewInputs): AppView {
     settings: i.settings,
     setupProblem,
     syncHost: i.syncHost ?? null,
+    setup: i.setup,
   };
 }
 

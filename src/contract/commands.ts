@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SettingsPatchSchema, type Settings } from './settings.js';
 import type { AppView, MappingOptions } from './view.js';
+import { setupCommandInputs, type SetupCommandResults } from './setup.js';
 
 /**
  * The one typed contract between the window and the app core. Each command has a zod schema for its input (every
@@ -36,6 +37,8 @@ export const commandInputs = {
   exportDiagnostics: z.object({ includeClientDetails: z.boolean() }).strict(),
   /** "Make this PC the sync host": the firm's current host hands over at its next renewal (within 20 s). */
   makeSyncHost: none,
+  /** The guided set-up (src/contract/setup.ts). */
+  ...setupCommandInputs,
 } as const;
 
 export type CommandName = keyof typeof commandInputs;
@@ -43,7 +46,7 @@ export type CommandInput<C extends CommandName> = z.input<(typeof commandInputs)
 /** A command's input after validation (defaults applied): what the core's handler for it receives. */
 export type ParsedCommandInput<C extends CommandName> = z.output<(typeof commandInputs)[C]>;
 
-export interface CommandResults {
+export interface CommandResults extends SetupCommandResults {
   getView: AppView;
   syncNow: { started: boolean; reason?: string };
   reconcileNow: { started: boolean; reason?: string };

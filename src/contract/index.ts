@@ -1,3 +1,4 @@
 export * from './settings.js';
 export * from './view.js';
 export * from './commands.js';
+export * from './setup.js';

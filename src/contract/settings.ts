@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SetupProgressSchema } from './setup.js';
 
 /**
  * The app's settings: everything staff or the firm's IT person can change that is not a secret. Secrets (API keys,
@@ -60,6 +61,8 @@ export const SettingsSchema = z.object({
   launchAtLogin: z.boolean().default(true),
   /** all: every finished sync and every problem; attention: only problems that need a person; off: none. */
   notifications: z.enum(['all', 'attention', 'off']).default('attention'),
+  /** How far the guided set-up is (changed only through the set-up commands, never by a settings patch). */
+  setup: SetupProgressSchema.default(SetupProgressSchema.parse({})),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

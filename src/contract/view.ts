@@ -1,4 +1,5 @@
 import type { Settings } from './settings.js';
+import type { SetupView } from './setup.js';
 
 /**
  * What the window draws: one value, pushed whenever it changes. Plain data (structured-clone and JSON safe), so the
@@ -149,6 +150,8 @@ export interface AppView {
   setupProblem: string | null;
   /** Which install of the firm syncs (one per firm); null before the sync stack exists. */
   syncHost?: SyncHostView | null;
+  /** The guided set-up: the window shows the wizard until it is complete. */
+  setup: SetupView;
 }
 
 /** One install of a firm syncs (the host); the others stand by and show what the host published. */

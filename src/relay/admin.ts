@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RelayStorage } from './storage/port.js';
 import { hashToken, newCaseStatusSecret, newFirmToken, newSmokeballKey } from './tokens.js';
+import { DEFAULT_PAIRING_TTL_MS, hashPairingCode, newPairingCode } from './pairing.js';
 
 export interface CreatedFirm {
   firmId: string;
@@ -20,6 +21,8 @@ export interface RelayAdmin {
   createFirm(input: { name: string }): Promise<CreatedFirm>;
   rotateToken(firmId: string): Promise<{ token: string }>;
   listFirms(): Promise<FirmSummary[]>;
+  /** A single-use code the firm's app exchanges for the relay address and a new token (src/relay/pairing.ts). */
+  createPairingCode(firmId: string, ttlMs?: number): Promise<{ code: string; expiresAt: string }>;
 }
 
 /** A bad admin request (blank name, unknown firm): the message is safe to print. */
@@ -61,6 +64,15 @@ export function createRelayAdmin(storage: RelayStorage, now: () => number = Date
       const token = newFirmToken();
       if (!(await storage.setTokenHash(firmId, hashToken(token)))) throw new RelayAdminError(`no firm with id ${firmId}`);
       return { token };
+    },
+
+    async createPairingCode(firmId, ttlMs = DEFAULT_PAIRING_TTL_MS) {
+      if (!(await storage.firmById(firmId))) throw new RelayAdminError(`no firm with id ${firmId}`);
+      if (!Number.isFinite(ttlMs) || ttlMs < 60_000 || ttlMs > 7 * 86_400_000) throw new RelayAdminError('a pairing code lives from 1 minute to 7 days');
+      const code = newPairingCode();
+      const expiresAt = new Date(now() + ttlMs);
+      await storage.savePairingCode({ codeHash: hashPairingCode(code), firmId, expiresAt });
+      return { code, expiresAt: expiresAt.toISOString() };
     },
 
     async listFirms() {

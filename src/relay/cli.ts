@@ -5,6 +5,7 @@
  *   firm create        register a firm; prints its credentials once
  *   firm rotate-token  issue a new token; the old one stops working at once
  *   firm list          list firms (never prints credentials)
+ *   firm pair          a single-use pairing code (and link) for the firm's app
  */
 import { parseArgs } from 'node:util';
 import type { Logger } from '../shared/logger.js';
@@ -24,6 +25,7 @@ const USAGE = `Usage: relay <command> [options]
   firm create --storage URL --name NAME
   firm rotate-token --storage URL --firm ID
   firm list --storage URL
+  firm pair --storage URL --firm ID [--public-url URL] [--minutes N (30)]
 
 Storage URL: sqlite:/var/lib/relay/relay.sqlite  or  postgres://user@host:5432/relay
 Each option may also come from the environment: RELAY_STORAGE, RELAY_PORT, RELAY_HOST, RELAY_PUBLIC_URL,
@@ -50,6 +52,7 @@ const OPTIONS = {
   'max-long-polls-per-firm': { type: 'string' },
   name: { type: 'string' },
   firm: { type: 'string' },
+  minutes: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -113,7 +116,7 @@ async function serve(values: Values): Promise<number> {
 }
 
 async function firmCommand(sub: string | undefined, values: Values): Promise<number> {
-  if (sub !== 'create' && sub !== 'rotate-token' && sub !== 'list') throw new UsageError('firm needs one of: create, rotate-token, list');
+  if (sub !== 'create' && sub !== 'rotate-token' && sub !== 'list' && sub !== 'pair') throw new UsageError('firm needs one of: create, rotate-token, list, pair');
   const storage = await openStorage(required(values, 'storage'));
   try {
     const admin = createRelayAdmin(storage);
@@ -129,6 +132,15 @@ async function firmCommand(sub: string | undefined, values: Values): Promise<num
       const { token } = await admin.rotateToken(required(values, 'firm'));
       console.log(`token: ${token}`);
       console.error('\nWARNING: the token is not shown again. The old token no longer works; update the firm\'s app.');
+    } else if (sub === 'pair') {
+      const minutes = numberOption(values, 'minutes') ?? 30;
+      const { code, expiresAt } = await admin.createPairingCode(required(values, 'firm'), minutes * 60_000);
+      const base = option(values, 'public-url')?.replace(/\/$/, '');
+      console.log(`code:    ${code}`);
+      if (base) console.log(`link:    ${base}/pair/${code}`);
+      console.log(`expires: ${expiresAt}`);
+      console.error('\nGive the code (or the link) to the firm: Case Status Sync asks for it in its set-up (Real-time updates).');
+      console.error('It works once. Pairing issues the firm a new token: an install paired before must pair again.');
     } else {
       const firms = await admin.listFirms();
       if (firms.length === 0) console.log('no firms');

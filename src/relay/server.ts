@@ -10,6 +10,7 @@ import { EventBell } from './long-poll.js';
 import { RetentionJob } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { registerPairRoutes } from './routes/pair.js';
 import { registerLeaseRoutes } from '../shared/lease/routes.js';
 import { firmForRequest } from './routes/auth.js';
 import { DEFAULT_LEASE_POLICY, type LeasePolicy } from '../shared/lease/rules.js';
@@ -210,6 +211,7 @@ function buildApp(ctx: RelayContext, settings: Settings, draining: () => boolean
   app.get('/healthz', async () => ({ ok: true }));
   registerHookRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerPairRoutes(app, ctx, createRelayAdmin(ctx.storage, ctx.now));
   registerLeaseRoutes(app, {
     firmOf: async (req) => (await firmForRequest(ctx, req))?.id,
     coordination: ctx.storage.coordination,

@@ -31,3 +31,23 @@ export interface RelayFirmInfo {
   name: string;
   webhooks: { smokeball: { url: string; key: string }; caseStatus: { url: string } };
 }
+
+/** POST /v1/pair body: a pairing code the relay's operator issued (`relay firm pair`). */
+export interface RelayPairRequest {
+  code: string;
+}
+
+/** POST /v1/pair answer: the firm's token (shown once; the app keeps it in the keychain) and the relay's address. */
+export interface RelayPairAnswer {
+  relayUrl: string;
+  token: string;
+  firmName: string;
+}
+
+/**
+ * A pairing code as typed: case and separators do not matter ("k7qf 2m9x-pl4d" is "K7QF2M9XPL4D"). Crockford's
+ * alphabet has no I, L, O or U, so the look-alikes are read as the digits they resemble.
+ */
+export function normalizePairingCode(text: string): string {
+  return text.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+}

@@ -17,6 +17,16 @@ export interface DemoCoreOptions {
 }
 
 /**
+ * The demo and most tests start with the guided set-up done (they configure the simulators themselves); the set-up's
+ * own tests start from a new install instead.
+ */
+export function markSetupComplete(settingsDir: string, logger?: Logger): void {
+  const settings = new ConfSettingsStore(settingsDir, logger);
+  const s = settings.get();
+  if (!s.setup.complete) settings.set({ ...s, setup: { ...s.setup, importStarted: true, complete: true } });
+}
+
+/**
  * An app core connected to a simulated firm: settings point at the simulators, the API keys are in the secret
  * store and Smokeball sign-in has been done the way the app does it (PKCE, loopback redirect), with the
  * simulator's sign-in page approving. Settings persist in `dataDir`, so a second core on the same folder
@@ -40,6 +50,7 @@ export async function createDemoCore(world: World, options: DemoCoreOptions): Pr
       }),
     );
   }
+  markSetupComplete(options.dataDir, options.logger);
   await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);
   await secrets.set(SECRET_KEYS.caseStatusApiKey, world.caseStatus.apiKey);
   if (!(await secrets.get(TOKENS_KEY))) {
@@ -47,7 +58,7 @@ export async function createDemoCore(world: World, options: DemoCoreOptions): Pr
       save: (t) => secrets.set(TOKENS_KEY, JSON.stringify(t)),
     });
   }
-  return new AppCore({ dataDir: options.dataDir, host: options.host, version: 'demo', secrets, settings, logger: options.logger, ...options.core });
+  return new AppCore({ dataDir: options.dataDir, host: options.host, secrets, settings, logger: options.logger, ...options.core });
 }
 
 /**

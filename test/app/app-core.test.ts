@@ -160,20 +160,22 @@ describe('app core against the simulators', () => {
 });
 
 describe('app core before set-up', () => {
-  it('explains what is missing and starts nothing', async () => {
-    const core = new Core({ dataDir: tempDir('css-core-empty-').dir, host: 'headless', secrets: new MemorySecretStore(), settings: new MemorySettingsStore() });
+  it('holds every run back until the import is started, and says why', async () => {
+    const core = new Core({ dataDir: tempDir('css-core-empty-').dir, host: 'headless', secrets: new MemorySecretStore(), settings: new MemorySettingsStore(), version: '9.9.9' });
     await core.start();
     const view = core.view();
+    expect(view.version).toBe('9.9.9');
     expect(view.tray.state).toBe('signed_out');
-    expect(view.setupProblem).toMatch(/client id/);
-    expect(view.status.phase).toBe('signed_out');
+    expect(view.tray.tooltip).toMatch(/Set-up needed/);
+    expect(view.setup.complete).toBe(false);
+    expect(view.setup.current).toBe('smokeball');
+    // The build's client id is used: staff are not asked for one.
+    expect(view.setupProblem).toMatch(/Smokeball API key/);
     const r = (await core.invoke('syncNow', {})) as CommandResults['syncNow'];
-    expect(r.started).toBe(false);
-    await core.invoke('updateSettings', { connections: { smokeballClientId: 'abc' } });
-    expect(core.view().setupProblem).toMatch(/Smokeball API key/);
-    await core.invoke('setSecret', { name: 'smokeballApiKey', value: 'k1' });
-    expect(core.view().connections.smokeball.apiKeySet).toBe(true);
-    expect(core.view().setupProblem).toMatch(/Case Status API key/);
+    expect(r).toEqual({ started: false, reason: 'Finish the set-up first: sign in to Smokeball.' });
+    const imp = (await core.invoke('startImport', {})) as CommandResults['startImport'];
+    expect(imp).toEqual({ started: false, reason: 'Sign in to Smokeball first (step 1).' });
+    expect(core.view().setup.runsAllowed).toBe(false);
     await core.stop();
   });
 });
@@ -201,7 +203,17 @@ describe('first sign-in from the window', () => {
       const page = await fetch(authorizeUrl, { redirect: 'manual' });
       const back = await fetch(page.headers.get('location')!);
       expect(back.status).toBe(200);
+      await until('the sign-in', () => core.view().connections.smokeball.signedIn);
+      // Signed in, but the set-up holds the import back until it is started: no case is written meanwhile.
+      expect(core.view().setup.current).toBe('realtime');
+      expect(((await core.invoke('syncNow', {})) as CommandResults['syncNow']).started).toBe(false);
+      expect(world.caseStatus.control.cases().size).toBe(0);
+      expect(core.view().setup.steps[0]).toMatchObject({ id: 'smokeball', state: 'done' });
+      expect(((await core.invoke('startImport', {})) as CommandResults['startImport']).started).toBe(true);
       const view = await until('the import after sign-in', () => (core.view().initialImportDone ? core.view() : false));
+      expect(view.setup.steps.find((s) => s.id === 'import')?.state).toBe('done');
+      expect(view.setup.complete).toBe(false);
+      expect(((await core.invoke('finishSetup', {})) as CommandResults['finishSetup']).complete).toBe(true);
       expect(view.connections.smokeball.signedIn).toBe(true);
       expect(view.setupProblem).toBeNull();
       expect(JSON.stringify(settings.get())).not.toContain('refresh');

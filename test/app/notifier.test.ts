@@ -1,3 +1,4 @@
+import { completedSetupView } from '../../src/app/setup-state.js';
 import { describe, expect, it } from 'vitest';
 import { Notifier } from '../../src/app/notifier.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/contract/settings.js';
@@ -20,6 +21,7 @@ function view(over: Partial<AppView> & { notifications?: Settings['notifications
     attention: [], activity: [], recentRuns: [],
     settings: { ...DEFAULT_SETTINGS, notifications: notifications ?? 'attention' },
     setupProblem: null,
+    setup: completedSetupView(),
     ...rest,
   };
 }

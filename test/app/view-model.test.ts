@@ -1,3 +1,4 @@
+import { completedSetupView } from '../../src/app/setup-state.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/contract/settings.js';
 import { buildView, type ViewInputs } from '../../src/app/view-model.js';
@@ -11,6 +12,7 @@ const inputs = (over: Partial<ViewInputs> = {}): ViewInputs => ({
   busy: false,
   engineStatus: { ...initialStatus(), lastSyncAt: '2026-12-01T09:00:00Z', lastOutcome: 'succeeded' },
   setupProblem: null,
+  setup: completedSetupView(),
   signedIn: true,
   signInPending: false,
   pausedUntil: null,

@@ -1,3 +1,4 @@
+import { completedSetupView } from '../../src/app/setup-state.js';
 import { parseCommand } from '../../src/contract/commands.js';
 import { initialStatus } from '../../src/sync/status.js';
 import { DEFAULT_SETTINGS } from '../../src/contract/settings.js';
@@ -74,5 +75,6 @@ export function sampleView(): AppView {
     recentRuns: [],
     settings: DEFAULT_SETTINGS,
     setupProblem: null,
+    setup: completedSetupView(),
   };
 }

@@ -63,6 +63,14 @@ export interface RelayStorage {
   setTokenHash(firmId: string, tokenHash: string): Promise<boolean>;
   listFirms(): Promise<FirmRecord[]>;
 
+  /** Keeps a pairing code (by its sha256) for the firm until `expiresAt` (src/relay/pairing.ts). */
+  savePairingCode(code: { codeHash: string; firmId: string; expiresAt: Date }): Promise<void>;
+  /**
+   * Takes a pairing code: deletes it and returns its firm when it existed and had not expired. Single use by
+   * construction: of two concurrent takes, only the one whose DELETE removed the row gets the firm.
+   */
+  takePairingCode(codeHash: string, now: Date): Promise<string | undefined>;
+
   /**
    * Stores an event under the next per-firm sequence number, or reports a duplicate (same firm, source and
    * eventId) without consuming a number. Resolves only once the event is durably committed.

@@ -37,6 +37,11 @@ CREATE INDEX IF NOT EXISTS relay_events_received_at ON relay_events(received_at)
 ALTER TABLE relay_events ADD COLUMN IF NOT EXISTS body_bytes integer NOT NULL DEFAULT 0;
 UPDATE relay_events SET body_bytes = octet_length(body) WHERE body_bytes = 0;
 CREATE INDEX IF NOT EXISTS relay_events_bytes ON relay_events(firm_id, seq, body_bytes);
+CREATE TABLE IF NOT EXISTS relay_pairing_codes (
+  code_hash text PRIMARY KEY,
+  firm_id text NOT NULL REFERENCES relay_firms(id),
+  expires_at timestamptz NOT NULL
+);
 
 -- One round trip per webhook, one transaction: the firm row is locked by the UPDATE that takes the next
 -- number, and stays locked until commit. So a firm's events commit in sequence order, and a reader that
@@ -204,6 +209,17 @@ export class PostgresRelayStorage implements RelayStorage {
   async listFirms(): Promise<FirmRecord[]> {
     const { rows } = await this.pool.query<FirmRow>('SELECT * FROM relay_firms ORDER BY created_at, id');
     return rows.map(toFirm);
+  }
+
+  async savePairingCode(code: { codeHash: string; firmId: string; expiresAt: Date }): Promise<void> {
+    await this.pool.query('DELETE FROM relay_pairing_codes WHERE expires_at <= now()');
+    await this.pool.query('INSERT INTO relay_pairing_codes(code_hash, firm_id, expires_at) VALUES ($1, $2, $3)', [code.codeHash, code.firmId, code.expiresAt]);
+  }
+
+  async takePairingCode(codeHash: string, now: Date): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ firm_id: string; expires_at: Date }>('DELETE FROM relay_pairing_codes WHERE code_hash = $1 RETURNING firm_id, expires_at', [codeHash]);
+    const row = rows[0];
+    return row && row.expires_at.getTime() > now.getTime() ? row.firm_id : undefined;
   }
 
   async insertEvent(e: NewEvent): Promise<InsertOutcome> {

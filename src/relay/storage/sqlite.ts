@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS relay_events (
   UNIQUE (firm_id, source, event_id)
 );
 CREATE INDEX IF NOT EXISTS relay_events_received_at ON relay_events(received_at);
+CREATE TABLE IF NOT EXISTS relay_pairing_codes (
+  code_hash TEXT PRIMARY KEY,
+  firm_id TEXT NOT NULL REFERENCES relay_firms(id),
+  expires_at INTEGER NOT NULL
+);
 `;
 
 interface FirmRow {
@@ -88,6 +93,9 @@ export class SqliteRelayStorage implements RelayStorage {
       firmByToken: this.db.prepare<[string], FirmRow>('SELECT * FROM relay_firms WHERE token_hash = ?'),
       setToken: this.db.prepare('UPDATE relay_firms SET token_hash = ? WHERE id = ?'),
       listFirms: this.db.prepare<[], FirmRow>('SELECT * FROM relay_firms ORDER BY created_at, id'),
+      savePairing: this.db.prepare('INSERT INTO relay_pairing_codes(code_hash, firm_id, expires_at) VALUES (?, ?, ?)'),
+      takePairing: this.db.prepare<[string], { firm_id: string; expires_at: number }>('DELETE FROM relay_pairing_codes WHERE code_hash = ? RETURNING firm_id, expires_at'),
+      purgePairing: this.db.prepare('DELETE FROM relay_pairing_codes WHERE expires_at <= ?'),
       // The number is taken from the firm row inside the same transaction; a duplicate inserts nothing and
       // so consumes no number (the UNIQUE constraint decides, not a prior SELECT).
       insertEvent: this.db.prepare(
@@ -164,6 +172,16 @@ export class SqliteRelayStorage implements RelayStorage {
 
   async listFirms(): Promise<FirmRecord[]> {
     return this.stmts.listFirms.all().map(toFirm);
+  }
+
+  async savePairingCode(code: { codeHash: string; firmId: string; expiresAt: Date }): Promise<void> {
+    this.stmts.purgePairing.run(Date.now());
+    this.stmts.savePairing.run(code.codeHash, code.firmId, code.expiresAt.getTime());
+  }
+
+  async takePairingCode(codeHash: string, now: Date): Promise<string | undefined> {
+    const row = this.stmts.takePairing.get(codeHash);
+    return row && row.expires_at > now.getTime() ? row.firm_id : undefined;
   }
 
   /**

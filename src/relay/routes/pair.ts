@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { RelayContext } from '../context.js';
+import type { RelayAdmin } from '../admin.js';
+import { hashPairingCode, isPairingCodeShape } from '../pairing.js';
+import { sendError } from '../http-errors.js';
+import type { RelayPairAnswer } from '../../shared/relay-wire.js';
+
+/**
+ * POST /v1/pair {code}: exchanges a pairing code for the relay's address and a new firm token. The code is taken
+ * (deleted) before the token is issued, so a code pairs one install at most. Issuing rotates the firm's token: an
+ * install paired earlier must pair again (the relay keeps one token per firm, as its hash).
+ */
+export function registerPairRoutes(app: FastifyInstance, ctx: RelayContext, admin: RelayAdmin): void {
+  app.post('/v1/pair', async (req, reply) => {
+    let code: unknown;
+    try {
+      code = (JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '{}') as { code?: unknown }).code;
+    } catch {
+      return sendError(reply, 400, 'bad_request', 'the body must be JSON: {"code": "XXXX-XXXX-XXXX"}');
+    }
+    if (typeof code !== 'string' || code.length > 64 || !isPairingCodeShape(code)) {
+      return sendError(reply, 400, 'bad_code', 'a pairing code has 12 letters and digits, like K7QF-2M9X-PL4D');
+    }
+    const firmId = await ctx.storage.takePairingCode(hashPairingCode(code), new Date(ctx.now()));
+    if (!firmId) return sendError(reply, 404, 'unknown_code', 'this pairing code is unknown, used or expired; ask for a new one');
+    const firm = await ctx.storage.firmById(firmId);
+    if (!firm) return sendError(reply, 404, 'unknown_code', 'this pairing code is unknown, used or expired; ask for a new one');
+    const { token } = await admin.rotateToken(firmId);
+    ctx.logger.info('relay: an install paired', { firmId });
+    const answer: RelayPairAnswer = { relayUrl: ctx.publicUrl, token, firmName: firm.name };
+    return reply.code(200).send(answer);
+  });
+}
