@@ -16,6 +16,7 @@ const UNIT = [
   'test/app/run-coordinator.test.ts',
   'test/app/scheduler.test.ts',
   'test/app/settings-store.test.ts',
+  'test/app/setup-state.test.ts',
   'test/app/sign-in-lapse.test.ts',
   'test/app/storage-problem.test.ts',
   'test/app/tray-state.test.ts',

@@ -90,6 +90,7 @@ export class AppCore {
       settings: () => ({ ...this.settings, connections: effectiveConnections(this.settings.connections, this.build) }),
       // Real time applies changes as they happen: not before the set-up's import was started.
       realtimeAllowed: () => this.setup.runsAllowed,
+      onSignedIn: (accessToken) => void this.setup.afterSignIn(accessToken).then(changed),
       logger: this.log,
       plan: deps.plan,
       realtimeOptions: deps.realtimeOptions,
@@ -110,10 +111,7 @@ export class AppCore {
           this.runs.stackBuilt(stack);
           this.setup.adoptEarlierImport(stack.engine.initialImportDone);
         },
-        connected: (stack) => {
-          this.runs.connected();
-          void this.setup.afterSignIn(stack).then(changed);
-        },
+        connected: () => this.runs.connected(),
         beforeTeardown: () => this.runs.settle(),
       },
     });
@@ -139,12 +137,12 @@ export class AppCore {
       secrets: deps.secrets,
       build: this.build,
       logger: this.log,
-      caseStatusApiUrl: () => effectiveConnections(this.settings.connections, this.build).caseStatusApiUrl,
+      connections: () => effectiveConnections(this.settings.connections, this.build),
       reconfigure: () => this.connection.reconfigure(),
       startRealtime: () => this.connection.restartRealtime(),
       startImport: () => this.runs.startRun('sync'),
       state: () => ({
-        signedIn: this.connection.signedIn,
+        signedIn: this.connection.signedIn || (!this.connection.stack && this.connection.tokensSaved),
         caseStatusKeySet: this.connection.secretsSet.caseStatusApiKey,
         relayPaired: this.settings.connections.relayUrl !== '' && this.connection.secretsSet.relayToken,
         initialImportDone: this.connection.stack?.engine.initialImportDone ?? false,

@@ -37,6 +37,8 @@ export interface ConnectionManagerDeps {
   coordinate?: boolean;
   /** This install as other installs of the firm see it (src/app/sync-role.ts). */
   install?: SyncRoleDeps['install'];
+  /** A sign-in in the browser completed (the set-up reads the firm's name with this access token). */
+  onSignedIn?: (accessToken: string) => void;
   /** False while the guided set-up holds runs back: real time starts only once the import is started. */
   realtimeAllowed?: () => boolean;
   /** What this install publishes for the standbys while it is the firm's sync host. */
@@ -65,6 +67,11 @@ export class ConnectionManager {
   private grantWatch: GrantWatch | undefined;
   /** Which secrets are set, read from the keychain at each rebuild (the view never reads the keychain itself). */
   secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false, proxyPassword: false };
+  /**
+   * Smokeball sign-in tokens are in the keychain. Before the stack can be built (set-up step 2 not done yet) this is
+   * what "signed in" means to the set-up.
+   */
+  tokensSaved = false;
 
   constructor(private readonly deps: ConnectionManagerDeps) {}
 
@@ -144,6 +151,7 @@ export class ConnectionManager {
     await this.teardownStack();
     const has = async (key: string) => (await this.deps.secrets.get(key)) !== undefined;
     this.secretsSet = { smokeballApiKey: await has(SECRET_KEYS.smokeballApiKey), caseStatusApiKey: await has(SECRET_KEYS.caseStatusApiKey), relayToken: await has(SECRET_KEYS.relayToken), proxyPassword: await has(SECRET_KEYS.proxyPassword) };
+    this.tokensSaved = await has(TOKENS_KEY);
     if (!this.deps.settings().connections.smokeballClientId) {
       this.problem = 'No Smokeball client id: set CSS_SMOKEBALL_CLIENT_ID or Settings → Connections → Advanced.';
       return;
@@ -296,6 +304,7 @@ export class ConnectionManager {
     this.signed = false;
     this.deps.logger.warn('Smokeball refused the sign-in; asking staff to sign in again');
     await stack.tokens.clear();
+    this.tokensSaved = false;
     quietly(this.deps.logger, () => stack.store.attention.raise('auth_required', 'smokeball', 'Smokeball sign-in has expired. Sign in again to keep syncing.'));
     await this.stopRealtime();
     this.deps.events.changed();
@@ -311,6 +320,8 @@ export class ConnectionManager {
       async (tokens) => {
         if (this.pending === pending) this.pending = undefined;
         this.deps.logger.info('Signed in to Smokeball');
+        this.tokensSaved = true;
+        this.deps.onSignedIn?.(tokens.accessToken);
         const stack = this.current;
         const now = this.deps.settings().connections;
         if (stack && now.smokeballClientId === c.smokeballClientId && now.smokeballAuthUrl === c.smokeballAuthUrl) {
@@ -338,6 +349,7 @@ export class ConnectionManager {
     if (this.current) await this.current.tokens.clear();
     else await this.deps.secrets.delete(TOKENS_KEY);
     this.signed = false;
+    this.tokensSaved = false;
     return { signedOut: true };
   }
 }

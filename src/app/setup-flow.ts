@@ -1,7 +1,7 @@
 import type { CaseStatusCheckResult, RelayPairResult, ReviewSetupStep, SetupStepId, SetupView, SkippableSetupStep } from '../contract/setup.js';
 import type { Settings } from '../contract/settings.js';
 import { normalizePairingCode } from '../shared/relay-wire.js';
-import { checkCaseStatusKey, errorMessageOf, exchangePairingCode, RelayPairingError, SECRET_KEYS, type Logger, type SecretStore, type SyncStack } from '../sync/index.js';
+import { checkCaseStatusKey, errorMessageOf, exchangePairingCode, readSmokeballFirmName, RelayPairingError, SECRET_KEYS, type Logger, type SecretStore } from '../sync/index.js';
 import type { BuildConfig } from './build-config.js';
 import { deriveSetup, markStep } from './setup-state.js';
 
@@ -13,7 +13,7 @@ export interface SetupFlowDeps {
   build: BuildConfig;
   logger: Logger;
   /** The connections the app uses (stored settings over the build's defaults). */
-  caseStatusApiUrl(): string;
+  connections(): Settings['connections'];
   /** Rebuilds the sync stack with the new key or relay. */
   reconfigure(): Promise<void>;
   /** Starts real time (it is held back until the import is started). */
@@ -52,13 +52,15 @@ export class SetupFlow {
     if (initialImportDone && !p.complete && !p.importStarted) this.saveProgress({ ...p, complete: true });
   }
 
-  /** Step 1 done: remember the firm's name for the step's summary (one GET /firm, through the pacing gate). */
-  async afterSignIn(stack: SyncStack): Promise<void> {
+  /** Step 1 done: remember the firm's name for the step's summary (one GET /firm with the new access token). */
+  async afterSignIn(accessToken: string): Promise<void> {
     const progress = this.deps.settings().setup;
-    if (progress.complete || progress.smokeballFirmName) return;
+    if (progress.complete) return;
+    const apiKey = await this.deps.secrets.get(SECRET_KEYS.smokeballApiKey);
+    if (!apiKey) return;
     try {
-      const firm = await stack.smokeball.get<{ name?: unknown }>('/firm');
-      if (typeof firm.name === 'string' && firm.name.trim()) this.saveProgress({ ...this.deps.settings().setup, smokeballFirmName: firm.name.trim().slice(0, 300) });
+      const name = await readSmokeballFirmName({ apiUrl: this.deps.connections().smokeballApiUrl, apiKey, accessToken });
+      if (name) this.saveProgress({ ...this.deps.settings().setup, smokeballFirmName: name });
     } catch (error) {
       // Only the summary line misses the name; the sign-in itself holds.
       this.deps.logger.warn('Could not read the firm name from Smokeball', { error: errorMessageOf(error) });
@@ -66,7 +68,7 @@ export class SetupFlow {
   }
 
   async connectCaseStatus(apiKey: string): Promise<CaseStatusCheckResult> {
-    const check = await checkCaseStatusKey({ apiUrl: this.deps.caseStatusApiUrl(), apiKey });
+    const check = await checkCaseStatusKey({ apiUrl: this.deps.connections().caseStatusApiUrl, apiKey });
     if (!check.ok) return check;
     await this.deps.secrets.set(SECRET_KEYS.caseStatusApiKey, apiKey);
     await this.deps.reconfigure();

@@ -16,6 +16,7 @@ export { AuthRequiredError, buildAuthorizeUrl, createPkcePair, exchangeAuthoriza
 export { configureNetwork, networkProblemOf, resetNetwork, type NetworkProblem, type NetworkRoute } from './http/network.js';
 export { envProxyResolver, parsePacResult, type ProxyResolver } from './http/proxy-choice.js';
 export { checkCaPem, trustedCertificates } from './http/trusted-cas.js';
+export { readSmokeballFirmName } from './smokeball/firm-name.js';
 export { checkCaseStatusKey, type CaseStatusKeyCheck } from './casestatus/key-check.js';
 export { DEFAULT_GRANT_WATCH_MS, GrantWatch, type GrantWatchOptions } from './smokeball/grant-watch.js';
 export { listAll } from './smokeball/reads.js';
