@@ -12,6 +12,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const UNIT = [
   'test/app/file-log.test.ts',
   'test/app/notifier.test.ts',
+  'test/cli/sync-outcome.test.ts',
   'test/contract/**/*.test.ts',
   'test/app/run-coordinator.test.ts',
   'test/app/scheduler.test.ts',

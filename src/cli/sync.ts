@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createSyncStack, MemorySecretStore, SECRET_KEYS } from '../sync/index.js';
 import { renderProgressLine } from './progress.js';
+import { nothingSyncedReason } from './sync-outcome.js';
 
 const configSchema = z.object({
   smokeball: z.object({
@@ -54,7 +55,13 @@ export async function runSync(o: { config: unknown; dataDir: string; reconcile: 
     });
     const summary = o.reconcile ? await stack.engine.reconcile() : await stack.engine.syncNow();
     process.stdout.write(`${JSON.stringify(summary.counts)}\n${summary.kind} ${summary.outcome} in ${(summary.durationMs / 1000).toFixed(1)} s${summary.error ? `: ${summary.error}` : ''}\n`);
-    return summary.outcome === 'failed' ? 1 : 0;
+    if (summary.outcome === 'failed') return 1;
+    const nothing = nothingSyncedReason(summary);
+    if (nothing) {
+      process.stderr.write(`${nothing}\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     stack.close();
   }
