@@ -295,7 +295,8 @@ export class AppCore {
       signInPending: c.signInPending,
       pausedUntil: this.runs.pausedUntil,
       now: this.clock.now(),
-      storageProblem: this.runs.storageProblem,
+      // A run that failed on the state folder, or a take-over that waits for disk space (no run starts then).
+      storageProblem: this.runs.storageProblem ?? c.storageProblem,
       dataDir: this.deps.dataDir,
       attention: stack?.store.attention.open(undefined, 200) ?? [],
       activity: stack?.store.activity.recent(50) ?? [],

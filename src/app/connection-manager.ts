@@ -1,7 +1,8 @@
 import type { Settings } from '../contract/settings.js';
 import type { RealtimeView, SyncStatusView } from '../contract/view.js';
-import { AuthRequiredError, createSyncStack, errorMessageOf, GrantWatch, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
+import { AuthRequiredError, createSyncStack, describeFailure, errorMessageOf, GrantWatch, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
+import { storageProblemOf, type StorageProblem } from './storage-problem.js';
 import { SyncRoleController, type SyncRoleDeps } from './sync-role.js';
 
 /** What the connection manager tells the rest of the core. */
@@ -95,6 +96,14 @@ export class ConnectionManager {
   /** Which install syncs for the firm; undefined until a stack is built. */
   get role(): SyncRoleController | undefined {
     return this.syncRole;
+  }
+
+  /** The state folder failure that keeps this install from taking over as the firm's sync host (a full disk). */
+  get storageProblem(): StorageProblem | null {
+    const failure = this.syncRole?.storageFailure;
+    if (!failure) return null;
+    const f = describeFailure(failure);
+    return storageProblemOf({ reason: f.reason, code: f.code }, this.deps.dataDir);
   }
 
   /** Null when this install may run syncs; otherwise why not (another PC is the firm's sync host). */

@@ -80,6 +80,11 @@ export class SyncRoleController {
     return this.role.kind === 'host';
   }
 
+  /** Holds the lease but cannot take over yet because this PC cannot write its state (a full disk); else null. */
+  get storageFailure(): unknown {
+    return this.coordinator.keeper.storageFailure;
+  }
+
   /** Null on the host; otherwise why this install does not sync (shown instead of starting a run). */
   get notHostReason(): string | null {
     return this.isHost ? null : this.view().message;
