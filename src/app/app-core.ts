@@ -34,7 +34,7 @@ export interface AppCoreDeps {
   writebackIntervalMs?: number;
   viewThrottleMs?: number;
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
-  /** One sync host per firm through the lease; opt-in for now (see ConnectionManagerDeps.coordinate). */
+  /** One sync host per firm through the lease (default on; see ConnectionManagerDeps.coordinate). */
   coordinate?: boolean;
   /** This install as the firm's other installs see it (default: the computer's name and user, not preferred). */
   install?: { name?: string; user?: string; preferred?: boolean };
@@ -95,7 +95,7 @@ export class AppCore {
       realtimeOptions: deps.realtimeOptions,
       grantWatchMs: deps.grantWatchMs,
       openExternal: deps.openExternal,
-      coordinate: deps.coordinate,
+      coordinate: deps.coordinate !== false,
       install: deps.install,
       // Sync now pressed on a standby reaches the host at its next renewal.
       onSyncRequested: () => void this.runs.startRun('sync'),
@@ -241,7 +241,7 @@ export class AppCore {
       },
       makeSyncHost: async () => {
         const role = this.connection.role;
-        if (!role) return { requested: false, message: this.deps.coordinate ? 'Finish the set-up first (Settings → Connections).' : 'This install is not coordinated with the firm\'s other installs (start it with --coordinate).' };
+        if (!role) return { requested: false, message: this.deps.coordinate !== false ? 'Finish the set-up first (Settings → Connections).' : 'This install is not coordinated with the firm\'s other installs (it was started with --no-coordinate).' };
         if (role.isHost) return { requested: false, message: 'This PC already syncs for the firm.' };
         role.makeHost();
         return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };

@@ -32,8 +32,8 @@ export interface ConnectionManagerDeps {
   openExternal?: (url: string) => Promise<void>;
   events: ConnectionEvents;
   /**
-   * One sync host per firm through the lease (src/app/sync-role.ts). Opt-in for now (`serve --coordinate`):
-   * the bounded fault soak does not pass with it yet, so an install that is not told runs on its own as before.
+   * One sync host per firm through the lease (src/app/sync-role.ts); on unless set to false. Off only for
+   * development (`serve --no-coordinate`): such an install syncs on its own, as if it were the whole firm.
    */
   coordinate?: boolean;
   /** This install as other installs of the firm see it (src/app/sync-role.ts). */
@@ -68,6 +68,10 @@ export class ConnectionManager {
   secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false, proxyPassword: false };
 
   constructor(private readonly deps: ConnectionManagerDeps) {}
+
+  private get coordinated(): boolean {
+    return this.deps.coordinate !== false;
+  }
 
   get stack(): SyncStack | undefined {
     return this.current;
@@ -161,8 +165,8 @@ export class ConnectionManager {
     let role: SyncRoleController | undefined;
     try {
       // Every request of the stack passes the firm's lease (no lease, no request): created first.
-      if (this.deps.coordinate && !this.secretsSet.smokeballApiKey) throw new MissingSecretError('The Smokeball API key');
-      role = !this.deps.coordinate ? undefined : await SyncRoleController.create({
+      if (this.coordinated && !this.secretsSet.smokeballApiKey) throw new MissingSecretError('The Smokeball API key');
+      role = !this.coordinated ? undefined : await SyncRoleController.create({
         dataDir: this.deps.dataDir,
         settings: this.deps.settings(),
         secrets: this.deps.secrets,
