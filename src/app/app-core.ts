@@ -267,6 +267,7 @@ export class AppCore {
     this.deps.settings.set(next);
     this.settings = next;
     if (next.nightlySyncTime !== before.nightlySyncTime) this.runs.setNightlyTime(next.nightlySyncTime);
+    if (next.preferredSyncHost !== before.preferredSyncHost) this.connection.role?.setPreferred(next.preferredSyncHost);
     const connectionsChanged = JSON.stringify(next.connections) !== JSON.stringify(before.connections);
     if (connectionsChanged) await this.connection.reconfigure();
     else this.connection.applyEngineConfig();
