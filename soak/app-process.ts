@@ -15,7 +15,7 @@ export class AppProcess {
   private remote: AppRemote | undefined;
   private readonly outputs: string[] = [];
 
-  constructor(private readonly options: { repoRoot: string; dataDir: string; logDir: string }) {}
+  constructor(private readonly options: { repoRoot: string; dataDir: string; logDir: string; serveArgs?: string[] }) {}
 
   get outputFiles(): string[] {
     return [...this.outputs];
@@ -35,7 +35,7 @@ export class AppProcess {
     this.outputs.push(outFile, errFile);
     const out = createWriteStream(outFile);
     const err = createWriteStream(errFile);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data', this.options.dataDir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data', this.options.dataDir, ...(this.options.serveArgs ?? [])], {
       cwd: this.options.repoRoot,
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],

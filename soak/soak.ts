@@ -32,6 +32,8 @@ const { values } = parseArgs({
     'import-kills': { type: 'string', default: '2' },
     report: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    // One sync host per firm (the app's lease on the relay), as every install runs it.
+    coordinate: { type: 'boolean', default: false },
   },
 });
 const MATTERS = Number(values.matters);
@@ -90,7 +92,7 @@ const ballast = join(disk, 'ballast');
 
 let world: World | undefined;
 let relay: RelayServer | undefined;
-const app = new AppProcess({ repoRoot: REPO, dataDir, logDir });
+const app = new AppProcess({ repoRoot: REPO, dataDir, logDir, serveArgs: values.coordinate ? ['--coordinate'] : [] });
 
 async function soak(): Promise<number> {
   log(`Starting a ${MATTERS}-matter firm (seed ${SEED}) with Smokeball at ${RATE.ratePerSecond}/s, 10% faults, webhooks duplicated/reordered/dropped`);

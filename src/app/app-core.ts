@@ -34,7 +34,7 @@ export interface AppCoreDeps {
   writebackIntervalMs?: number;
   viewThrottleMs?: number;
   realtimeOptions?: ConstructorParameters<typeof RealtimeSync>[0]['options'];
-  /** One sync host per firm through the lease; opt-in for now (see ConnectionManagerDeps.coordinate). */
+  /** One sync host per firm through the lease (default on; see ConnectionManagerDeps.coordinate). */
   coordinate?: boolean;
   /** This install as the firm's other installs see it (default: the computer's name and user, not preferred). */
   install?: { name?: string; user?: string; preferred?: boolean };
@@ -96,7 +96,7 @@ export class AppCore {
       realtimeOptions: deps.realtimeOptions,
       grantWatchMs: deps.grantWatchMs,
       openExternal: deps.openExternal,
-      coordinate: deps.coordinate,
+      coordinate: deps.coordinate !== false,
       install: deps.install,
       // Sync now pressed on a standby reaches the host at its next renewal.
       onSyncRequested: () => void this.runs.startRun('sync'),
@@ -239,7 +239,7 @@ export class AppCore {
       },
       makeSyncHost: async () => {
         const role = this.connection.role;
-        if (!role) return { requested: false, message: this.deps.coordinate ? 'Finish the set-up first (Settings → Connections).' : 'This install is not coordinated with the firm\'s other installs (start it with --coordinate).' };
+        if (!role) return { requested: false, message: this.deps.coordinate !== false ? 'Finish the set-up first (Settings → Connections).' : 'This install is not coordinated with the firm\'s other installs (it was started with --no-coordinate).' };
         if (role.isHost) return { requested: false, message: 'This PC already syncs for the firm.' };
         role.makeHost();
         return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };
@@ -265,6 +265,7 @@ export class AppCore {
     this.deps.settings.set(next);
     this.settings = next;
     if (next.nightlySyncTime !== before.nightlySyncTime) this.runs.setNightlyTime(next.nightlySyncTime);
+    if (next.preferredSyncHost !== before.preferredSyncHost) this.connection.role?.setPreferred(next.preferredSyncHost);
     const connectionsChanged = JSON.stringify(next.connections) !== JSON.stringify(before.connections);
     if (connectionsChanged) await this.connection.reconfigure();
     else this.connection.applyEngineConfig();
@@ -293,7 +294,8 @@ export class AppCore {
       signInPending: c.signInPending,
       pausedUntil: this.runs.pausedUntil,
       now: this.clock.now(),
-      storageProblem: this.runs.storageProblem,
+      // A run that failed on the state folder, or a take-over that waits for disk space (no run starts then).
+      storageProblem: this.runs.storageProblem ?? c.storageProblem,
       dataDir: this.deps.dataDir,
       attention: stack?.store.attention.open(undefined, 200) ?? [],
       activity: stack?.store.activity.recent(50) ?? [],

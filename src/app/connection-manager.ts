@@ -1,7 +1,8 @@
 import type { Settings } from '../contract/settings.js';
 import type { RealtimeView, SyncStatusView } from '../contract/view.js';
-import { AuthRequiredError, createSyncStack, errorMessageOf, GrantWatch, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
+import { AuthRequiredError, createSyncStack, describeFailure, errorMessageOf, GrantWatch, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
+import { storageProblemOf, type StorageProblem } from './storage-problem.js';
 import { SyncRoleController, type SyncRoleDeps } from './sync-role.js';
 
 /** What the connection manager tells the rest of the core. */
@@ -31,8 +32,8 @@ export interface ConnectionManagerDeps {
   openExternal?: (url: string) => Promise<void>;
   events: ConnectionEvents;
   /**
-   * One sync host per firm through the lease (src/app/sync-role.ts). Opt-in for now (`serve --coordinate`):
-   * the bounded fault soak does not pass with it yet, so an install that is not told runs on its own as before.
+   * One sync host per firm through the lease (src/app/sync-role.ts); on unless set to false. Off only for
+   * development (`serve --no-coordinate`): such an install syncs on its own, as if it were the whole firm.
    */
   coordinate?: boolean;
   /** This install as other installs of the firm see it (src/app/sync-role.ts). */
@@ -75,6 +76,10 @@ export class ConnectionManager {
 
   constructor(private readonly deps: ConnectionManagerDeps) {}
 
+  private get coordinated(): boolean {
+    return this.deps.coordinate !== false;
+  }
+
   get stack(): SyncStack | undefined {
     return this.current;
   }
@@ -102,6 +107,14 @@ export class ConnectionManager {
   /** Which install syncs for the firm; undefined until a stack is built. */
   get role(): SyncRoleController | undefined {
     return this.syncRole;
+  }
+
+  /** The state folder failure that keeps this install from taking over as the firm's sync host (a full disk). */
+  get storageProblem(): StorageProblem | null {
+    const failure = this.syncRole?.storageFailure;
+    if (!failure) return null;
+    const f = describeFailure(failure);
+    return storageProblemOf({ reason: f.reason, code: f.code }, this.deps.dataDir);
   }
 
   /** Null when this install may run syncs; otherwise why not (another PC is the firm's sync host). */
@@ -160,8 +173,8 @@ export class ConnectionManager {
     let role: SyncRoleController | undefined;
     try {
       // Every request of the stack passes the firm's lease (no lease, no request): created first.
-      if (this.deps.coordinate && !this.secretsSet.smokeballApiKey) throw new MissingSecretError('The Smokeball API key');
-      role = !this.deps.coordinate ? undefined : await SyncRoleController.create({
+      if (this.coordinated && !this.secretsSet.smokeballApiKey) throw new MissingSecretError('The Smokeball API key');
+      role = !this.coordinated ? undefined : await SyncRoleController.create({
         dataDir: this.deps.dataDir,
         settings: this.deps.settings(),
         secrets: this.deps.secrets,

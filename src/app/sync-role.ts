@@ -40,6 +40,8 @@ export class SyncRoleController {
     private readonly coordinator: FirmCoordinator,
     readonly coordinatedBy: 'relay' | 'casestatus',
     private readonly deps: SyncRoleDeps,
+    /** The identity the lease keeper sends with every request: a settings change applies from the next one. */
+    private readonly identity: { preferred: boolean },
   ) {}
 
   /** Throws when neither coordination point can be reached with what is configured (the stack must not start). */
@@ -55,7 +57,8 @@ export class SyncRoleController {
       installId: installIdOf(deps.dataDir),
       installName: (deps.install?.name ?? hostname()).slice(0, 100) || 'this PC',
       user: (deps.install?.user ?? safeUser()).slice(0, 200) || 'unknown',
-      preferred: deps.install?.preferred ?? false,
+      // `serve --preferred`, or Settings → Schedule → "Prefer this PC as the sync host".
+      preferred: (deps.install?.preferred ?? false) || deps.settings.preferredSyncHost,
     };
     // The coordinator reports roles to the controller that wraps it: created right after it.
     const ref: { controller?: SyncRoleController } = {};
@@ -68,7 +71,7 @@ export class SyncRoleController {
       onSyncRequested: () => deps.onSyncRequested?.(),
       onRole: (role) => ref.controller?.changeRole(role),
     });
-    ref.controller = new SyncRoleController(coordinator, by, deps);
+    ref.controller = new SyncRoleController(coordinator, by, deps, identity);
     return ref.controller;
   }
 
@@ -78,6 +81,11 @@ export class SyncRoleController {
 
   get isHost(): boolean {
     return this.role.kind === 'host';
+  }
+
+  /** Holds the lease but cannot take over yet because this PC cannot write its state (a full disk); else null. */
+  get storageFailure(): unknown {
+    return this.coordinator.keeper.storageFailure;
   }
 
   /** Null on the host; otherwise why this install does not sync (shown instead of starting a run). */
@@ -96,6 +104,11 @@ export class SyncRoleController {
   /** Releases the lease when held, so a standby takes over at once (app quit, settings change). */
   stop(): Promise<void> {
     return this.coordinator.stop();
+  }
+
+  /** The Settings field changed: the relay ranks this install by it from its next request (no reconnect). */
+  setPreferred(preferred: boolean): void {
+    this.identity.preferred = (this.deps.install?.preferred ?? false) || preferred;
   }
 
   /** "Make this PC the sync host". */

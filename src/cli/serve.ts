@@ -36,9 +36,12 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
       data: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
-      // How other installs of the firm see this one; preferred wins a take-over (office manager's choice).
-      // One sync host per firm (the lease at the relay, or at Case Status without one); opt-in for now.
+      // One sync host per firm (the lease at the relay, or at Case Status without one) is always on;
+      // --no-coordinate is for development only: that install syncs as if it were the whole firm.
+      // (--coordinate is still accepted: it was the switch while coordination was opt-in.)
       coordinate: { type: 'boolean' },
+      'no-coordinate': { type: 'boolean' },
+      // How other installs of the firm see this one; preferred wins a take-over (office manager's choice).
       'install-name': { type: 'string' },
       preferred: { type: 'boolean' },
       'allow-lan': { type: 'boolean' },
@@ -94,8 +97,8 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, plus the proxy user and root certificates from Settings → Network.
     applyNetworkSettings({ settings, secrets });
     const exportDiagnostics = diagnosticsExporter({ dataDir, logDirs: [join(dataDir, 'logs')], outDir: dataDir, settings, secrets });
-    const install = { name: values['install-name'], preferred: values.preferred ?? false };
-    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install, coordinate: values.coordinate ?? false });
+    const install = { name: values['install-name'], preferred: values.preferred };
+    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install, coordinate: values['no-coordinate'] !== true });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);

@@ -63,6 +63,8 @@ export const SettingsSchema = z.object({
   notifications: z.enum(['all', 'attention', 'off']).default('attention'),
   /** How far the guided set-up is (changed only through the set-up commands, never by a settings patch). */
   setup: SetupProgressSchema.default(SetupProgressSchema.parse({})),
+  /** This PC should be the firm's sync host when available: preferred installs win a take-over (office manager's choice). */
+  preferredSyncHost: z.boolean().default(false),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -103,6 +105,7 @@ export const SettingsPatchSchema = z
     nightlySyncTime: hhmm,
     launchAtLogin: z.boolean(),
     notifications: SettingsSchema.shape.notifications.unwrap(),
+    preferredSyncHost: z.boolean(),
   })
   .partial()
   .strict();

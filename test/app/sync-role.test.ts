@@ -3,6 +3,7 @@ import type { AppCore } from '../../src/app/app-core.js';
 import { createDemoCore } from '../../src/testbed/demo.js';
 import type { CommandResults } from '../../src/contract/commands.js';
 import { startWorld, type World } from '../../src/testbed/world.js';
+import { LeaseClient } from '../../src/sync/coordination/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -31,7 +32,7 @@ describe('one sync host per firm (app cores, no relay)', () => {
   it('one host, one standby naming it; Sync now on the standby asks the host; the standby takes over when the host quits', async () => {
     world = await startWorld({ matters: 20, seed: 5, caseStatus: { lease: { ttlMs: 3_000 } }, smokeball: { faults: { latencyMs: 5, latencyJitterMs: 2 } } });
     const make = (name: string, user: string) =>
-      createDemoCore(world, { dataDir: tempDir('css-install-').dir, host: 'headless', core: { coordinate: true, install: { name, user }, viewThrottleMs: 20, writebackIntervalMs: 60_000 } });
+      createDemoCore(world, { dataDir: tempDir('css-install-').dir, host: 'headless', core: { install: { name, user }, viewThrottleMs: 20, writebackIntervalMs: 60_000 } });
     const front = await make('FRONTDESK-PC', 'anna');
     const para = await make('PARALEGAL-PC', 'ben');
     cores.push(front, para);
@@ -60,11 +61,21 @@ describe('one sync host per firm (app cores, no relay)', () => {
     expect(asked.reason).toContain('asked to sync now');
     await until('the host running the asked-for sync', () => host.view().recentRuns.length > runsBefore);
 
+    // Settings → "Prefer this PC as the firm's sync host" on the standby, through the window's contract: it is
+    // saved, and the install asks with it from then on (no reconnect, the host keeps syncing meanwhile).
+    const saved = (await standby.invoke('updateSettings', { preferredSyncHost: true })) as CommandResults['updateSettings'];
+    expect(saved.preferredSyncHost).toBe(true);
+    expect(host.view().syncHost?.role).toBe('host');
+
     // "Make this PC the sync host" on the standby: the host hands over at its next renewal.
     const casesBefore = world.caseStatus.control.cases().size;
     const handover = (await standby.invoke('makeSyncHost', {})) as CommandResults['makeSyncHost'];
     expect(handover.requested).toBe(true);
     await until('the planned hand-over', () => standby.view().syncHost?.role === 'host' && host.view().syncHost?.role === 'standby');
+    // The firm's lease now names a preferred holder: what any other install asking is told.
+    const probe = new LeaseClient({ relayUrl: world.caseStatus.url, relayToken: world.caseStatus.apiKey });
+    const asked2 = await probe.acquire({ installId: 'probe-install', installName: 'PARTNER-PC', user: 'carl', preferred: false });
+    expect(asked2).toMatchObject({ granted: false, holder: { installName: standby === front ? 'FRONTDESK-PC' : 'PARALEGAL-PC', preferred: true } });
     // At its next poll the old host names the new one.
     await until('the old host naming the new one', () => /^Sync runs on (FRONTDESK|PARALEGAL)-PC/.test(host.view().syncHost?.message ?? ''));
     await until('a sync on the new host', () => standby.view().recentRuns.some((r) => r.outcome === 'succeeded'));

@@ -24,7 +24,7 @@ describe('fault soak (bounded)', () => {
     const dir = tempDir('css-soak-test-');
     const reportFile = join(dir.dir, 'report.json');
     try {
-      const run = spawnSync('bash', ['scripts/soak.sh', '--matters', '120', '--live-seconds', '75', '--import-kills', '1', '--report', reportFile], {
+      const run = spawnSync('bash', ['scripts/soak.sh', '--matters', '120', '--live-seconds', '75', '--import-kills', '1', '--coordinate', '--report', reportFile], {
         cwd: repoRoot,
         encoding: 'utf8',
         timeout: 14 * 60_000,

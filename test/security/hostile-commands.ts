@@ -87,6 +87,7 @@ export const HOSTILE_CALLS: HostileCall[] = [
   { name: 'an id NaN', command: 'retryAttention', input: { id: Number.NaN }, refusal: invalid('retryAttention'), json: false },
   { name: 'a time of 25:00', command: 'updateSettings', input: { nightlySyncTime: '25:00' }, refusal: invalid('updateSettings') },
   { name: 'launchAtLogin as "yes"', command: 'updateSettings', input: { launchAtLogin: 'yes' }, refusal: invalid('updateSettings') },
+  { name: 'preferredSyncHost as 1', command: 'updateSettings', input: { preferredSyncHost: 1 }, refusal: invalid('updateSettings') },
   { name: 'a rate as a string', command: 'updateSettings', input: { connections: { smokeballRatePerSecond: 'fast' } }, refusal: invalid('updateSettings') },
   { name: 'a rate of Infinity', command: 'updateSettings', input: { connections: { smokeballRatePerSecond: Number.POSITIVE_INFINITY } }, refusal: invalid('updateSettings'), json: false },
   { name: 'an API URL with javascript:', command: 'updateSettings', input: { connections: { smokeballApiUrl: 'javascript:alert(1)' } }, refusal: invalid('updateSettings') },

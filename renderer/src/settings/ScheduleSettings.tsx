@@ -4,7 +4,7 @@ import { clockTime } from '../format.js';
 import { useCommand } from '../use-command.js';
 import { Field, SaveBar, useDraft, useSaveSettings } from './form-helpers.js';
 
-type Schedule = Pick<Settings, 'nightlySyncTime' | 'launchAtLogin' | 'notifications'>;
+type Schedule = Pick<Settings, 'nightlySyncTime' | 'launchAtLogin' | 'notifications' | 'preferredSyncHost'>;
 
 const NOTIFICATION_LEVELS: Array<{ value: Settings['notifications']; label: string; hint: string }> = [
   { value: 'attention', label: 'Only problems', hint: 'when something needs a person' },
@@ -19,9 +19,10 @@ export function ScheduleSettings() {
     nightlySyncTime: settings.nightlySyncTime,
     launchAtLogin: settings.launchAtLogin,
     notifications: settings.notifications,
+    preferredSyncHost: settings.preferredSyncHost,
   });
   const state = useSaveSettings((saved) =>
-    markSaved({ nightlySyncTime: saved.nightlySyncTime, launchAtLogin: saved.launchAtLogin, notifications: saved.notifications }),
+    markSaved({ nightlySyncTime: saved.nightlySyncTime, launchAtLogin: saved.launchAtLogin, notifications: saved.notifications, preferredSyncHost: saved.preferredSyncHost }),
   );
   const { run, busy } = useCommand();
 
@@ -56,6 +57,20 @@ export function ScheduleSettings() {
         <label htmlFor="launchAtLogin">Start Case Status Sync when I sign in to this computer</label>
         <p className="hint" id="launchAtLogin-hint">
           {view.host === 'headless' ? 'Applies to the desktop app; this service is started by the server.' : 'Recommended: real-time updates only flow while the app runs.'}
+        </p>
+      </div>
+      <div className="field field-check">
+        <input
+          id="preferredSyncHost"
+          type="checkbox"
+          checked={draft.preferredSyncHost}
+          onChange={(e) => setDraft({ ...draft, preferredSyncHost: e.target.checked })}
+          aria-describedby="preferredSyncHost-hint"
+        />
+        <label htmlFor="preferredSyncHost">Prefer this PC as the firm's sync host</label>
+        <p className="hint" id="preferredSyncHost-hint">
+          One PC syncs for the whole firm. When it stops, a preferred PC that is running takes over first. Tick it on a PC that is
+          always on, such as the office server; the current host keeps syncing until then (or press Make this PC the sync host).
         </p>
       </div>
       <fieldset className="field">

@@ -1,6 +1,7 @@
 import type { Logger } from '../ports.js';
 import { silentLogger } from '../ports.js';
 import { LeaseCallError, type HeldLease, type InstallIdentity, type LeaseClient, type LeaseHolder } from './lease-client.js';
+import { failureReasonOf } from '../failure.js';
 import { LeaseLostError, type WriteFence } from './write-fence.js';
 
 /** What this install is right now. */
@@ -48,6 +49,9 @@ export class LeaseKeeper implements WriteFence {
   private running = false;
   private ticking: Promise<void> | undefined;
   private wantsHost = false;
+  /** Granted, but the shared ledger is not adopted yet because this computer cannot write its state. */
+  private adoptPending = false;
+  private localFailure: unknown = null;
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -58,6 +62,11 @@ export class LeaseKeeper implements WriteFence {
 
   get current(): SyncRole {
     return this.role;
+  }
+
+  /** Why this install holds the lease but cannot take over yet (its disk is full); null otherwise. */
+  get storageFailure(): unknown {
+    return this.localFailure;
   }
 
   get lease(): HeldLease | undefined {
@@ -134,8 +143,10 @@ export class LeaseKeeper implements WriteFence {
   async tick(): Promise<void> {
     const poll = this.options.standbyPollMs ?? 10_000;
     try {
-      if (this.held) await this.renew();
-      else await this.acquire();
+      if (this.held) {
+        await this.renew();
+        if (this.held && this.adoptPending) await this.takeOver();
+      } else await this.acquire();
     } catch (err) {
       const e = err as Error;
       if (e instanceof LeaseCallError && e.code === 'lease_lost') this.lost('another install took over');
@@ -145,8 +156,10 @@ export class LeaseKeeper implements WriteFence {
     }
     if (!this.running) return;
     if (this.held) {
-      // Renew at a third of the TTL; sooner when a renewal failed, while the lease is still ours.
-      this.schedule(Math.max(50, Math.min(this.ttlMs / 3, this.validUntil - this.now() - this.margin() / 2)));
+      // Renew at a third of the TTL; sooner when a renewal failed, while the lease is still ours, and at the
+      // standby pace while the take-over waits for disk space.
+      const next = Math.min(this.ttlMs / 3, this.validUntil - this.now() - this.margin() / 2, this.adoptPending ? poll : Infinity);
+      this.schedule(Math.max(50, next));
     } else {
       this.schedule(poll);
     }
@@ -164,21 +177,40 @@ export class LeaseKeeper implements WriteFence {
     this.held = { epoch: answer.epoch, leaseKey: answer.leaseKey };
     this.validUntil = sentAt + Math.min(answer.ttlMs, answer.expiresAt - answer.serverTime) - this.margin();
     this.log.info('sync lease granted', { epoch: answer.epoch });
+    await this.takeOver();
+  }
+
+  /**
+   * Adopts the shared ledger under the held lease, then opens the fence. When this computer cannot write its
+   * own state (a full disk), the lease is kept (renewed, fence closed, nothing sent) and the adoption is tried
+   * again at the next step: giving the lease back would only be granted again, and a full disk is no reason
+   * to lose the host. Any other failure (the ledger unreadable) gives the lease back rather than write blind.
+   */
+  private async takeOver(): Promise<void> {
+    const held = this.held!;
     try {
-      await this.options.onGranted?.(this.held);
+      await this.options.onGranted?.(held);
     } catch (err) {
-      // Could not take over cleanly (ledger unreadable): give the lease back rather than write blind.
-      const held = this.held;
+      const reason = failureReasonOf(err);
+      if (reason === 'disk_full' || reason === 'unwritable') {
+        this.adoptPending = true;
+        this.localFailure = err;
+        this.log.warn('shared ledger not adopted: this PC cannot write its state; keeping the sync lease and trying again', { error: (err as Error).message });
+        this.setRole({ kind: 'unknown', reason: `this PC cannot save its sync state (${(err as Error).message}); it keeps the firm's sync lease and resumes on its own once it can write again` });
+        return;
+      }
       this.closeFence();
       await this.options.client.release(this.options.identity.installId, held).catch(() => undefined);
       throw err;
     }
+    this.adoptPending = false;
+    this.localFailure = null;
     if (!this.validNow()) {
       this.lost('the take-over took longer than the lease');
       return;
     }
     this.fenceOpen = true;
-    this.setRole({ kind: 'host', epoch: answer.epoch, since: Date.now() });
+    this.setRole({ kind: 'host', epoch: held.epoch, since: Date.now() });
   }
 
   private async renew(): Promise<void> {
@@ -199,6 +231,8 @@ export class LeaseKeeper implements WriteFence {
 
   private closeFence(): void {
     this.fenceOpen = false;
+    this.adoptPending = false;
+    this.localFailure = null;
     this.held = undefined;
     this.validUntil = -Infinity;
   }
