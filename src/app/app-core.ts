@@ -208,6 +208,9 @@ export class AppCore {
     return {
       getView: async () => this.view(),
       syncNow: async () => {
+        // An unfinished set-up is the reason that matters, whichever install holds the firm's lease.
+        const setupBlocked = this.setup.blockedReason;
+        if (setupBlocked) return { started: false, reason: setupBlocked };
         const role = this.connection.role;
         // On a standby, Sync now asks the firm's sync host to run (it picks it up at its next renewal).
         if (role && !role.isHost) return { started: false, reason: await role.askHostToSync() };
