@@ -14,11 +14,17 @@ export class AppProcess {
   private child: ChildProcess | undefined;
   private remote: AppRemote | undefined;
   private readonly outputs: string[] = [];
+  private readonly traces: string[] = [];
 
   constructor(private readonly options: { repoRoot: string; dataDir: string; logDir: string; serveArgs?: string[] }) {}
 
   get outputFiles(): string[] {
     return [...this.outputs];
+  }
+
+  /** The send trace of every start (soak/send-trace.ts). */
+  get traceFiles(): string[] {
+    return [...this.traces];
   }
 
   get app(): AppRemote {
@@ -35,9 +41,12 @@ export class AppProcess {
     this.outputs.push(outFile, errFile);
     const out = createWriteStream(outFile);
     const err = createWriteStream(errFile);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data', this.options.dataDir, ...(this.options.serveArgs ?? [])], {
+    const traceFile = join(this.options.logDir, `app-${n}.sends.jsonl`);
+    this.traces.push(traceFile);
+    // The send trace (soak/send-trace.ts) records when each request left, to judge the rate limit on both ends.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './soak/send-trace.ts', 'src/cli/main.ts', 'serve', '--data', this.options.dataDir, ...(this.options.serveArgs ?? [])], {
       cwd: this.options.repoRoot,
-      env: process.env,
+      env: { ...process.env, SOAK_SEND_TRACE: traceFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -125,11 +125,15 @@ export async function documentsExactlyOnce(world: World): Promise<InvariantResul
   return result('every document exactly once and byte-identical', problems, `${docs.length} documents in ${byMatter.size} matters, each once and byte-identical`);
 }
 
+/** Whether a moment (performance.now() of the soak) is in a storm or its wake: its effect on the server's bucket lasts a moment after it ends, so 2 s are allowed for it to refill. */
+export function inStorms(storms: Array<{ from: number; to: number }>): (at: number) => boolean {
+  return (at) => storms.some((s) => at >= s.from && at <= s.to + 2_000);
+}
+
 /** Outside the deliberate 429 storms, Smokeball never had to refuse a request: the app kept to the limit. */
 export function withinRateLimit(world: World, storms: Array<{ from: number; to: number }>): { result: InvariantResult; throttledInStorms: number; peakPerSecond: number } {
   const log = world.smokeball.stats.log;
-  // A storm's effect on the server's bucket lasts a moment after it ends: allow 2 s for it to refill.
-  const inStorm = (at: number) => storms.some((s) => at >= s.from && at <= s.to + 2_000);
+  const inStorm = inStorms(storms);
   const outside = log.filter((e) => e.status === 429 && !inStorm(e.at) && !e.route.startsWith('/_sim'));
   const throttledInStorms = log.filter((e) => e.status === 429 && inStorm(e.at)).length;
   const peakPerSecond = world.smokeball.stats.peakInWindow(1000, (e) => e.status !== 429 && !inStorm(e.at) && !e.route.startsWith('/_sim'));

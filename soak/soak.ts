@@ -20,7 +20,8 @@ import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/te
 import { AppProcess } from './app-process.js';
 import type { AppRemote } from './app-remote.js';
 import { summarizeView, ViewTrail } from './view-summary.js';
-import { casesMatchSmokeball, documentsExactlyOnce, messagesExactlyOnce, noStageRegressions, withinRateLimit, type InvariantResult } from './invariants.js';
+import { casesMatchSmokeball, documentsExactlyOnce, inStorms, messagesExactlyOnce, noStageRegressions, withinRateLimit, type InvariantResult } from './invariants.js';
+import { analyseSends, readTrace, watchStalls } from './send-analysis.js';
 import { sleep } from '../src/shared/async.js';
 
 const { values } = parseArgs({
@@ -74,6 +75,9 @@ const storms: Array<{ from: number; to: number }> = [];
 const stageHistory = new Map<string, string[]>();
 const actions = { stageChanges: 0, matterEdits: 0, newMatters: 0, newClients: 0, closedMatters: 0, messages: 0, documents: 0 };
 const viewLog: Array<{ at: number; view: AppView }> = [];
+// Event-loop stalls of this process, which hosts the simulators: with the app's send trace they tell whether a 429
+// came from the app sending too fast or from requests bunched on arrival.
+const soakStalls = watchStalls();
 let importMs: number | null = null;
 
 // ——— the disk ———
@@ -244,11 +248,23 @@ async function soak(): Promise<number> {
     throttledInStorms: rate.throttledInStorms,
     duplicateStageSends: regression.duplicates,
   };
+  const trace = readTrace(app.traceFiles);
+  const sends = analyseSends({
+    sends: trace.sends,
+    appStalls: trace.stalls,
+    soakStalls: soakStalls.stalls,
+    smokeballHost: new URL(w.smokeball.url).host,
+    arrivals: w.smokeball.stats.log,
+    inStorm: inStorms(storms),
+    rate: RATE.ratePerSecond,
+    burst: RATE.burst,
+  });
   const report = {
     ...reportHeader(),
     faults: counts,
     visible,
     peakRequestsPerSecond: rate.peakPerSecond,
+    sends,
     invariants: results,
     ok: results.every((r) => r.ok),
   };
@@ -614,6 +630,15 @@ function printReport(report: { faults: Record<string, unknown>; invariants: Inva
   log('Faults injected (all survived unless an invariant below failed):');
   for (const [k, v] of Object.entries(report.faults)) log(`  ${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   log(`Peak Smokeball requests in any 1 s outside the storms: ${String(report.peakRequestsPerSecond)}`);
+  const sends = report.sends as ReturnType<typeof analyseSends> | undefined;
+  if (sends) {
+    log(`Rate limit judged on both ends (token bucket ${RATE.ratePerSecond}/s, burst ${RATE.burst}, outside the storms): ${sends.clientOverLimit} of the app's ${sends.clientRequests} sends over it by the app's own send times, ${sends.arrivalOverLimit} by the simulator's arrival times, ${sends.refusedOutsideStorms} refused`);
+    log(`  send → arrival: p50 ${sends.transitMs.p50} ms, p99 ${sends.transitMs.p99} ms, max ${sends.transitMs.max} ms (${sends.transitMs.matched} matched by RequestId); largest event-loop stall: app ${sends.largestStallMs.app} ms, soak and simulators ${sends.largestStallMs.soak} ms`);
+    for (const r of sends.refusals.slice(0, 5)) {
+      log(`  429 on ${r.request} at ${r.at}; the second before it (times relative to the 429's arrival):`);
+      for (const line of r.before) log(`    ${line}`);
+    }
+  }
   log('Invariants:');
   for (const r of report.invariants) log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}`);
   log(report.ok ? 'SOAK PASSED' : 'SOAK FAILED');
