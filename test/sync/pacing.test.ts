@@ -30,8 +30,26 @@ describe('sliding window limiter', () => {
     await Promise.all(Array.from({ length: 14 }, () => limiter.acquire().then((started) => { started(); starts.push(performance.now()); })));
     expect(starts).toHaveLength(14);
     expect(maxInWindow(starts, 199)).toBeLessThanOrEqual(4);
-    // and it does not crawl: 14 starts at 4 per 200 ms need 3 full windows after the first burst
+    // and it does not crawl: 14 starts at 4 per 200 ms, 50 ms apart, take 650 ms
     expect((starts.at(-1) as number) - (starts[0] as number)).toBeLessThan(1200);
+  });
+
+  it('spaces starts a window over cap apart, from each start’s real send, so a burst never empties the server’s bucket', async () => {
+    const limiter = new SlidingWindowLimiter(5, 1000);
+    const sends: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        limiter.acquire().then(async (started) => {
+          // The third request leaves 120 ms after its grant (a busy event loop): the next ones keep their distance from it.
+          if (i === 2) await new Promise((r) => setTimeout(r, 120));
+          started();
+          sends.push(performance.now());
+        }),
+      ),
+    );
+    const gaps = sends.slice(1).map((t, i) => t - sends[i]!);
+    // 200 ms at 5 per second; a timer may fire up to a millisecond early against performance.now().
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(199);
   });
 
   it('holds every start until a block ends', async () => {
@@ -56,7 +74,8 @@ describe('pacing gate', () => {
             starts.push(performance.now());
             inFlight++;
             peakInFlight = Math.max(peakInFlight, inFlight);
-            await new Promise((r) => setTimeout(r, 120));
+            // Longer than three starts' spacing (100 ms at 10/s), so three are in flight at once.
+            await new Promise((r) => setTimeout(r, 350));
             inFlight--;
           },
           { idempotent: true },
@@ -74,7 +93,8 @@ describe('pacing gate', () => {
     let calls = 0;
     const t0 = performance.now();
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
+      // Few enough that the successes after the hold (each a recovery step) do not bring the rate all the way back.
+      Array.from({ length: 4 }, (_, i) =>
         gate.run(
           async () => {
             calls++;
@@ -85,7 +105,7 @@ describe('pacing gate', () => {
         ),
       ),
     );
-    expect(results).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(results).toEqual([0, 1, 2, 3]);
     expect(gate.metrics.throttled).toBe(1);
     expect(gate.metrics.retried).toBe(1);
     expect(gate.snapshot().currentRatePerSecond).toBeLessThan(8);

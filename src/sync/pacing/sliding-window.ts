@@ -1,7 +1,11 @@
 /**
- * At most `cap` starts within any rolling window of `windowMs`. Stricter than a token bucket of the same rate
- * (which lets a full burst through on top of the refill), so a client paced by it can never trip the server's
- * bucket, and never shows more than `cap` requests in any one-second window.
+ * At most `cap` starts within any rolling window of `windowMs`, and consecutive starts at least `windowMs / cap`
+ * apart. The spacing is what keeps the server's token bucket (rate r, burst b) from ever running low: starts at
+ * the steady rate leave it nearly full, so its burst is headroom for requests the client spaced out but that
+ * reach the server bunched (an event-loop stall between this grant and the socket, jitter on the way, a stall in
+ * the server). A window alone lets a whole burst through at once and the next one a window later, which empties
+ * the bucket and leaves it only `windowMs - 1000` ms of slack; the soak found those 429s (docs/reliability.md).
+ * The spacing costs nothing at the steady rate and delays a burst after idle by at most one window.
  */
 export class SlidingWindowLimiter {
   private readonly starts: number[] = [];
@@ -58,17 +62,24 @@ export class SlidingWindowLimiter {
     if (this.timer) return;
     const t = this.now();
     while (this.starts.length > 0 && t - (this.starts[0] as number) >= this.windowMs) this.starts.shift();
-    while (this.waiters.length > 0 && t >= this.holdUntil && this.starts.length < this.cap) {
+    while (this.waiters.length > 0 && t >= this.holdUntil && this.starts.length < this.cap && t >= this.nextSpaced()) {
       this.starts.push(t);
       this.waiters.shift()?.(t);
     }
     if (this.waiters.length === 0) return;
-    const nextFree = this.starts.length < this.cap ? t : (this.starts[this.starts.length - this.cap] as number) + this.windowMs;
+    const nextInWindow = this.starts.length < this.cap ? t : (this.starts[this.starts.length - this.cap] as number) + this.windowMs;
+    const nextFree = Math.max(nextInWindow, this.nextSpaced());
     const wait = Math.max(nextFree, this.holdUntil) - t;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump();
     }, Math.max(1, Math.ceil(wait)));
+  }
+
+  /** The earliest moment the next start keeps its distance from the last one (recorded at its real send). */
+  private nextSpaced(): number {
+    const last = this.starts[this.starts.length - 1];
+    return last === undefined ? -Infinity : last + this.windowMs / this.cap;
   }
 
   /** Stops pending timers (waiters stay pending); used on shutdown. */
