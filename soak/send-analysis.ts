@@ -20,6 +20,13 @@ export interface SendAnalysis {
   clientRequests: number;
   /** Requests a token bucket of the server's rate and burst would refuse, judged on the app's own send times. */
   clientOverLimit: number;
+  /**
+   * The least the server's bucket held after one of the app's sends (by the app's send times): how much room the
+   * app left for its requests to arrive bunched. Under 1, a little bunching on the way means a 429.
+   */
+  clientBucketLow: number;
+  /** How many of the app's sends left the bucket under 1 token. */
+  clientSendsBelowOneToken: number;
   /** The same judged on the simulator's arrival times (what the simulator did refuse, if it kept the same bucket). */
   arrivalOverLimit: number;
   /** 429s the simulator answered outside the storms. */
@@ -49,6 +56,17 @@ export function readTrace(files: string[]): { sends: Array<ClientSend & { host: 
     }
   }
   return { sends, stalls };
+}
+
+/** The bucket's level after each of `times` (sorted), as if every one took a token. */
+export function bucketLevels(times: number[], rate: number, burst: number): number[] {
+  let tokens = burst;
+  let last = times[0] ?? 0;
+  return times.map((t) => {
+    tokens = Math.min(burst, tokens + ((t - last) / 1000) * rate) - 1;
+    last = t;
+    return tokens;
+  });
 }
 
 /** How many of `times` (sorted) a token bucket of `rate`/s and `burst` would refuse, each refusal taking no token. */
@@ -107,8 +125,11 @@ export function analyseSends(options: {
         }),
       };
     });
+  const levels = bucketLevels(clientTimes, options.rate, options.burst);
   return {
     clientRequests: sends.length,
+    clientBucketLow: Math.round(Math.min(options.burst, ...levels) * 100) / 100,
+    clientSendsBelowOneToken: levels.filter((l) => l < 1).length,
     clientOverLimit: bucketRefusals(clientTimes, options.rate, options.burst),
     arrivalOverLimit: bucketRefusals(arrivalTimes, options.rate, options.burst),
     refusedOutsideStorms: arrivals.filter((e) => e.status === 429).length,

@@ -633,6 +633,7 @@ function printReport(report: { faults: Record<string, unknown>; invariants: Inva
   const sends = report.sends as ReturnType<typeof analyseSends> | undefined;
   if (sends) {
     log(`Rate limit judged on both ends (token bucket ${RATE.ratePerSecond}/s, burst ${RATE.burst}, outside the storms): ${sends.clientOverLimit} of the app's ${sends.clientRequests} sends over it by the app's own send times, ${sends.arrivalOverLimit} by the simulator's arrival times, ${sends.refusedOutsideStorms} refused`);
+    log(`  the app's sends left the server's bucket at ${sends.clientBucketLow} tokens at the least (${sends.clientSendsBelowOneToken} sends left it under 1): the room for arrivals to bunch`);
     log(`  send → arrival: p50 ${sends.transitMs.p50} ms, p99 ${sends.transitMs.p99} ms, max ${sends.transitMs.max} ms (${sends.transitMs.matched} matched by RequestId); largest event-loop stall: app ${sends.largestStallMs.app} ms, soak and simulators ${sends.largestStallMs.soak} ms`);
     for (const r of sends.refusals.slice(0, 5)) {
       log(`  429 on ${r.request} at ${r.at}; the second before it (times relative to the 429's arrival):`);
