@@ -12,6 +12,7 @@
 import { unlink } from 'node:fs/promises';
 import type { MatterLink, OutboxItem } from '../../store/index.js';
 import type { CsDocument } from '../casestatus/types.js';
+import { errorCodeOf, failureReasonOf } from '../failure.js';
 import { ApiError } from '../http/api-error.js';
 import type { SbFile, SbUploadInfo } from '../smokeball/types.js';
 import { errorText, isPermanent, isUnknownOutcome, recordFailure, type WritebackContext, type WritebackSummary } from './context.js';
@@ -36,6 +37,15 @@ function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * The file system refused to stage a download in the app's data folder (full, over quota, read-only). SQLite's
+ * own refusals are not included: they reach the run through the bookkeeping writes that follow them.
+ */
+export function isStagingRefused(error: unknown): boolean {
+  const reason = failureReasonOf(error);
+  return (reason === 'disk_full' || reason === 'unwritable') && !(errorCodeOf(error) ?? '').startsWith('SQLITE');
 }
 
 export class DocumentWriter {
@@ -69,6 +79,10 @@ export class DocumentWriter {
         const permanent = error instanceof PermanentDocumentError || isPermanent(error) || error instanceof ContentMismatchError;
         recordFailure(this.ctx, this.fresh(item), 'document_failed', `“${item.payload.fileName}” was not uploaded: ${errorText(error)}`, permanent, { matterId: link.matterId, documentId: item.payload.id });
         summary.failed += 1;
+        // The app's own data folder is full or unwritable (staging the download failed): the next documents would
+        // fail the same way, and staff must be told. Failing the write-back run is what raises the Disk full item;
+        // left as an item failure, it was retried quietly and never shown (the soak waited 240 s for it).
+        if (isStagingRefused(error)) throw error;
       }
     }
   }

@@ -28,7 +28,7 @@ import {
   type WritebackSettings,
   type WritebackSummary,
 } from './context.js';
-import { DocumentWriter } from './document-writer.js';
+import { DocumentWriter, isStagingRefused } from './document-writer.js';
 import { checkDocument, checkMessage, isBadFeedItem, type BadFeedItem } from './feed-check.js';
 import { FolderFinder } from './folder-finder.js';
 import { MemoWriter } from './memo-writer.js';
@@ -306,6 +306,8 @@ export class WritebackJob {
         this.ctx.log.error('Uploading a matter’s documents failed', { matterId: link.matterId, error: errorText(error) });
         summary.failed += items.length;
         this.failUnexpected(items, 'document_failed', error);
+        // The app's data folder refused the staging: fail the run, so the app shows it (see DocumentWriter).
+        if (isStagingRefused(error)) throw error;
       }
     });
   }
