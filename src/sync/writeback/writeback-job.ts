@@ -170,7 +170,12 @@ export class WritebackJob {
         log.warn(`Reading the Case Status ${name} feed failed; it is read again next run`, { error: errorText(error) });
       }
     }
-    await Promise.all([this.writeMemos(summary), this.writeDocuments(summary)]);
+    // Both must have settled before the run ends, for the reason `pool` waits for every worker: with Promise.all a
+    // failed memo side ended the run while documents were still being written, and the next run (a poke half a
+    // second later) made a matter's CaseStatus folder a second time (the full soak, after its disk-full episode).
+    const sides = await Promise.allSettled([this.writeMemos(summary), this.writeDocuments(summary)]);
+    const failed = sides.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     summary.durationMs = performance.now() - started;
     this.lastRun = new Date().toISOString();
     this.deps.store.checkpoints.set(LAST_RUN, this.lastRun);

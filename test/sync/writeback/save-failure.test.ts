@@ -76,3 +76,27 @@ describe('write-back run when a bookkeeping write fails in one worker', () => {
     expect(endpointCount(h.world, 'POST /matters/{id}/memos')).toBe(threads);
   });
 });
+
+describe('write-back run when the memo side fails while documents are still being written', () => {
+  it('ends only after the documents side has settled, so the next run cannot make a folder twice', async () => {
+    // The full soak (issue 19) ended with a matter holding two CaseStatus folders: after its disk-full episode the
+    // memo side failed, the run ended at once (Promise.all) while documents were still being written, and the next
+    // run, poked half a second later, made the same matter's folder again. The memo side starts first, so the one
+    // refused attention-list write (as on a full disk) fails it while the documents side goes on.
+    h = await setupWorld(40);
+    await h.stack.engine.initialImport();
+    const job = h.job();
+    const refused = refuseOnce(h.stack.store.attention, 'resolve');
+    const first = await job.run().then(
+      () => 'finished',
+      (error: unknown) => `failed: ${(error as Error).message}`,
+    );
+    // Straight after it, as a poke would.
+    await runUntilDrained(job);
+    await h.world.smokeball.control.whenIdle();
+    expect(refused()).toBe(1);
+    expect(first).toBe('failed: database or disk is full');
+    expect(await expectDocumentsExactlyOnce(h.world)).toBeGreaterThan(8); // more matters than workers
+    expectMessagesExactlyOnce(h.world);
+  });
+});
