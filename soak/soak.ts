@@ -21,7 +21,7 @@ import { AppProcess } from './app-process.js';
 import type { AppRemote } from './app-remote.js';
 import { summarizeView, ViewTrail } from './view-summary.js';
 import { casesMatchSmokeball, documentsExactlyOnce, inStorms, messagesExactlyOnce, noStageRegressions, withinRateLimit, type InvariantResult } from './invariants.js';
-import { analyseSends, readTrace, watchStalls } from './send-analysis.js';
+import { analyseSends, judgeRateLimit, readTrace, watchStalls } from './send-analysis.js';
 import { sleep } from '../src/shared/async.js';
 
 const { values } = parseArgs({
@@ -230,12 +230,23 @@ async function soak(): Promise<number> {
   // ——— the checks ———
   const regression = noStageRegressions(w, stageHistory);
   const rate = withinRateLimit(w, storms);
+  const trace = readTrace(app.traceFiles);
+  const sends = analyseSends({
+    sends: trace.sends,
+    appStalls: trace.stalls,
+    soakStalls: soakStalls.stalls,
+    smokeballHost: new URL(w.smokeball.url).host,
+    arrivals: w.smokeball.stats.log,
+    inStorm: inStorms(storms),
+    rate: RATE.ratePerSecond,
+    burst: RATE.burst,
+  });
   const results: InvariantResult[] = [
     casesMatchSmokeball(w, matterIds),
     regression.result,
     messagesExactlyOnce(w, matterIds),
     await documentsExactlyOnce(w),
-    rate.result,
+    judgeRateLimit(rate.result, sends),
     failuresWereVisible(),
     noUnexplainedItems(final),
     noCrashes(),
@@ -248,17 +259,6 @@ async function soak(): Promise<number> {
     throttledInStorms: rate.throttledInStorms,
     duplicateStageSends: regression.duplicates,
   };
-  const trace = readTrace(app.traceFiles);
-  const sends = analyseSends({
-    sends: trace.sends,
-    appStalls: trace.stalls,
-    soakStalls: soakStalls.stalls,
-    smokeballHost: new URL(w.smokeball.url).host,
-    arrivals: w.smokeball.stats.log,
-    inStorm: inStorms(storms),
-    rate: RATE.ratePerSecond,
-    burst: RATE.burst,
-  });
   const report = {
     ...reportHeader(),
     faults: counts,
