@@ -174,7 +174,7 @@ export function decideAcquire(doc: LeaseDoc, req: AcquireRequest, now: number, p
       handoverTo: null,
       syncNowRequested: false,
     };
-    return { doc: granted, result: { granted: true, epoch: granted.epoch, expiresAt: granted.expiresAt, ttlMs: policy.ttlMs, leaseKey, serverTime: now } };
+    return { doc: granted, result: { granted: true, epoch: granted.epoch, expiresAt: granted.expiresAt, ttlMs: policy.ttlMs, leaseKey, serverTime: now, resumed: restarted } };
   }
   const holder = holderLive(next, now) ? publicHolder(next.holder!) : null;
   return {

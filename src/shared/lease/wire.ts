@@ -60,7 +60,19 @@ export interface LeaseHolder {
 
 /** Answer of acquire: either this install now holds the lease, or who does. */
 export type AcquireAnswer =
-  | { granted: true; epoch: number; expiresAt: number; ttlMs: number; leaseKey: string; serverTime: number }
+  | {
+      granted: true;
+      epoch: number;
+      expiresAt: number;
+      ttlMs: number;
+      leaseKey: string;
+      serverTime: number;
+      /**
+       * The holder itself asked again (its process restarted): no other install held the lease since, so its own
+       * state is at least as new as the ledger (it may hold records made after its last ledger append).
+       */
+      resumed?: boolean;
+    }
   | {
       granted: false;
       epoch: number;

@@ -31,9 +31,9 @@ export function createFirmCoordinator(options: {
     ...options,
     client,
     flush: (lease) => replicator?.flush(lease) ?? Promise.resolve(),
-    onGranted: async (lease) => {
+    onGranted: async (lease, grant) => {
       if (!replicator) throw new Error('the state database is not attached to the coordinator');
-      const adopted = await replicator.adopt(lease);
+      const adopted = await replicator.adopt(lease, { keepLocal: grant.resumed });
       options.logger?.info('shared ledger adopted', adopted);
     },
   });

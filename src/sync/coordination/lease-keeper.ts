@@ -14,8 +14,11 @@ export type SyncRole =
 export interface LeaseKeeperOptions {
   client: LeaseClient;
   identity: InstallIdentity;
-  /** Runs after a grant, before the fence opens (the new host adopts the shared ledger here). */
-  onGranted?: (lease: HeldLease) => Promise<void>;
+  /**
+   * Runs after a grant, before the fence opens (the new host adopts the shared ledger here). `resumed`: this
+   * install held the lease right before (a restarted process), so nobody else wrote since.
+   */
+  onGranted?: (lease: HeldLease, grant: { resumed: boolean }) => Promise<void>;
   /** Every role change, after onGranted for a grant. */
   onRole?: (role: SyncRole) => void;
   /** A standby pressed Sync now (delivered at a renewal). */
@@ -52,6 +55,8 @@ export class LeaseKeeper implements WriteFence {
   /** Granted, but the shared ledger is not adopted yet because this computer cannot write its state. */
   private adoptPending = false;
   private localFailure: unknown = null;
+  /** The held lease was granted back to this install after a restart. */
+  private resumed = false;
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -175,6 +180,7 @@ export class LeaseKeeper implements WriteFence {
     }
     this.wantsHost = false;
     this.held = { epoch: answer.epoch, leaseKey: answer.leaseKey };
+    this.resumed = answer.resumed === true;
     this.validUntil = sentAt + Math.min(answer.ttlMs, answer.expiresAt - answer.serverTime) - this.margin();
     this.log.info('sync lease granted', { epoch: answer.epoch });
     await this.takeOver();
@@ -189,7 +195,7 @@ export class LeaseKeeper implements WriteFence {
   private async takeOver(): Promise<void> {
     const held = this.held!;
     try {
-      await this.options.onGranted?.(held);
+      await this.options.onGranted?.(held, { resumed: this.resumed });
     } catch (err) {
       const reason = failureReasonOf(err);
       if (reason === 'disk_full' || reason === 'unwritable') {

@@ -119,7 +119,7 @@ export class LedgerReplicator {
    * becomes the host, before its first request. When the ledger is empty (the firm's first host since
    * installs were coordinated) the local state is kept and published instead, so an upgrade loses nothing.
    */
-  async adopt(lease: HeldLease): Promise<{ entries: number; published: number }> {
+  async adopt(lease: HeldLease, options: { keepLocal?: boolean } = {}): Promise<{ entries: number; published: number }> {
     const entries: Array<{ key: string; value: string | null }> = [];
     let after = 0;
     for (;;) {
@@ -128,6 +128,7 @@ export class LedgerReplicator {
       after = Number(page.nextCursor);
       if (!page.hasMore) break;
     }
+    if (options.keepLocal && entries.length > 0) return this.publishLocal(lease, entries);
     if (entries.length === 0) {
       this.db.transaction(() => {
         this.db.exec('DELETE FROM ledger_changes');
@@ -155,6 +156,37 @@ export class LedgerReplicator {
       this.db.exec('DELETE FROM ledger_changes');
     })();
     return { entries: entries.length, published: 0 };
+  }
+
+  /**
+   * A restarted host (granted back its own lease: nobody else wrote since) keeps its local copy, which may hold
+   * records made after its last append (a stage tick or a link recorded after the request that made it, before
+   * the process died), and sends the ledger what differs from it. Adopting the ledger instead would roll those
+   * records back, and a late webhook could then send a stage backwards.
+   */
+  private async publishLocal(lease: HeldLease, ledger: Array<{ key: string; value: string | null }>): Promise<{ entries: number; published: number }> {
+    const inLedger = new Map<string, string | null>();
+    for (const e of ledger) inLedger.set(e.key, e.value);
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM ledger_changes');
+      const add = this.db.prepare<[string, string | null]>('INSERT INTO ledger_changes(key, value) VALUES (?, ?)');
+      const local = new Set<string>();
+      for (const [table, shape] of this.shapes) {
+        const cols = shape.columns.map((c) => `'${c}', ${c}`).join(', ');
+        const rows = this.db.prepare<[], { key: string; value: string }>(`SELECT '${table}' || ':' || json_array(${shape.keyColumns.join(', ')}) AS key, json_object(${cols}) AS value FROM main.${table}`).all();
+        for (const r of rows) {
+          local.add(r.key);
+          if (inLedger.get(r.key) !== r.value) add.run(r.key, r.value);
+        }
+      }
+      for (const [key, value] of inLedger) {
+        const table = key.slice(0, key.indexOf(':'));
+        if (value !== null && !local.has(key) && this.shapes.has(table)) add.run(key, null);
+      }
+    })();
+    const published = this.pendingCount();
+    await this.flush(lease);
+    return { entries: ledger.length, published };
   }
 
   close(): void {

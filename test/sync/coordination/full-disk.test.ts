@@ -30,8 +30,8 @@ async function until(test: () => boolean, what: string, timeoutMs = 30_000): Pro
   }
 }
 
-function install(name: string, token: string): { coordinator: FirmCoordinator; store: StateStore; roles: SyncRole[] } {
-  const dir = tempDir('install-');
+function install(name: string, token: string, dataDir?: string): { coordinator: FirmCoordinator; store: StateStore; roles: SyncRole[]; dataDir: string } {
+  const dir = dataDir ? { dir: dataDir, cleanup: () => undefined } : tempDir('install-');
   const store = openStateStore(join(dir.dir, 'sync.sqlite'));
   const roles: SyncRole[] = [];
   const coordinator = createFirmCoordinator({
@@ -48,7 +48,7 @@ function install(name: string, token: string): { coordinator: FirmCoordinator; s
     store.close();
     dir.cleanup();
   });
-  return { coordinator, store, roles };
+  return { coordinator, store, roles, dataDir: dir.dir };
 }
 
 describe('a full disk on the host', () => {
@@ -91,5 +91,42 @@ describe('a full disk on the host', () => {
     expect(next.coordinator.keeper.current).toMatchObject({ kind: 'host', epoch: grantedEpoch });
     expect(() => next.coordinator.keeper.check()).not.toThrow();
     expect(next.store.checkpoints.get<string>('feed:299')).toBe(`299:${'x'.repeat(2_000)}`);
+  }, 60_000);
+});
+
+describe('a restarted host', () => {
+  it('keeps what it recorded after its last ledger append, and the firm\'s ledger gets it', async () => {
+    relay = await startRelayServer({ storage: 'sqlite::memory:', smokeballClientId: 'client', lease: { ttlMs: TTL_MS } });
+    const firm = await relay.admin.createFirm({ name: 'Acme Law' });
+    const keep = tempDir('install-');
+    cleanups.push(() => keep.cleanup());
+
+    const host = install('FRONTDESK-PC', firm.token, keep.dir);
+    host.coordinator.start();
+    await until(() => host.coordinator.keeper.current.kind === 'host', 'host');
+    // A stage sent (its tick reaches the ledger before the request), then the answer recorded after it: that
+    // record travels only before the next request, and the process dies first (SIGKILL: no release, no flush).
+    host.store.checkpoints.set('stage-tick:m1', 1);
+    host.store.checkpoints.set('gone', 'x');
+    await host.coordinator.keeper.beforeSend();
+    host.store.checkpoints.set('stage-tick:m1', 2);
+    host.store.checkpoints.delete('gone');
+    await host.coordinator.stop({ release: false });
+    host.store.close();
+
+    // The same install starts again on the same folder: granted back at once, and its records stay.
+    const again = install('FRONTDESK-PC', firm.token, keep.dir);
+    again.coordinator.start();
+    await until(() => again.coordinator.keeper.current.kind === 'host', 'the restarted host');
+    expect(again.store.checkpoints.get<number>('stage-tick:m1')).toBe(2);
+    expect(again.store.checkpoints.get<string>('gone')).toBeUndefined();
+    await again.coordinator.stop();
+
+    // Another install taking over now adopts the ledger: it has the record the dead process never appended.
+    const next = install('PARALEGAL-PC', firm.token);
+    next.coordinator.start();
+    await until(() => next.coordinator.keeper.current.kind === 'host', 'take-over');
+    expect(next.store.checkpoints.get<number>('stage-tick:m1')).toBe(2);
+    expect(next.store.checkpoints.get<string>('gone')).toBeUndefined();
   }, 60_000);
 });
