@@ -62,3 +62,17 @@ export interface SyncPreview {
   /** What the preview cost. */
   requests: { smokeball: number; caseStatus: number };
 }
+
+/** What staff read for each reason (the window, the CSV export and `cli preview` use the same words). */
+export const NOT_TEXTABLE_LABELS: Record<NotTextableReason, string> = {
+  no_number: 'No phone number',
+  invalid_number: 'Cell number is not a valid number',
+  landline_only: 'Only a landline or office number',
+};
+
+export const NOT_SYNCED_LABELS: Record<NotSyncedReason, string> = {
+  type_not_mapped: 'Matter type has no Case Status practice area',
+  status_filtered_out: 'Status not synced',
+  type_not_selected: 'Matter type not selected',
+  lead: 'Lead, not a matter',
+};

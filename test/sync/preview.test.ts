@@ -4,6 +4,7 @@ import type { SyncStack } from '../../src/sync/compose.js';
 import { previewSync } from '../../src/sync/preview/index.js';
 import type { SyncPreview } from '../../src/contract/preview.js';
 import type { RequestStats } from '../../src/sim/common/request-stats.js';
+import { formatPreview } from '../../src/cli/preview.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Low latency keeps the suite quick; the numbers do not depend on it.
@@ -87,6 +88,12 @@ describe('the dry-run preview against the simulators', () => {
     expect(preview.stageNotMapped).toBeGreaterThan(0);
     // Step 5: the stage Case Status lacks comes first, unmapped.
     expect(preview.stages[0]).toMatchObject({ name: 'Awaiting Lien Resolution', unmapped: true });
+    // `cli preview` prints these same numbers.
+    const printed = formatPreview(preview);
+    expect(printed).toContain(`Cases: ${preview.cases.create} to create, 0 to update, 0 to close`);
+    expect(printed).toContain(`Clients: ${preview.clients.create} to create`);
+    expect(printed).toContain(`Clients Case Status will text: ${preview.clientsTexted} `);
+    expect(printed).toContain(`Matter type has no Case Status practice area: ${notMapped} (${unmappedType})`);
     expect(preview.stages.filter((s) => !s.unmapped).every((s) => s.suggested === s.mappedTo && s.mappedTo !== null)).toBe(true);
   });
 
