@@ -30,6 +30,7 @@ const UNIT = [
   'test/sync/mapping.test.ts',
   'test/sync/network/proxy-choice.test.ts',
   'test/sync/pacing.test.ts',
+  'test/sync/preview-rules.test.ts',
   'test/sync/realtime/router.test.ts',
   'test/sync/writeback/file-names.test.ts',
   'test/sync/writeback/memo-text.test.ts',

@@ -10,6 +10,7 @@ import { SummaryPanel } from './components/SummaryPanel.js';
 import { SyncHostBanner } from './components/SyncHostBanner.js';
 import { headline } from './format.js';
 import { SettingsPage, type SettingsTab } from './settings/SettingsPage.js';
+import { PreviewPanel } from './preview/PreviewPanel.js';
 
 type Page = 'overview' | 'settings';
 
@@ -89,6 +90,7 @@ export function App() {
                     </div>
                     <div className="column-side">
                       <SummaryPanel />
+                      <PreviewPanel />
                     </div>
                   </div>
                 </>

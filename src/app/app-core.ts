@@ -1,18 +1,29 @@
 import { EventEmitter } from 'node:events';
 import { parseCommand, type CommandName, type CommandResults, type ParsedCommandInput, type SecretName } from '../contract/commands.js';
 import { applySettingsPatch, type Settings, type SettingsPatch } from '../contract/settings.js';
-import type { AppView, MappingOptions } from '../contract/view.js';
-import { SECRET_KEYS, silentLogger, type Logger, type ReadPlan, type RealtimeSync, type SecretStore } from '../sync/index.js';
-import { confirmAttentionItem, retryAttentionItem } from './attention-actions.js';
+import { STORED_ATTENTION_KINDS, type AppView, type AttentionKind as ViewAttentionKind, type AttentionView, type MappingOptions } from '../contract/view.js';
+import type { SyncPreview } from '../contract/preview.js';
+import type { AttentionKind, StateStore } from '../store/index.js';
+import { previewSync, SECRET_KEYS, silentLogger, type Logger, type ReadPlan, type RealtimeSync, type SecretStore } from '../sync/index.js';
+import { confirmAttentionItem, retryAttentionGroup, retryAttentionItem } from './attention-actions.js';
 import { ConnectionManager } from './connection-manager.js';
 import { loadMappingOptions } from './mapping-options.js';
 import { Notifier } from './notifier.js';
 import { systemClock, type AppNotification, type Clock, type SettingsStore } from './ports.js';
 import { RunCoordinator } from './run-coordinator.js';
 import { hostStatusOf } from './host-status.js';
-import { buildView } from './view-model.js';
+import { attentionView, buildView, type ViewInputs } from './view-model.js';
 import { effectiveConnections, loadBuildConfig, packageVersion, type BuildConfig } from './build-config.js';
 import { SetupFlow } from './setup-flow.js';
+
+/** Items of one kind the view lists (the group row shows the full count; the full list is one command away). */
+const ATTENTION_LISTED_PER_KIND = 50;
+/** The whole list behind a group: bounded only so a corrupt table cannot exhaust memory. */
+const ALL_ITEMS = 100_000;
+
+function isStoredKind(kind: ViewAttentionKind): kind is AttentionKind {
+  return (STORED_ATTENTION_KINDS as readonly string[]).includes(kind);
+}
 
 export interface AppCoreDeps {
   dataDir: string;
@@ -222,6 +233,15 @@ export class AppCore {
       retryAttention: (i) => retryAttentionItem(store()?.attention.byId(i.id), actions),
       dismissAttention: async (i) => ({ dismissed: store()?.attention.dismiss(i.id) ?? false }),
       confirmAttention: (i) => confirmAttentionItem(store()?.attention.byId(i.id), actions),
+      attentionItems: async (i) => this.attentionItems(i.kind),
+      retryAttentionGroup: (i) => (isStoredKind(i.kind) ? retryAttentionGroup(store()?.attention.open(i.kind, ALL_ITEMS) ?? [], actions) : Promise.resolve({ retried: false, message: 'This clears itself once the problem is over.' })),
+      dismissAttentionGroup: async (i) => {
+        const s = store();
+        if (!s || !isStoredKind(i.kind)) return { dismissed: 0 };
+        const kind = i.kind;
+        return { dismissed: s.transaction(() => s.attention.open(kind, ALL_ITEMS).filter((item) => s.attention.dismiss(item.id)).length) };
+      },
+      previewSync: () => this.preview(),
       updateSettings: (i) => this.updateSettings(i),
       setSecret: async (i) => {
         await this.deps.secrets.set(SECRET_KEY_BY_NAME[i.name], i.value);
@@ -300,7 +320,7 @@ export class AppCore {
       // A run that failed on the state folder, or a take-over that waits for disk space (no run starts then).
       storageProblem: this.runs.storageProblem ?? c.storageProblem,
       dataDir: this.deps.dataDir,
-      attention: stack?.store.attention.open(undefined, 200) ?? [],
+      ...this.attentionInputs(stack?.store),
       activity: stack?.store.activity.recent(50) ?? [],
       runs: stack?.store.runs.recent(10) ?? [],
       realtime: c.realtimeStatus,
@@ -312,6 +332,31 @@ export class AppCore {
       nextNightlyAt: this.runs.nextNightlyAt,
       setup: this.setup.view(),
     });
+  }
+
+  /** The whole list behind a group row: every open item of the kind (the data folder's problem is held in memory). */
+  private attentionItems(kind: ViewAttentionKind): AttentionView[] {
+    if (!isStoredKind(kind)) return this.view().attention.filter((a) => a.kind === kind);
+    return (this.connection.stack?.store.attention.open(kind, ALL_ITEMS) ?? []).map(attentionView);
+  }
+
+  /** The dry run against the connected firm; refused while a run writes links the preview would read half-done. */
+  private async preview(): Promise<SyncPreview> {
+    const stack = this.connection.stack;
+    if (!stack || !this.connection.signedIn) throw new Error('Sign in to Smokeball and connect Case Status first.');
+    if (this.runs.busy) throw new Error('A sync is running: preview again when it has finished.');
+    return previewSync({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config: stack.engine.config });
+  }
+
+  /**
+   * Open items, the first ATTENTION_LISTED_PER_KIND of each kind (so 199 of one kind cannot push another out of the
+   * list), and every kind's full count for its group row.
+   */
+  private attentionInputs(store: StateStore | undefined): Pick<ViewInputs, 'attention' | 'attentionCounts'> {
+    if (!store) return { attention: [], attentionCounts: {} };
+    const counts = store.attention.countOpen();
+    const attention = Object.keys(counts).flatMap((kind) => store.attention.open(kind as AttentionKind, ATTENTION_LISTED_PER_KIND));
+    return { attention: attention.sort((a, b) => a.id - b.id), attentionCounts: counts };
   }
 
   /** Pushes the view to listeners at most every `viewThrottleMs` (progress updates arrive many times a second). */

@@ -46,3 +46,24 @@ export async function confirmAttentionItem(item: AttentionItem | undefined, act:
   const r = await act.startRun('reconcile_confirmed');
   return { confirmed: r.started, message: r.started ? 'Closing those cases now.' : (r.reason ?? '') };
 }
+
+/**
+ * Retry on a whole group: what fixes the kind, once. One reconcile re-maps every matter, one sign-in renews the
+ * grant, one refresh re-reads every failed matter; messages and documents are each tried again.
+ */
+export async function retryAttentionGroup(items: AttentionItem[], act: AttentionActions): Promise<CommandResults['retryAttentionGroup']> {
+  const first = items[0];
+  if (!first) return { retried: false, message: 'Those items are already resolved.' };
+  switch (first.kind) {
+    case 'message_failed':
+    case 'document_failed':
+      for (const item of items) act.retryWriteback(item.subjectId);
+      return { retried: true, message: `Trying ${items.length} again.` };
+    case 'matter_failed': {
+      const r = await act.startRun('refresh', items.map((i) => i.subjectId));
+      return { retried: r.started, message: r.started ? `Syncing ${items.length} matters again.` : (r.reason ?? '') };
+    }
+    default:
+      return retryAttentionItem(first, act);
+  }
+}

@@ -5,6 +5,7 @@ import { initialStatus } from '../sync/index.js';
 import type { AttentionItem } from '../store/attention.js';
 import type { StorageProblem } from './storage-problem.js';
 import { deriveTray } from './tray-state.js';
+import { groupAttention } from './attention-groups.js';
 
 /**
  * Everything the window's view is made from, as plain values. The app core gathers them from its parts (connection
@@ -28,6 +29,8 @@ export interface ViewInputs {
   storageProblem: StorageProblem | null;
   dataDir: string;
   attention: AttentionItem[];
+  /** Open items per kind in the store (the `attention` list is capped; a group shows its whole count). */
+  attentionCounts?: Record<string, number>;
   activity: ActivityView[];
   runs: RunView[];
   /** The running real-time loop's status; null when it is not running. */
@@ -66,6 +69,7 @@ export function buildView(i: ViewInputs): AppView {
     realtime,
     connections: connectionsView(i),
     attention,
+    attentionGroups: groupAttention(attention, i.attentionCounts ?? {}),
     activity: i.activity,
     recentRuns: i.runs.map((r) => ({ id: r.id, kind: r.kind, startedAt: r.startedAt, finishedAt: r.finishedAt, outcome: r.outcome, error: r.error })),
     settings: i.settings,
@@ -99,7 +103,7 @@ function storageAttention(i: ViewInputs): AttentionView[] {
   return [{ id: 0, kind: p.kind, subjectId: i.dataDir, reason: p.reason, firstSeen: now, lastSeen: now, occurrences: 1, retryable: false, confirmable: false, dismissable: false }];
 }
 
-function attentionView(a: AttentionItem): AttentionView {
+export function attentionView(a: AttentionItem): AttentionView {
   return {
     id: a.id,
     kind: a.kind,
@@ -111,5 +115,15 @@ function attentionView(a: AttentionItem): AttentionView {
     retryable: a.kind !== 'client_without_cell_phone' && a.kind !== 'mass_closure_blocked',
     confirmable: a.kind === 'mass_closure_blocked',
     dismissable: true,
+    ...(a.kind === 'mass_closure_blocked' ? { closureCases: closureCasesOf(a.details) } : {}),
   };
+}
+
+/** The cases a refused mass closure names in its details (engine.ts); anything malformed is left out, not shown half. */
+function closureCasesOf(details: Record<string, unknown>): { number: string; title: string }[] {
+  const cases = Array.isArray(details.cases) ? (details.cases as unknown[]) : [];
+  return cases.flatMap((c) => {
+    const r = c as { matterNumber?: unknown; title?: unknown } | null;
+    return r && typeof r === 'object' ? [{ number: typeof r.matterNumber === 'string' ? r.matterNumber : '', title: typeof r.title === 'string' ? r.title : '' }] : [];
+  });
 }

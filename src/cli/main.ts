@@ -4,6 +4,7 @@
  *   demo    start both simulators with a seeded firm and run the whole sync with a live progress bar
  *   sim     start both simulators with a seeded firm and print their URLs (Ctrl-C to stop)
  *   sync    run a sync against configured servers (initial import until it has completed once, then incremental)
+ *   preview what the next sync would do (a dry run: reads only, writes nothing)
  *   status  print the local state: last runs, links, items needing attention
  *   activity  print recent memos and documents written to Smokeball, and write-back items needing attention
  */
@@ -16,6 +17,7 @@ import { printStatus } from './status.js';
 import { runDiagnostics } from './diagnostics.js';
 import { printActivity } from './activity.js';
 import { runSync } from './sync.js';
+import { runPreview } from './preview.js';
 import { runSims } from './sim.js';
 import { runServe, SERVE_USAGE } from './serve.js';
 import { installCliCrashHandlers } from '../app/crash-handlers.js';
@@ -33,6 +35,9 @@ Commands:
              Secrets come from the environment: CSS_SMOKEBALL_API_KEY, CSS_SMOKEBALL_REFRESH_TOKEN,
              CSS_CASESTATUS_API_KEY (the desktop app keeps them in the OS keychain instead)
              --reconcile (full nightly reconcile)  --data DIR
+  preview  What the next sync would do, writing nothing: cases to create/update/close, clients to create and
+             to be texted, clients Case Status cannot text, matters that will not sync and why
+             --config FILE (as for sync)  --data DIR (read only)  --json (the whole preview, with its lists)
   status   Show the local sync state  --data DIR
   activity Show recent memos and documents synced to Smokeball, and items needing attention  --data DIR
   diagnostics  Write a support zip (last 7 days of logs, versions, settings, state summary; no secrets)
@@ -55,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       keep: { type: 'boolean' },
       reconcile: { type: 'boolean' },
+      json: { type: 'boolean' },
       'port-smokeball': { type: 'string' },
       'port-casestatus': { type: 'string' },
       out: { type: 'string' },
@@ -76,6 +82,9 @@ async function main(argv: string[]): Promise<number> {
     case 'sync':
       if (!values.config) throw new Error('sync needs --config FILE');
       return runSync({ config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown, dataDir: values.data ?? DEFAULT_DATA_DIR, reconcile: values.reconcile ?? false });
+    case 'preview':
+      if (!values.config) throw new Error('preview needs --config FILE');
+      return runPreview({ config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown, dataDir: values.data ?? DEFAULT_DATA_DIR, json: values.json ?? false });
     case 'status':
       return printStatus(values.data ?? DEFAULT_DATA_DIR);
     case 'activity':

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createSyncStack, MemorySecretStore, SECRET_KEYS } from '../sync/index.js';
+import { createSyncStack, MemorySecretStore, SECRET_KEYS, type SyncStack } from '../sync/index.js';
 import { renderProgressLine } from './progress.js';
 import { nothingSyncedReason } from './sync-outcome.js';
 
@@ -28,9 +28,9 @@ const configSchema = z.object({
     .default({}),
 });
 
-/** One sync run against real (or simulated) servers, configured by a JSON file; secrets from the environment. */
-export async function runSync(o: { config: unknown; dataDir: string; reconcile: boolean }): Promise<number> {
-  const parsed = configSchema.safeParse(o.config);
+/** The sync stack for the servers in a `sync`/`preview` config file; secrets from the environment. */
+export async function openConfiguredStack(config: unknown, dataDir: string): Promise<SyncStack> {
+  const parsed = configSchema.safeParse(config);
   if (!parsed.success) {
     throw new Error(`config file is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
@@ -43,10 +43,16 @@ export async function runSync(o: { config: unknown; dataDir: string; reconcile: 
   if (csKey) await secrets.set(SECRET_KEYS.caseStatusApiKey, csKey);
   const clientSecret = env('CSS_SMOKEBALL_CLIENT_SECRET');
   if (clientSecret) await secrets.set(SECRET_KEYS.smokeballClientSecret, clientSecret);
-  const stack = await createSyncStack({ dataDir: o.dataDir, connections: cfg, sync: cfg.sync, secrets });
+  const stack = await createSyncStack({ dataDir, connections: cfg, sync: cfg.sync, secrets });
+  const refreshToken = env('CSS_SMOKEBALL_REFRESH_TOKEN');
+  if (refreshToken) await stack.tokens.save({ accessToken: '', accessTokenExpiresAt: 0, refreshToken });
+  return stack;
+}
+
+/** One sync run against real (or simulated) servers, configured by a JSON file; secrets from the environment. */
+export async function runSync(o: { config: unknown; dataDir: string; reconcile: boolean }): Promise<number> {
+  const stack = await openConfiguredStack(o.config, o.dataDir);
   try {
-    const refreshToken = env('CSS_SMOKEBALL_REFRESH_TOKEN');
-    if (refreshToken) await stack.tokens.save({ accessToken: '', accessTokenExpiresAt: 0, refreshToken });
     let last = 0;
     stack.engine.status.on('change', (s) => {
       if (Date.now() - last < 1000) return;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SettingsPatchSchema, type Settings } from './settings.js';
-import type { AppView, MappingOptions } from './view.js';
+import { ATTENTION_KINDS, type AppView, type AttentionView, type MappingOptions } from './view.js';
 import { setupCommandInputs, type SetupCommandResults } from './setup.js';
+import type { SyncPreview } from './preview.js';
 
 /**
  * The one typed contract between the window and the app core. Each command has a zod schema for its input (every
@@ -23,6 +24,13 @@ export const commandInputs = {
   resume: none,
   retryAttention: id,
   dismissAttention: id,
+  /** Every open item of one kind (the list behind a group row, for its search and CSV export). */
+  attentionItems: z.object({ kind: z.enum(ATTENTION_KINDS) }).strict(),
+  /** Retry on a group: one run (or one sign-in) for the whole kind, every message or document once. */
+  retryAttentionGroup: z.object({ kind: z.enum(ATTENTION_KINDS) }).strict(),
+  dismissAttentionGroup: z.object({ kind: z.enum(ATTENTION_KINDS) }).strict(),
+  /** The dry run: what the next sync would do, writing nothing (src/sync/preview). */
+  previewSync: none,
   /** Approves a refused mass closure and runs the reconcile that closes them. */
   confirmAttention: id,
   updateSettings: SettingsPatchSchema,
@@ -55,6 +63,10 @@ export interface CommandResults extends SetupCommandResults {
   retryAttention: { retried: boolean; message: string };
   dismissAttention: { dismissed: boolean };
   confirmAttention: { confirmed: boolean; message: string };
+  attentionItems: AttentionView[];
+  retryAttentionGroup: { retried: boolean; message: string };
+  dismissAttentionGroup: { dismissed: number };
+  previewSync: SyncPreview;
   updateSettings: Settings;
   setSecret: { saved: true };
   clearSecret: { cleared: true };

@@ -2,3 +2,4 @@ export * from './settings.js';
 export * from './view.js';
 export * from './commands.js';
 export * from './setup.js';
+export * from './preview.js';

@@ -45,6 +45,7 @@ export type StoredAttentionKind = (typeof STORED_ATTENTION_KINDS)[number];
 export type StorageProblemKind = 'disk_full' | 'storage_unwritable';
 /** Every kind of item the window can list. */
 export type AttentionKind = StoredAttentionKind | StorageProblemKind;
+export const ATTENTION_KINDS = [...STORED_ATTENTION_KINDS, 'disk_full', 'storage_unwritable'] as const satisfies readonly AttentionKind[];
 
 /** What recent activity records: a stage change or closure sent to Case Status, a memo or document written to Smokeball. */
 export type ActivityKind = 'stage' | 'closed' | 'memo' | 'document';
@@ -86,6 +87,23 @@ export interface RealtimeView {
   subscription: 'ok' | 'created' | 'recreated' | 'failed' | 'unknown';
 }
 
+/**
+ * One row per kind of item needing attention (issue 15: 199 "cannot be texted" items must not bury the one a
+ * person must act on). Rows that need a decision come first; the items themselves are behind the row.
+ */
+export interface AttentionGroupView {
+  kind: AttentionKind;
+  /** Every open item of this kind (the view's `attention` list holds at most the first 200 items). */
+  count: number;
+  /** A person must do something (map, confirm, sign in, free space); the other kinds retry themselves or only inform. */
+  needsDecision: boolean;
+  /** The oldest open item: the row shows its reason when the group has one item. */
+  first: AttentionView;
+  retryable: boolean;
+  confirmable: boolean;
+  dismissable: boolean;
+}
+
 export interface AttentionView {
   id: number;
   kind: AttentionKind;
@@ -100,6 +118,8 @@ export interface AttentionView {
   confirmable: boolean;
   /** False for problems the app clears itself once they are over (a full disk): there is nothing to dismiss. */
   dismissable: boolean;
+  /** A refused mass closure: the cases it would close (up to 500), for the confirmation. */
+  closureCases?: { number: string; title: string }[];
 }
 
 export interface ActivityView {
@@ -143,6 +163,8 @@ export interface AppView {
   realtime: RealtimeView;
   connections: ConnectionsView;
   attention: AttentionView[];
+  /** `attention` grouped by kind, with each kind's full count; decisions first. */
+  attentionGroups: AttentionGroupView[];
   activity: ActivityView[];
   recentRuns: RunView[];
   settings: Settings;

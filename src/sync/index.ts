@@ -23,3 +23,4 @@ export { listAll } from './smokeball/reads.js';
 export type { SbStageSet } from './smokeball/types.js';
 export { writebackActivity } from './writeback/index.js';
 export * from './coordination/index.js';
+export { previewSync, suggestName } from './preview/index.js';

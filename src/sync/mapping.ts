@@ -131,8 +131,7 @@ export function mapMatter(
   const problems: MappingProblem[] = [];
   const type = matter.matterType?.id ? ref.matterTypes.get(matter.matterType.id) : undefined;
   const typeName = type?.name ?? matter.matterType?.name ?? 'Unknown';
-  const areaName = config.practiceAreaMapping[typeName] ?? findByName(ref.practiceAreas.values(), typeName)?.name;
-  const area = areaName ? ref.practiceAreas.get(areaName) : undefined;
+  const area = practiceAreaFor(typeName, ref, config);
   if (!area) {
     problems.push({ kind: 'unmapped_practice_area', matterTypeId: matter.matterType?.id ?? '', matterTypeName: typeName });
     return { problems };
@@ -163,6 +162,12 @@ export function mapMatter(
     },
     problems,
   };
+}
+
+/** Matter type → Case Status practice area: the firm's explicit mapping first, then the same name. */
+export function practiceAreaFor(typeName: string, ref: Pick<ReferenceData, 'practiceAreas'>, config: Pick<SyncConfig, 'practiceAreaMapping'>): CsPracticeArea | undefined {
+  const areaName = config.practiceAreaMapping[typeName] ?? findByName(ref.practiceAreas.values(), typeName)?.name;
+  return areaName ? ref.practiceAreas.get(areaName) : undefined;
 }
 
 /** Smokeball stage → Case Status stage name in the case's practice area: explicit mapping first, then same name. */

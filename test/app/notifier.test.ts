@@ -18,7 +18,7 @@ function view(over: Partial<AppView> & { notifications?: Settings['notifications
     pausedUntil: null, initialImportDone: true, nextNightlyAt: null,
     realtime: { state: 'off', reason: null, lastEventAt: null, eventsApplied: 0, subscription: 'unknown' },
     connections: { smokeball: { signedIn: true, apiKeySet: true, clientIdSet: true, signInPending: false }, caseStatus: { apiKeySet: true }, relay: { configured: false, tokenSet: false } },
-    attention: [], activity: [], recentRuns: [],
+    attention: [], attentionGroups: [], activity: [], recentRuns: [],
     settings: { ...DEFAULT_SETTINGS, notifications: notifications ?? 'attention' },
     setupProblem: null,
     setup: completedSetupView(),

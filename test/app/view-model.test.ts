@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/contract/settings.js';
 import { buildView, type ViewInputs } from '../../src/app/view-model.js';
 import { initialStatus } from '../../src/sync/status.js';
+import { retryAttentionGroup, type AttentionActions } from '../../src/app/attention-actions.js';
+import type { AttentionItem } from '../../src/store/attention.js';
 
 const now = new Date('2026-12-01T10:00:00Z');
 const inputs = (over: Partial<ViewInputs> = {}): ViewInputs => ({
@@ -91,5 +93,47 @@ describe('view model', () => {
   it('drops run statistics from recent runs', () => {
     const run = { id: 1, kind: 'initial' as const, startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null, stats: { x: 1 } };
     expect(buildView(inputs({ runs: [run] })).recentRuns).toEqual([{ id: 1, kind: 'initial', startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null }]);
+  });
+});
+
+describe('items needing attention, grouped by kind', () => {
+  const stored = (id: number, kind: AttentionItem['kind'], subjectId = `s${id}`): AttentionItem => ({ id, kind, subjectId, reason: `Problem ${id}`, details: {}, firstSeen: 'a', lastSeen: 'a', occurrences: 1 });
+
+  it('puts the one item a person must act on above 199 clients that cannot be texted, with full counts', () => {
+    const phones = Array.from({ length: 50 }, (_, i) => stored(i + 1, 'client_without_cell_phone'));
+    const v = buildView(inputs({
+      attention: [...phones, stored(500, 'sync_failed'), stored(501, 'unmapped_stage')],
+      attentionCounts: { client_without_cell_phone: 199, sync_failed: 1, unmapped_stage: 1 },
+    }));
+    expect(v.attentionGroups.map((g) => [g.kind, g.count, g.needsDecision])).toEqual([
+      ['unmapped_stage', 1, true],
+      ['sync_failed', 1, false],
+      ['client_without_cell_phone', 199, false],
+    ]);
+    expect(v.attentionGroups[0]!.first.reason).toBe('Problem 501');
+    expect(v.attentionGroups[2]!.retryable).toBe(false);
+  });
+
+  it('offers Confirm only on a group of one refused closure, and the data folder problem as a decision', () => {
+    const v = buildView(inputs({ attention: [stored(3, 'mass_closure_blocked')], storageProblem: { kind: 'disk_full', reason: 'The disk is full' } }));
+    expect(v.attentionGroups.map((g) => [g.kind, g.count, g.needsDecision, g.confirmable, g.dismissable])).toEqual([
+      ['disk_full', 1, true, false, false],
+      ['mass_closure_blocked', 1, true, true, true],
+    ]);
+  });
+
+  it('retries a group once for what fixes the kind, and each message or document of it', async () => {
+    const calls: string[] = [];
+    const act: AttentionActions = {
+      signIn: async () => calls.push('sign-in'),
+      retryWriteback: (id) => void calls.push(`writeback ${id}`),
+      restartRealtime: async () => void calls.push('realtime'),
+      startRun: async (kind, ids) => (calls.push(`${kind} ${(ids ?? []).join(',')}`.trim()), { started: true }),
+    };
+    expect(await retryAttentionGroup([stored(1, 'unmapped_stage'), stored(2, 'unmapped_stage')], act)).toMatchObject({ retried: true });
+    expect(await retryAttentionGroup([stored(3, 'matter_failed', 'm1'), stored(4, 'matter_failed', 'm2')], act)).toEqual({ retried: true, message: 'Syncing 2 matters again.' });
+    expect(await retryAttentionGroup([stored(5, 'message_failed', 'x'), stored(6, 'message_failed', 'y')], act)).toEqual({ retried: true, message: 'Trying 2 again.' });
+    expect(await retryAttentionGroup([], act)).toMatchObject({ retried: false });
+    expect(calls).toEqual(['reconcile', 'refresh m1,m2', 'writeback x', 'writeback y']);
   });
 });

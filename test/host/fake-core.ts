@@ -71,6 +71,7 @@ export function sampleView(): AppView {
       relay: { configured: false, tokenSet: false },
     },
     attention: [],
+    attentionGroups: [],
     activity: [],
     recentRuns: [],
     settings: DEFAULT_SETTINGS,

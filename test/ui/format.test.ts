@@ -3,6 +3,7 @@ import { withoutIpcPrefix } from '../../renderer/src/errors.js';
 import { etaText, headline, relativeTime } from '../../renderer/src/format.js';
 import { splitValidationError } from '../../renderer/src/settings/validation.js';
 import { sampleView } from '../host/fake-core.js';
+import { toCsv } from '../../renderer/src/csv.js';
 
 /** The window's wording rules, without a browser. */
 describe('window wording', () => {
@@ -55,5 +56,13 @@ describe('window wording', () => {
     expect(withoutIpcPrefix("Error invoking remote method 'css:invoke': Error: Smokeball is not reachable")).toBe('Smokeball is not reachable');
     expect(withoutIpcPrefix('Plain message')).toBe('Plain message');
     expect(splitValidationError(wrapped).fieldErrors).toEqual({ minutes: 'Too small' });
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes commas, quotes and line breaks, and keeps formulas as text', () => {
+    expect(toCsv(['Name', 'Phone'], [['Smith, Jane', '555 "home"'], ['=HYPERLINK("x")', 12], ['Line\nbreak', '-1']])).toBe(
+      'Name,Phone\r\n"Smith, Jane","555 ""home"""\r\n"\'=HYPERLINK(""x"")",12\r\n"Line\nbreak",\'-1\r\n',
+    );
   });
 });

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppCore } from '../../src/app/app-core.js';
+import type { AttentionView } from '../../src/contract/view.js';
 import { createDemoCore } from '../../src/testbed/demo.js';
 import { startHeadlessHost, type HeadlessHost } from '../../src/host/headless-host.js';
 import { ensureRendererBuilt, REPO_ROOT } from '../../src/host/renderer-build.js';
@@ -155,6 +156,24 @@ describe('the window, driven in Chromium', () => {
     const attention = page.locator('#attention');
     const item = attention.locator('li').filter({ hasText: LIEN_STAGE });
     await visible(item);
+    // One row per kind, the one needing a decision first; the many clients that cannot be texted are one row whose
+    // full list has a search and a CSV export.
+    await attribute(attention.locator('.attention-list > li').first(), 'data-kind', 'unmapped_stage');
+    const phones = attention.locator('.attention-list > li[data-kind="client_without_cell_phone"]');
+    expect(core.view().attentionGroups.find((g) => g.kind === 'client_without_cell_phone')!.count).toBeGreaterThan(1);
+    await phones.getByRole('button', { name: /^Show all/ }).click();
+    const listed = (await core.invoke('attentionItems', { kind: 'client_without_cell_phone' })) as AttentionView[];
+    const someone = listed[0]!.reason.split(' has no')[0]!;
+    await phones.getByRole('searchbox').fill(someone);
+    await visible(phones.locator('.attention-items-list li').filter({ hasText: someone }));
+    const [download] = await Promise.all([page.waitForEvent('download'), phones.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(readFileSync(await download.path(), 'utf8')).toContain(someone);
+    await phones.getByRole('button', { name: 'Hide list' }).click();
+
+    // Preview next sync: after the import and the stage change above, nothing is left to create.
+    await page.getByRole('button', { name: 'Preview next sync' }).click();
+    await text(page.getByTestId('preview-create'), '0', 60_000);
+
     await visible(item.getByRole('button', { name: 'Retry' }));
     await shot(attention, '3-needs-attention');
 
@@ -277,7 +296,8 @@ describe('the window, driven in Chromium', () => {
       }
       expect(zoomProblems).toEqual([]);
     }
-  });
+    // Three windows of five screens each: on a loaded 2-core machine this outlasts the default minute.
+  }, LONG);
 
   it("puts the core's validation message next to the field and changes nothing", async () => {
     await goTo('Settings', 'Connections');

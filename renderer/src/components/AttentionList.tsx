@@ -1,42 +1,44 @@
-import { useState, type ReactNode } from 'react';
-import type { AttentionKind, AttentionView } from '../../../src/contract/view.js';
-import { useApp, useView } from '../app-context.js';
-import { attentionTitle, fullTime, plural, relativeTime } from '../format.js';
+import { useEffect, useMemo, useState } from 'react';
+import type { AttentionGroupView, AttentionView } from '../../../src/contract/view.js';
+import { errorText, useApp, useView } from '../app-context.js';
+import { toCsv } from '../csv.js';
+import { downloadCsv } from '../download.js';
+import { attentionTitle, count, fullTime, plural, relativeTime } from '../format.js';
 import { useCommand } from '../use-command.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 
 /**
- * Everything the sync could not do on its own, kept until someone acts on it: never a message that flashes and goes.
+ * Everything the sync could not do on its own, kept until someone acts on it: one row per kind with its count, the
+ * kinds that need a decision first, so 199 clients that cannot be texted never bury the one stage to map. Retry and
+ * Dismiss act on the whole kind; the items are behind "Show all", with search and a CSV export.
  */
 export function AttentionList({ onMapStages }: { onMapStages(): void }) {
   const view = useView();
   const [confirming, setConfirming] = useState<AttentionView | null>(null);
   const { run, busy } = useCommand();
+  const total = view.attentionGroups.reduce((n, g) => n + g.count, 0);
 
   return (
     <section className="card" aria-labelledby="attention-title" id="attention">
       <h2 id="attention-title">
-        Needs attention {view.attention.length > 0 && <span className="badge badge-warn">{view.attention.length}</span>}
+        Needs attention {total > 0 && <span className="badge badge-warn">{count(total)}</span>}
       </h2>
-      {view.attention.length === 0 ? (
+      {view.attentionGroups.length === 0 ? (
         <p className="muted empty">Nothing needs attention.</p>
       ) : (
-        groupByKind(view.attention).map(([kind, items]) => (
-          <AttentionGroup key={kind} kind={kind} items={items}>
-            {(item: AttentionView) => (
-              <AttentionItem
-                key={item.id}
-                item={item}
-                showTitle={items.length === 1}
-                busy={busy}
-                onRetry={() => void run('retryAttention', { id: item.id }, (r) => r.message, `retry-${item.id}`)}
-                onDismiss={() => void run('dismissAttention', { id: item.id }, (r) => (r.dismissed ? 'Dismissed.' : 'Already gone.'), `dismiss-${item.id}`)}
-                onConfirm={() => setConfirming(item)}
-                onMapStages={onMapStages}
-              />
-            )}
-          </AttentionGroup>
-        ))
+        <ul className="attention-list">
+          {view.attentionGroups.map((group) => (
+            <AttentionGroupRow
+              key={group.kind}
+              group={group}
+              busy={busy}
+              onRetry={() => void run('retryAttentionGroup', { kind: group.kind }, (r) => r.message, `retry-${group.kind}`)}
+              onDismiss={() => void run('dismissAttentionGroup', { kind: group.kind }, (r) => (r.dismissed > 0 ? `Dismissed ${plural(r.dismissed, 'item')}.` : 'Already gone.'), `dismiss-${group.kind}`)}
+              onConfirm={() => setConfirming(group.first)}
+              onMapStages={onMapStages}
+            />
+          ))}
+        </ul>
       )}
       <ConfirmDialog
         open={confirming !== null}
@@ -51,101 +53,126 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
         }}
       >
         <p>{confirming?.reason}</p>
+        {confirming?.closureCases && confirming.closureCases.length > 0 && (
+          <ul className="closure-list" aria-label="Cases that would be closed">
+            {confirming.closureCases.map((c, i) => (
+              <li key={`${c.number}-${i}`}>
+                <strong>{c.number}</strong> {c.title}
+              </li>
+            ))}
+          </ul>
+        )}
         <p>Clients of these cases will no longer see them as open. Only confirm if the matters really were closed in Smokeball.</p>
       </ConfirmDialog>
     </section>
   );
 }
 
-/** Most urgent first: what stops syncing altogether, then what stops a case, then what only limits one. */
-const KIND_ORDER: AttentionKind[] = ['disk_full', 'storage_unwritable', 'auth_required', 'sign_in_lapsing', 'sync_failed', 'mass_closure_blocked', 'unmapped_stage', 'unmapped_practice_area', 'matter_failed', 'message_failed', 'document_failed', 'writeback_waiting', 'realtime_off', 'client_without_cell_phone'];
-
-function groupByKind(items: AttentionView[]): Array<[AttentionKind, AttentionView[]]> {
-  const groups = new Map<AttentionKind, AttentionView[]>();
-  for (const item of items) groups.set(item.kind, [...(groups.get(item.kind) ?? []), item]);
-  const rank = (kind: AttentionKind) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length - 1);
-  return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b));
-}
-
-/** Items shown per kind before "Show all": a firm with many clients lacking a cell number must not bury a sign-in problem. */
-const SHOWN_PER_KIND = 3;
-
-function AttentionGroup({ kind, items, children }: { kind: AttentionKind; items: AttentionView[]; children(item: AttentionView): ReactNode }) {
-  const [expanded, setExpanded] = useState(false);
-  const listId = `attention-group-${kind}`;
-  const shown = expanded ? items : items.slice(0, SHOWN_PER_KIND);
-  return (
-    <div className="attention-group">
-      {items.length > 1 && (
-        <h3 className="attention-group-title">
-          {attentionTitle(kind)} <span className="badge badge-muted">{items.length}</span>
-        </h3>
-      )}
-      <ul className="attention-list" id={listId}>
-        {shown.map(children)}
-      </ul>
-      {items.length > SHOWN_PER_KIND && (
-        <button type="button" className="link-button" aria-expanded={expanded} aria-controls={listId} onClick={() => setExpanded(!expanded)}>
-          {expanded ? 'Show fewer' : `Show all ${items.length}`}
-        </button>
-      )}
-    </div>
-  );
-}
-
-function AttentionItem(props: {
-  item: AttentionView;
-  /** Off inside a group, whose heading already names the kind. */
-  showTitle: boolean;
-  busy: string | null;
-  onRetry(): void;
-  onDismiss(): void;
-  onConfirm(): void;
-  onMapStages(): void;
-}) {
-  const { item, showTitle, busy, onRetry, onDismiss, onConfirm, onMapStages } = props;
+function AttentionGroupRow(props: { group: AttentionGroupView; busy: string | null; onRetry(): void; onDismiss(): void; onConfirm(): void; onMapStages(): void }) {
+  const { group, busy, onRetry, onDismiss, onConfirm, onMapStages } = props;
   const { now } = useApp();
-  const titleId = `attention-${item.id}-reason`;
+  const [expanded, setExpanded] = useState(false);
+  const many = group.count > 1;
+  const reasonId = `attention-${group.kind}-reason`;
+  const listId = `attention-items-${group.kind}`;
   return (
-    <li className="attention-item">
+    <li className={`attention-item${group.needsDecision ? ' attention-decision' : ''}`} data-kind={group.kind}>
       <div className="attention-text">
-        {showTitle && <h3>{attentionTitle(item.kind)}</h3>}
-        <p className="reason" id={titleId}>
-          {item.reason}
+        <h3>
+          {attentionTitle(group.kind)} {many && <span className="badge badge-muted">{count(group.count)}</span>}
+          {group.needsDecision && <span className="visually-hidden"> (needs a decision)</span>}
+        </h3>
+        <p className="reason" id={reasonId}>
+          {many ? `${group.first.reason} — and ${plural(group.count - 1, 'more')}` : group.first.reason}
         </p>
-        <p className="muted small">
-          First seen <time dateTime={item.firstSeen} title={fullTime(item.firstSeen)}>{relativeTime(item.firstSeen, now)}</time>
-          {item.occurrences > 1 && (
-            <>
-              {' '}
-              · seen {plural(item.occurrences, 'time')}, last{' '}
-              <time dateTime={item.lastSeen} title={fullTime(item.lastSeen)}>{relativeTime(item.lastSeen, now)}</time>
-            </>
-          )}
-        </p>
+        {!many && (
+          <p className="muted small">
+            First seen <time dateTime={group.first.firstSeen} title={fullTime(group.first.firstSeen)}>{relativeTime(group.first.firstSeen, now)}</time>
+            {group.first.occurrences > 1 && <> · seen {plural(group.first.occurrences, 'time')}</>}
+          </p>
+        )}
       </div>
       <div className="attention-actions">
-        {item.kind === 'unmapped_stage' && (
+        {group.kind === 'unmapped_stage' && (
           <button type="button" onClick={onMapStages}>
             Map stage…
           </button>
         )}
-        {item.retryable && (
-          <button type="button" className="primary" onClick={onRetry} disabled={busy === `retry-${item.id}`} aria-describedby={titleId}>
-            {busy === `retry-${item.id}` ? 'Retrying…' : 'Retry'}
+        {group.retryable && (
+          <button type="button" className="primary" onClick={onRetry} disabled={busy === `retry-${group.kind}`} aria-describedby={reasonId}>
+            {busy === `retry-${group.kind}` ? 'Retrying…' : many ? 'Retry all' : 'Retry'}
           </button>
         )}
-        {item.confirmable && (
-          <button type="button" className="danger" onClick={onConfirm} aria-describedby={titleId}>
+        {group.confirmable && (
+          <button type="button" className="danger" onClick={onConfirm} aria-describedby={reasonId}>
             Confirm…
           </button>
         )}
-        {item.dismissable && (
-          <button type="button" onClick={onDismiss} disabled={busy === `dismiss-${item.id}`} aria-describedby={titleId}>
-            Dismiss
+        {group.dismissable && (
+          <button type="button" onClick={onDismiss} disabled={busy === `dismiss-${group.kind}`} aria-describedby={reasonId}>
+            {many ? 'Dismiss all' : 'Dismiss'}
+          </button>
+        )}
+        {many && (
+          <button type="button" className="link-button" aria-expanded={expanded} aria-controls={listId} onClick={() => setExpanded(!expanded)}>
+            {expanded ? 'Hide list' : `Show all ${count(group.count)}`}
           </button>
         )}
       </div>
+      {expanded && <AttentionItems group={group} id={listId} />}
     </li>
+  );
+}
+
+/** The whole list behind a group row, read when opened: search by any word of the reason, export as CSV. */
+function AttentionItems({ group, id }: { group: AttentionGroupView; id: string }) {
+  const { bridge } = useApp();
+  const [items, setItems] = useState<AttentionView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [query, setQuery] = useState('');
+  const kind = group.kind;
+  useEffect(() => {
+    let current = true;
+    bridge.invoke('attentionItems', { kind }).then(
+      (list) => current && setItems(list),
+      (e: unknown) => current && setError(errorText(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [bridge, kind]);
+  const shown = useMemo(() => {
+    const words = query.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+    return (items ?? []).filter((i) => words.every((w) => `${i.reason} ${i.subjectId}`.toLocaleLowerCase().includes(w)));
+  }, [items, query]);
+  const exportCsv = () => {
+    const csv = toCsv(['Kind', 'Reason', 'Subject', 'First seen', 'Last seen', 'Times seen'], shown.map((i) => [attentionTitle(i.kind), i.reason, i.subjectId, i.firstSeen, i.lastSeen, i.occurrences]));
+    downloadCsv(`needs-attention-${group.kind}.csv`, csv);
+  };
+  return (
+    <div className="attention-items" id={id}>
+      {error && <p className="error">{error}</p>}
+      {items === null && !error && <p className="muted small">Loading…</p>}
+      {items !== null && (
+        <>
+          <div className="attention-items-tools">
+            <label>
+              Search <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
+            </label>
+            <button type="button" onClick={exportCsv} disabled={shown.length === 0}>
+              Export CSV
+            </button>
+            <span className="muted small" aria-live="polite">
+              {shown.length === items.length ? plural(items.length, 'item') : `${count(shown.length)} of ${count(items.length)}`}
+            </span>
+          </div>
+          <ul className="attention-items-list">
+            {shown.map((i) => (
+              <li key={i.id}>{i.reason}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
   );
 }

@@ -1,24 +1,16 @@
 import type { StateStore, MatterLink } from '../../store/index.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import { CASE_STATUS_BATCH_LIMIT } from '../casestatus/client.js';
-import type { CsBatchItem, CsCaseInput, CsCaseResult, CsClientInput, CsClientResult } from '../casestatus/types.js';
+import type { CsBatchItem, CsCaseInput, CsCaseResult, CsClientResult } from '../casestatus/types.js';
 import type { SyncConfig } from '../config.js';
-import { clientIdsOf, fingerprint, isEligible, mapContact, mapMatter, mapStage, type ReferenceData } from '../mapping.js';
+import { fingerprint, isEligible, mapStage, type ReferenceData } from '../mapping.js';
+import { contactsOfMatters, decideCaseWrites, decideContactWrites, type CaseWrite } from './decisions.js';
 import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
 import type { RunContext } from './run-context.js';
 
 export interface MatterWithStage {
   matter: SbMatter;
   stage: SbMatterStage | undefined;
-}
-
-interface PendingCase {
-  matter: SbMatter;
-  input: CsCaseInput;
-  stageId: string | null;
-  stageUpdated: string | null;
-  clientIds: string[];
-  fingerprint: string;
 }
 
 interface PendingStage {
@@ -54,46 +46,17 @@ export class CaseWriter {
    */
   async applyMatters(items: MatterWithStage[], contacts: Map<string, SbContact>, ref: ReferenceData, ctx: RunContext, commit: () => void = () => {}): Promise<void> {
     const eligible = items.filter((i) => isEligible(i.matter, this.config));
-    const failedClients = await this.writeClients(eligible, contacts, ctx);
-
-    const pending: PendingCase[] = [];
-    for (const { matter, stage } of eligible) {
-      ctx.seeMatterVersion(matter.versionId);
-      if (stage) ctx.seeStageUpdated(stage.lastUpdated);
-      const { mapped, problems } = mapMatter(matter, stage, ref, this.config);
-      for (const p of problems) ctx.addProblem(p);
-      if (!mapped) {
-        ctx.counts.failed += 1;
-        continue;
-      }
-      // Clients Smokeball no longer has, or that Case Status refused, would make the whole case fail.
-      mapped.input.clientExternalIds = mapped.input.clientExternalIds.filter(
-        (id) => !failedClients.has(id) && (contacts.has(id) || this.store.links.contact(id) !== undefined),
-      );
-      const link = this.store.links.matter(matter.id);
-      if (link && link.stageUpdated && mapped.stageUpdated && BigInt(link.stageUpdated) > BigInt(mapped.stageUpdated)) {
-        // We already applied a newer stage than this read shows (a late event, or a lagging replica).
-        mapped.input.stage = link.stageName;
-        mapped.stageId = link.stageId;
-        mapped.stageUpdated = link.stageUpdated;
-      }
-      const fp = fingerprint(mapped.input);
-      if (link && link.fingerprint === fp) {
-        ctx.counts.casesUnchanged += 1;
-        continue;
-      }
-      pending.push({ matter, input: mapped.input, stageId: mapped.stageId, stageUpdated: mapped.stageUpdated, clientIds: clientIdsOf(matter), fingerprint: fp });
-    }
-
-    const batches = chunk(pending, CASE_STATUS_BATCH_LIMIT);
+    const refusedClients = await this.writeContacts(contactsOfMatters(eligible, contacts), ctx);
+    const { writes } = decideCaseWrites(eligible, contacts, ref, this.config, this.store.links, ctx, refusedClients);
+    const batches = chunk(writes, CASE_STATUS_BATCH_LIMIT);
     const results = await Promise.all(batches.map((batch) => this.cs.upsertCases(batch.map((p) => p.input), this.priority)));
     this.store.transaction(() => {
-      results.forEach((batchResults, b) => this.recordCases(batches[b] as PendingCase[], batchResults, ctx));
+      results.forEach((batchResults, b) => this.recordCases(batches[b] as CaseWrite[], batchResults, ctx));
       commit();
     });
   }
 
-  private recordCases(batch: PendingCase[], results: CsBatchItem<CsCaseResult>[], ctx: RunContext): void {
+  private recordCases(batch: CaseWrite[], results: CsBatchItem<CsCaseResult>[], ctx: RunContext): void {
     results.forEach((r, i) => {
       const p = batch[r.index ?? i];
       if (!p) return;
@@ -132,26 +95,9 @@ export class CaseWriter {
     });
   }
 
-  /** Upserts the clients of these matters whose details changed; returns ids Case Status refused. */
-  private writeClients(items: MatterWithStage[], contacts: Map<string, SbContact>, ctx: RunContext): Promise<Set<string>> {
-    const ids = new Set(items.flatMap(({ matter }) => clientIdsOf(matter)));
-    return this.writeContacts([...ids].map((id) => contacts.get(id)).filter((c): c is SbContact => c !== undefined), ctx);
-  }
-
   /** Upserts these contacts as Case Status clients where their details changed since last written. */
   async writeContacts(contacts: SbContact[], ctx: RunContext): Promise<Set<string>> {
-    const toWrite: { input: CsClientInput; fp: string; version: string | null }[] = [];
-    const seen = new Set<string>();
-    for (const contact of contacts) {
-      if (seen.has(contact.id)) continue;
-      seen.add(contact.id);
-      ctx.seeContactUpdated(contact.lastUpdated);
-      const { input, problems } = mapContact(contact, this.config);
-      for (const p of problems) ctx.addProblem(p);
-      const fp = fingerprint(input);
-      if (this.store.links.contact(contact.id)?.fingerprint === fp) continue;
-      toWrite.push({ input, fp, version: contact.versionId ?? null });
-    }
+    const toWrite = decideContactWrites(contacts, this.config, this.store.links, ctx);
     const failed = new Set<string>();
     const batches = chunk(toWrite, CASE_STATUS_BATCH_LIMIT);
     const results = await Promise.all(batches.map((b) => this.cs.upsertClients(b.map((c) => c.input), this.priority)));

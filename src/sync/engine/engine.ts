@@ -10,6 +10,7 @@ import { checkMatter, isUnreadable, unreadableReason, unreadableSubject } from '
 import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
 import { estimateEta, StatusReporter, type SyncStatus } from '../status.js';
 import { CaseWriter } from './case-writer.js';
+import { planClosures } from './closures.js';
 import { runFullScan, type ReadPlan } from './full-sync.js';
 import { advanceCursors, applyChanges, CURSORS, runIncremental, sinceWithOverlap, withoutFlag, type Cursors } from './incremental.js';
 import { loadReferenceData } from './reference.js';
@@ -56,6 +57,8 @@ const REFERENCE_TTL_MS = 60 * 60 * 1000;
 const PROBLEM_KINDS = ['unmapped_stage', 'unmapped_practice_area', 'client_without_cell_phone'] as const;
 /** Real-time reads go ahead of a running full scan's pages in the pacing gate: a person is waiting for them. */
 const REALTIME_PRIORITY = 10;
+/** How many of a refused mass closure's cases its attention item lists by name. */
+const MASS_CLOSURE_LISTED = 500;
 
 type RunBody = (ctx: RunContext, ref: ReferenceData) => Promise<void>;
 
@@ -202,18 +205,18 @@ export class SyncEngine {
    */
   private async closeMissing(seen: Set<string>, ctx: RunContext, writer: CaseWriter, ref: ReferenceData, confirmed: boolean): Promise<void> {
     const { store } = this.deps;
-    const open = [...store.links.allMatters()].filter((l) => l.status !== 'Closed');
-    const candidates = open.filter((l) => !seen.has(l.matterId));
+    const { open, candidates, needsConfirmation } = planClosures(store.links.allMatters(), seen, this.config);
     if (candidates.length === 0) {
       store.attention.resolve('mass_closure_blocked', 'reconcile');
       return;
     }
-    if (!confirmed && candidates.length > Math.max(1, this.config.massClosureThreshold * open.length)) {
+    if (!confirmed && needsConfirmation) {
       store.attention.raise(
         'mass_closure_blocked',
         'reconcile',
         `The nightly sync would close ${candidates.length} of ${open.length} cases. Nothing was closed: check the matter filters and Smokeball access, then confirm.`,
-        { candidates: candidates.length, open: open.length },
+        // The cases it would close, for the confirmation (capped: the item is stored as JSON).
+        { candidates: candidates.length, open: open.length, cases: candidates.slice(0, MASS_CLOSURE_LISTED).map((l) => ({ matterId: l.matterId, matterNumber: l.matterNumber, title: l.matterTitle })) },
       );
       return;
     }

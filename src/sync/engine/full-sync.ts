@@ -17,9 +17,14 @@ export interface FullSyncDeps {
   sb: SmokeballClient;
   store: StateStore;
   config: SyncConfig;
-  writer: CaseWriter;
+  /** Where each page's matters go: the case writer, or the dry-run preview's counter. */
+  writer: Pick<CaseWriter, 'applyMatters'>;
   status: StatusReporter;
   plan: ReadPlan;
+  /** false: no page checkpoint is read or written (the preview leaves the local state as it found it). */
+  resume?: boolean;
+  /** Every readable matter of each page as listed, eligible or not (the preview counts them by status and type). */
+  onListed?: (matters: readonly SbMatter[]) => void;
 }
 
 interface ScanCheckpoint {
@@ -39,7 +44,8 @@ const CHECKPOINT = 'fullsync.matters';
 export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: RunContext): Promise<{ seen: Set<string>; complete: boolean }> {
   const { sb, store, config, writer, status } = deps;
   const scope = JSON.stringify({ statuses: config.statuses, types: config.matterTypeIds, plan: deps.plan });
-  const saved = store.checkpoints.get<ScanCheckpoint>(CHECKPOINT);
+  const persist = deps.resume ?? true;
+  const saved = persist ? store.checkpoints.get<ScanCheckpoint>(CHECKPOINT) : undefined;
   const resumed = saved && saved.scope === scope ? saved : undefined;
   const donePages = new Set(resumed?.donePages ?? []);
 
@@ -75,6 +81,7 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
     totalMatters = page.size ?? totalMatters;
     const { good, bad } = partitionRecords(page.value, checkMatter);
     setAside(bad);
+    deps.onListed?.(good);
     // Listed but unreadable: still there in Smokeball, so its case must not be closed as "missing".
     for (const b of bad) if (b.matterId) seen.add(b.matterId);
     for (const m of good) if (isEligible(m, config)) seen.add(m.id);
@@ -100,7 +107,7 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
     status.update((s) => ({ progress: { ...s.progress, contacts: { done: contacts.fetched, total: null } } }));
     await writer.applyMatters(items, pageContacts, ref, ctx, () => {
       donePages.add(offset);
-      store.checkpoints.set(CHECKPOINT, { scope, total: page.size ?? 0, donePages: [...donePages] } satisfies ScanCheckpoint);
+      if (persist) store.checkpoints.set(CHECKPOINT, { scope, total: page.size ?? 0, donePages: [...donePages] } satisfies ScanCheckpoint);
     });
     bumpMatters(status, page.value.length, totalMatters);
     status.update((s) => ({ counts: { ...ctx.counts }, firstCaseAt: s.firstCaseAt ?? (ctx.firstCaseAtMs !== null ? new Date().toISOString() : null) }));
@@ -117,7 +124,7 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
   };
   await deps.sb.forEachPage<SbMatter>('/matters', { Status: config.statuses }, onPage, { limit: PAGE_LIMIT, skip });
   await stagesReady;
-  store.checkpoints.delete(CHECKPOINT);
+  if (persist) store.checkpoints.delete(CHECKPOINT);
   // Skipped pages' matters were not re-read, so closures wait for the next complete scan.
   return { seen, complete: skipped === 0 };
 }
