@@ -26,6 +26,7 @@ const UNIT = [
   'test/lint/**/*.test.ts',
   'test/packaging/**/*.test.ts',
   'test/sim/seed/**/*.test.ts',
+  'test/shared/budget/**/*.test.ts',
   'test/sim/smokeball/rtf.test.ts',
   'test/sync/mapping.test.ts',
   'test/sync/network/proxy-choice.test.ts',
