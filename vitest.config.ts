@@ -31,6 +31,7 @@ const UNIT = [
   'test/sync/mapping.test.ts',
   'test/sync/network/proxy-choice.test.ts',
   'test/sync/pacing.test.ts',
+  'test/sync/rate-lease.test.ts',
   'test/sync/realtime/router.test.ts',
   'test/sync/writeback/file-names.test.ts',
   'test/sync/writeback/memo-text.test.ts',
