@@ -6,8 +6,12 @@ import { SlidingWindowLimiter } from './sliding-window.js';
 
 /** Calls of this priority or higher are real-time event reads in the partner budget's demand. */
 export const REALTIME_MIN_PRIORITY = 1;
-/** Demand is what is pending now, to be sent within this horizon. */
-const DEMAND_HORIZON_S = 2;
+/**
+ * Demand is what is pending now, to be sent within this horizon: half a second for real-time reads (a lease
+ * bucket starts empty, so the first token comes after 1/rate), two seconds for bulk.
+ */
+const REALTIME_HORIZON_S = 0.5;
+const BULK_HORIZON_S = 2;
 
 /** How the gate should treat a failed attempt. */
 export type FailureClass =
@@ -144,9 +148,14 @@ export class PacingGate {
     this.applyLeaseConcurrency();
   }
 
-  /** Requests per second wanted now, by class (what is pending, to be sent within two seconds). */
+  /** Requests per second wanted now, by class (what is pending, to be sent within its horizon). */
   demand(): { realtime: number; bulk: number } {
-    return { realtime: this.pendingRealtime / DEMAND_HORIZON_S, bulk: this.pendingBulk / DEMAND_HORIZON_S };
+    const demand = { realtime: this.pendingRealtime / REALTIME_HORIZON_S, bulk: this.pendingBulk / BULK_HORIZON_S };
+    // A host whose calls wait for lease tokens could use more than it holds (a few pages at a time still send
+    // faster than the grant): ask for twice the grant, so idle share flows to it.
+    const bucket = this.leaseBucket;
+    if (bucket && bucket.waiting > 0 && this.pendingBulk > 0) demand.bulk = Math.max(demand.bulk, Math.min(this.opts.ratePerSecond, 2 * bucket.rateNow()));
+    return demand;
   }
 
   /** Called when a class's pending calls go from none to some (the rate lease asks at once). */
