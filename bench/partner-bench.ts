@@ -126,6 +126,7 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
     const follower = new RateLeaseFollower({ gate, client: new RelayBudgetClient({ relayUrl: relay.url, relayToken: firm.token }) });
     hosts.push({ firmId: firm.firmId, gate, keeper, follower, busy: [], bulkPending: 0 });
   }
+  console.error(`[${kind}] ${total} firms created in ${(now() / 1000).toFixed(1)} s; starting their hosts`);
   for (const [i, h] of hosts.entries()) {
     h.keeper.start();
     h.follower.start();
@@ -157,6 +158,7 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
     if (--h.bulkPending === 0) h.busy[h.busy.length - 1]![1] = now();
   };
 
+  console.error(`[${kind}] every host holds its firm's lease after ${(now() / 1000).toFixed(1)} s; workload starts`);
   // The measured window starts now (after every host holds its lease).
   const w0 = now();
   partner.arrivals.length = 0;

@@ -42,6 +42,8 @@ export interface ViewInputs {
   syncHost?: AppView['syncHost'];
   /** The guided set-up (src/app/setup-state.ts). */
   setup: SetupView;
+  /** The share of the partner budget in force (src/app/budget-follow.ts). */
+  smokeballBudget?: AppView['smokeballBudget'];
 }
 
 export function buildView(i: ViewInputs): AppView {
@@ -72,6 +74,7 @@ export function buildView(i: ViewInputs): AppView {
     setupProblem,
     syncHost: i.syncHost ?? null,
     setup: i.setup,
+    smokeballBudget: i.smokeballBudget ?? null,
   };
 }
 

@@ -23,3 +23,5 @@ export { listAll } from './smokeball/reads.js';
 export type { SbStageSet } from './smokeball/types.js';
 export { writebackActivity } from './writeback/index.js';
 export * from './coordination/index.js';
+export type { PacingGate } from './pacing/gate.js';
+export { RateLeaseFollower, RelayBudgetClient, type BudgetRenewer } from './pacing/rate-lease.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withoutIpcPrefix } from '../../renderer/src/errors.js';
-import { etaText, headline, relativeTime } from '../../renderer/src/format.js';
+import { budgetText, etaText, headline, relativeTime } from '../../renderer/src/format.js';
 import { splitValidationError } from '../../renderer/src/settings/validation.js';
 import { sampleView } from '../host/fake-core.js';
 
@@ -55,5 +55,13 @@ describe('window wording', () => {
     expect(withoutIpcPrefix("Error invoking remote method 'css:invoke': Error: Smokeball is not reachable")).toBe('Smokeball is not reachable');
     expect(withoutIpcPrefix('Plain message')).toBe('Plain message');
     expect(splitValidationError(wrapped).fieldErrors).toEqual({ minutes: 'Too small' });
+  });
+});
+
+describe('budgetText', () => {
+  it('shows the share of the partner budget in force, small floors included', () => {
+    expect(budgetText({ ratePerSecond: 0.8, mode: 'shared' })).toBe('Smokeball budget: 0.8 req/s (shared)');
+    expect(budgetText({ ratePerSecond: 4.5, mode: 'shared' })).toBe('Smokeball budget: 4.5 req/s (shared)');
+    expect(budgetText({ ratePerSecond: 0.005, mode: 'shared' })).toBe('Smokeball budget: 0.005 req/s (shared)');
   });
 });
