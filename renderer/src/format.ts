@@ -153,3 +153,9 @@ const RUN_KINDS: Record<RunKind, string> = {
 export function runLabel(kind: RunKind): string {
   return RUN_KINDS[kind];
 }
+
+/** "Smokeball budget: 0.8 req/s (shared)": this host's share of the partner-wide limit, during a sync. */
+export function budgetText(budget: { ratePerSecond: number; mode: 'shared' }): string {
+  const rate = budget.ratePerSecond;
+  return `Smokeball budget: ${rate >= 0.1 || rate === 0 ? rate.toFixed(1) : rate.toPrecision(1)} req/s (${budget.mode})`;
+}

@@ -326,6 +326,7 @@ export class AppCore {
       realtime: c.realtimeStatus,
       realtimeProblem: c.realtimeIssue,
       syncHost: c.role?.view() ?? null,
+      smokeballBudget: c.smokeballBudget,
       settings: this.settings,
       secretsSet: c.secretsSet,
       initialImportDone: stack?.engine.initialImportDone ?? false,

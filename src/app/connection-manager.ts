@@ -1,3 +1,6 @@
+import { budgetView, startBudgetFollower } from './budget-follow.js';
+import type { RateLeaseFollower } from '../sync/index.js';
+import type { SmokeballBudgetView } from '../contract/view.js';
 import type { Settings } from '../contract/settings.js';
 import type { RealtimeView, SyncStatusView } from '../contract/view.js';
 import { AuthRequiredError, createSyncStack, describeFailure, errorMessageOf, GrantWatch, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
@@ -66,6 +69,7 @@ export class ConnectionManager {
   private detachSignInLost: (() => void) | undefined;
   private syncRole: SyncRoleController | undefined;
   private grantWatch: GrantWatch | undefined;
+  private budgetFollower: RateLeaseFollower | undefined;
   /** Which secrets are set, read from the keychain at each rebuild (the view never reads the keychain itself). */
   secretsSet = { smokeballApiKey: false, caseStatusApiKey: false, relayToken: false, proxyPassword: false };
   /**
@@ -102,6 +106,11 @@ export class ConnectionManager {
 
   get realtimeIssue(): string | null {
     return this.realtimeProblem;
+  }
+
+  /** This host's share of the partner Smokeball budget; null in per-firm mode or without a relay. */
+  get smokeballBudget(): SmokeballBudgetView | null {
+    return budgetView(this.budgetFollower, this.current?.smokeballGate);
   }
 
   /** Which install syncs for the firm; undefined until a stack is built. */
@@ -215,6 +224,10 @@ export class ConnectionManager {
     // no Smokeball requests: the host's watch covers the firm's grant).
     this.grantWatch = new GrantWatch({ smokeball: stack.smokeball, active: () => this.signed && (this.syncRole?.isHost ?? true), intervalMs: this.deps.grantWatchMs, logger: this.deps.logger });
     this.grantWatch.start();
+    // A partner-wide budget is divided at the relay, between coordinated hosts.
+    const relayToken = role ? await this.deps.secrets.get(SECRET_KEYS.relayToken) : undefined;
+    const relayUrl = this.deps.settings().connections.relayUrl;
+    if (role && relayUrl !== '' && relayToken) this.budgetFollower = startBudgetFollower({ gate: stack.smokeballGate, relayUrl, relayToken, logger: this.deps.logger });
     this.deps.events.stackBuilt(stack);
     if (await stack.tokens.hasTokens()) await this.connected(stack);
   }
@@ -242,6 +255,8 @@ export class ConnectionManager {
     await this.stopRealtime();
     await this.grantWatch?.stop();
     this.grantWatch = undefined;
+    await this.budgetFollower?.stop();
+    this.budgetFollower = undefined;
     stack.writeback.close();
     // Closing the database under a running sync would fail its next write: let it finish, then close.
     await this.deps.events.beforeTeardown();

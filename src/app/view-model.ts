@@ -45,6 +45,8 @@ export interface ViewInputs {
   syncHost?: AppView['syncHost'];
   /** The guided set-up (src/app/setup-state.ts). */
   setup: SetupView;
+  /** The share of the partner budget in force (src/app/budget-follow.ts). */
+  smokeballBudget?: AppView['smokeballBudget'];
 }
 
 export function buildView(i: ViewInputs): AppView {
@@ -76,6 +78,7 @@ export function buildView(i: ViewInputs): AppView {
     setupProblem,
     syncHost: i.syncHost ?? null,
     setup: i.setup,
+    smokeballBudget: i.smokeballBudget ?? null,
   };
 }
 

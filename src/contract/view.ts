@@ -174,6 +174,14 @@ export interface AppView {
   syncHost?: SyncHostView | null;
   /** The guided set-up: the window shows the wizard until it is complete. */
   setup: SetupView;
+  /** This host's share of a partner-wide Smokeball budget (relay in shared mode); null otherwise. */
+  smokeballBudget?: SmokeballBudgetView | null;
+}
+
+/** "Smokeball budget: 0.8 req/s (shared)": the rate lease in force (or its floor while the relay is unreachable). */
+export interface SmokeballBudgetView {
+  ratePerSecond: number;
+  mode: 'shared';
 }
 
 /** One install of a firm syncs (the host); the others stand by and show what the host published. */

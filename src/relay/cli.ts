@@ -22,6 +22,7 @@ const USAGE = `Usage: relay <command> [options]
         [--max-clock-skew-seconds N (300)] [--max-stored-events-per-firm N (50000)]
         [--max-stored-bytes-per-firm N (134217728)] [--ingest-per-second N (20)]
         [--ingest-burst N (200)] [--max-long-polls-per-firm N (4)]
+        [--budget-mode per-firm|shared (per-firm)] [--budget-rate N (5)] [--budget-concurrency N (5)]
   firm create --storage URL --name NAME
   firm rotate-token --storage URL --firm ID
   firm list --storage URL
@@ -31,7 +32,9 @@ Storage URL: sqlite:/var/lib/relay/relay.sqlite  or  postgres://user@host:5432/r
 Each option may also come from the environment: RELAY_STORAGE, RELAY_PORT, RELAY_HOST, RELAY_PUBLIC_URL,
 RELAY_SMOKEBALL_CLIENT_ID, RELAY_RETENTION_DAYS, RELAY_MAX_BODY_BYTES, RELAY_MAX_CLOCK_SKEW_SECONDS,
 RELAY_MAX_STORED_EVENTS_PER_FIRM, RELAY_MAX_STORED_BYTES_PER_FIRM, RELAY_INGEST_PER_SECOND,
-RELAY_INGEST_BURST, RELAY_MAX_LONG_POLLS_PER_FIRM.
+RELAY_INGEST_BURST, RELAY_MAX_LONG_POLLS_PER_FIRM, RELAY_BUDGET_MODE, RELAY_BUDGET_RATE,
+RELAY_BUDGET_CONCURRENCY. RELAY_ADMIN_TOKEN (environment only, at least 24 characters) turns on
+GET /v1/admin/budget for the operator.
 `;
 
 class UsageError extends Error {}
@@ -50,6 +53,9 @@ const OPTIONS = {
   'ingest-per-second': { type: 'string' },
   'ingest-burst': { type: 'string' },
   'max-long-polls-per-firm': { type: 'string' },
+  'budget-mode': { type: 'string' },
+  'budget-rate': { type: 'string' },
+  'budget-concurrency': { type: 'string' },
   name: { type: 'string' },
   firm: { type: 'string' },
   minutes: { type: 'string' },
@@ -99,6 +105,13 @@ async function serve(values: Values): Promise<number> {
     ...(numberOption(values, 'ingest-per-second') !== undefined ? { ingestPerSecond: numberOption(values, 'ingest-per-second') } : {}),
     ...(numberOption(values, 'ingest-burst') !== undefined ? { ingestBurst: numberOption(values, 'ingest-burst') } : {}),
     ...(numberOption(values, 'max-long-polls-per-firm') !== undefined ? { maxLongPollsPerFirm: numberOption(values, 'max-long-polls-per-firm') } : {}),
+    budget: {
+      ...(option(values, 'budget-mode') !== undefined ? { mode: option(values, 'budget-mode') as 'per-firm' | 'shared' } : {}),
+      ...(numberOption(values, 'budget-rate') !== undefined ? { ratePerSecond: numberOption(values, 'budget-rate') } : {}),
+      ...(numberOption(values, 'budget-concurrency') !== undefined ? { concurrency: numberOption(values, 'budget-concurrency') } : {}),
+    },
+    // The operator token comes from the environment only: a flag would show in the process list.
+    ...(process.env.RELAY_ADMIN_TOKEN ? { adminToken: process.env.RELAY_ADMIN_TOKEN } : {}),
     logger: consoleLogger,
   });
   console.log(`relay listening on ${server.url}`);

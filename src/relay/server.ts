@@ -12,6 +12,9 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerPairRoutes } from './routes/pair.js';
 import { registerLeaseRoutes } from '../shared/lease/routes.js';
+import { registerBudgetRoutes } from './routes/budget.js';
+import { DEFAULT_BUDGET_POLICY, type BudgetConfig, type BudgetPolicy } from '../shared/budget/rules.js';
+import { hashToken } from './tokens.js';
 import { firmForRequest } from './routes/auth.js';
 import { DEFAULT_LEASE_POLICY, type LeasePolicy } from '../shared/lease/rules.js';
 import { openStorage } from './storage/open.js';
@@ -63,6 +66,16 @@ export interface RelayServerOptions {
   now?: () => number;
   /** The sync lease's TTL (default 60 s) and allowed client clock skew (default 2 min); tests shorten them. */
   lease?: Partial<LeasePolicy>;
+  /**
+   * How Smokeball's limit is shared among the firms' hosts (docs/performance.md): `per-firm` (default; each
+   * host paces at its own contracted rate) or `shared` (one partner-wide rate and concurrency, default 5/5,
+   * divided by rate leases).
+   */
+  budget?: Partial<BudgetConfig>;
+  /** Rate-lease timings (grant TTL, renewal interval, slice); tests shorten them. */
+  budgetPolicy?: Partial<BudgetPolicy>;
+  /** The operator's token for GET /v1/admin/budget; without it that endpoint answers 404. */
+  adminToken?: string;
 }
 
 export interface RelayServer {
@@ -218,6 +231,14 @@ function buildApp(ctx: RelayContext, settings: Settings, draining: () => boolean
     policy: ctx.leasePolicy,
     now: ctx.now,
   });
+  registerBudgetRoutes(app, {
+    firmOf: async (req) => (await firmForRequest(ctx, req))?.id,
+    budget: ctx.storage.budget,
+    config: settings.budget,
+    policy: settings.budgetPolicy,
+    adminTokenHash: settings.adminTokenHash,
+    now: ctx.now,
+  });
   return app;
 }
 
@@ -241,6 +262,9 @@ interface Settings {
   connectionTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  budget: BudgetConfig;
+  budgetPolicy: BudgetPolicy;
+  adminTokenHash: string | undefined;
 }
 
 function resolve(o: RelayServerOptions): Settings {
@@ -286,5 +310,21 @@ function resolve(o: RelayServerOptions): Settings {
     connectionTimeoutMs: positive('connectionTimeoutMs', o.connectionTimeoutMs, DEFAULTS.connectionTimeoutMs, true),
     keepAliveTimeoutMs: positive('keepAliveTimeoutMs', o.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs, true),
     maxConnections: positive('maxConnections', o.maxConnections, DEFAULTS.maxConnections, true),
+    budget: resolveBudget(o.budget, positive),
+    budgetPolicy: { ...DEFAULT_BUDGET_POLICY, ...o.budgetPolicy },
+    adminTokenHash: resolveAdminToken(o.adminToken),
   };
+}
+
+function resolveBudget(b: Partial<BudgetConfig> | undefined, positive: (name: string, value: number | undefined, fallback: number, integer?: boolean) => number): BudgetConfig {
+  const mode = b?.mode ?? 'per-firm';
+  if (mode !== 'per-firm' && mode !== 'shared') throw new RelayConfigError(`budget mode must be per-firm or shared, got "${String(mode)}"`);
+  return { mode, ratePerSecond: positive('budget rate', b?.ratePerSecond, 5), concurrency: positive('budget concurrency', b?.concurrency, 5, true) };
+}
+
+function resolveAdminToken(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  // Short operator tokens are guessable; the token is compared by its sha256 in constant time.
+  if (token.length < 24) throw new RelayConfigError('the admin token must be at least 24 characters (e.g. openssl rand -base64 32)');
+  return hashToken(token);
 }

@@ -24,3 +24,5 @@ export type { SbStageSet } from './smokeball/types.js';
 export { writebackActivity } from './writeback/index.js';
 export * from './coordination/index.js';
 export { previewSync, suggestName } from './preview/index.js';
+export type { PacingGate } from './pacing/gate.js';
+export { RateLeaseFollower, RelayBudgetClient, type BudgetRenewer } from './pacing/rate-lease.js';

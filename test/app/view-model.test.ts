@@ -34,6 +34,11 @@ const inputs = (over: Partial<ViewInputs> = {}): ViewInputs => ({
 });
 
 describe('view model', () => {
+  it('carries the share of a shared Smokeball budget, and nothing in per-firm mode', () => {
+    expect(buildView(inputs()).smokeballBudget).toBeNull();
+    expect(buildView(inputs({ smokeballBudget: { ratePerSecond: 0.8, mode: 'shared' } })).smokeballBudget).toEqual({ ratePerSecond: 0.8, mode: 'shared' });
+  });
+
   it('is synced when signed in and idle', () => {
     const v = buildView(inputs());
     expect(v.tray.state).toBe('synced');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withoutIpcPrefix } from '../../renderer/src/errors.js';
-import { etaText, headline, relativeTime } from '../../renderer/src/format.js';
+import { budgetText, etaText, headline, relativeTime } from '../../renderer/src/format.js';
 import { splitValidationError } from '../../renderer/src/settings/validation.js';
 import { sampleView } from '../host/fake-core.js';
 import { toCsv } from '../../renderer/src/csv.js';
@@ -64,5 +64,13 @@ describe('CSV export', () => {
     expect(toCsv(['Name', 'Phone'], [['Smith, Jane', '555 "home"'], ['=HYPERLINK("x")', 12], ['Line\nbreak', '-1']])).toBe(
       'Name,Phone\r\n"Smith, Jane","555 ""home"""\r\n"\'=HYPERLINK(""x"")",12\r\n"Line\nbreak",\'-1\r\n',
     );
+  });
+});
+
+describe('budgetText', () => {
+  it('shows the share of the partner budget in force, small floors included', () => {
+    expect(budgetText({ ratePerSecond: 0.8, mode: 'shared' })).toBe('Smokeball budget: 0.8 req/s (shared)');
+    expect(budgetText({ ratePerSecond: 4.5, mode: 'shared' })).toBe('Smokeball budget: 4.5 req/s (shared)');
+    expect(budgetText({ ratePerSecond: 0.005, mode: 'shared' })).toBe('Smokeball budget: 0.005 req/s (shared)');
   });
 });

@@ -1,6 +1,6 @@
 import type { ResourceProgressView, SyncStatusView } from '../../../src/contract/view.js';
 import { useView } from '../app-context.js';
-import { count, etaText, isRunning, runLabel } from '../format.js';
+import { budgetText, count, etaText, isRunning, runLabel } from '../format.js';
 
 const RESOURCES: Array<{ key: keyof SyncStatusView['progress']; label: string }> = [
   { key: 'matters', label: 'Matters' },
@@ -23,6 +23,7 @@ export function ProgressPanel() {
         <h2 id="progress-title">{title} in progress</h2>
         <p className="muted rate">
           <span>{status.requestsPerSecond.toFixed(1)} requests/s to Smokeball</span>
+          {view.smokeballBudget && <span className="budget">{budgetText(view.smokeballBudget)}</span>}
           {eta && <span className="eta">{eta}</span>}
         </p>
       </div>

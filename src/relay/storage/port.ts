@@ -5,6 +5,7 @@
  */
 
 import type { CoordinationStorage } from '../../shared/lease/coordination-port.js';
+import type { BudgetStorage } from '../../shared/budget/budget-port.js';
 
 export type EventSource = 'smokeball' | 'casestatus';
 
@@ -55,6 +56,8 @@ export interface RelayStorage {
   readonly kind: 'sqlite' | 'postgres';
   /** The firm-wide sync lease and fenced ledger (src/shared/lease). */
   readonly coordination: CoordinationStorage;
+  /** The partner-wide Smokeball budget shared by every firm's host (src/shared/budget). */
+  readonly budget: BudgetStorage;
 
   createFirm(firm: FirmRecord): Promise<void>;
   firmById(firmId: string): Promise<FirmRecord | undefined>;

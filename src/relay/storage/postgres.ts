@@ -3,6 +3,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
 import { POSTGRES_COORDINATION_SCHEMA, PostgresCoordination } from './postgres-coordination.js';
+import { POSTGRES_BUDGET_SCHEMA, PostgresBudget } from './postgres-budget.js';
 
 /** NOTIFY channel: the payload is the firm id, so other relay instances wake that firm's long polls. */
 export const EVENTS_CHANNEL = 'relay_events';
@@ -103,6 +104,7 @@ const LISTEN_RETRY_MS = 1_000;
 export class PostgresRelayStorage implements RelayStorage {
   readonly kind = 'postgres' as const;
   readonly coordination: PostgresCoordination;
+  readonly budget: PostgresBudget;
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private readonly remoteListeners = new Set<(firmId: string) => void>();
@@ -113,6 +115,7 @@ export class PostgresRelayStorage implements RelayStorage {
     this.pool = new pg.Pool({ connectionString: url, max: poolSize });
     // An idle client that loses its connection emits here; without a handler the process would crash.
     this.coordination = new PostgresCoordination(this.pool);
+    this.budget = new PostgresBudget(this.pool);
     this.pool.on('error', (err) => this.logger.warn('relay postgres: idle connection error', { error: err.message }));
   }
 
@@ -135,6 +138,7 @@ export class PostgresRelayStorage implements RelayStorage {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(SCHEMA);
       await client.query(POSTGRES_COORDINATION_SCHEMA);
+      await client.query(POSTGRES_BUDGET_SCHEMA);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

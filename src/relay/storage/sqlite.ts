@@ -3,6 +3,7 @@ import { ensurePrivateFile } from '../../shared/private-files.js';
 import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
 import { SqliteCoordination } from './sqlite-coordination.js';
+import { SqliteBudget } from './sqlite-budget.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS relay_firms (
@@ -65,6 +66,7 @@ const PURGE_BATCH = 5_000;
 export class SqliteRelayStorage implements RelayStorage {
   readonly kind = 'sqlite' as const;
   readonly coordination: SqliteCoordination;
+  readonly budget: SqliteBudget;
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly insertBatchTx: (events: NewEvent[]) => Array<InsertOutcome | Error>;
@@ -81,6 +83,7 @@ export class SqliteRelayStorage implements RelayStorage {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.coordination = new SqliteCoordination(this.db);
+    this.budget = new SqliteBudget(this.db);
     addBodyBytes(this.db);
     // Sizes are summed from this index alone: body_bytes sits after the body in the row, so reading it from
     // the table would walk every large body's overflow pages.

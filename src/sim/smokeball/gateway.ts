@@ -3,7 +3,8 @@
  * Smokeball's stage is configured):
  *   1. `x-api-key` missing or wrong → 403 {"message":"Forbidden"}
  *   2. token bucket per API key empty → 429 {"message":"Too Many Requests"} (throttled requests with a
- *      bad token still count, the stricter reading)
+ *      bad token still count, the stricter reading); then, when configured, the partner-wide bucket of the
+ *      client id shared by every firm's simulator (same 429)
  *   3. Cognito authorizer: bearer missing/unknown/expired/revoked → 401 {"message":"Unauthorized"}
  * Backend faults (FaultInjector) come after the gateway. Every API request that gets a response is
  * recorded in RequestStats, and the caller's `RequestId` is echoed (one is generated when absent).
@@ -69,7 +70,8 @@ export function installGateway(app: FastifyInstance, deps: GatewayDeps): void {
     if (request.headers['x-api-key'] !== deps.options.apiKey) {
       return gatewayError(reply, 403, 'Forbidden', 'ForbiddenException');
     }
-    if (!deps.limiter.take(deps.options.apiKey)) {
+    // The partner-wide bucket (when configured) counts every firm's requests under the app's client id.
+    if (!deps.limiter.take(deps.options.apiKey) || (deps.options.partnerBucket && !deps.options.partnerBucket.take(deps.options.clientId))) {
       if (deps.limiter.config.sendRetryAfter) reply.header('Retry-After', '1');
       return gatewayError(reply, 429, 'Too Many Requests', 'TooManyRequestsException');
     }

@@ -1,6 +1,7 @@
 import type { FaultConfig } from '../common/faults.js';
 import type { SeededFirm } from '../seed/firm-model.js';
 import type { SimNetworkOptions } from '../common/network.js';
+import type { PartnerBucket } from './partner-bucket.js';
 
 /** The gateway's token bucket, per API key (Smokeball documents rate 5/s, burst 5). */
 export interface RateLimitConfig {
@@ -51,6 +52,11 @@ export interface SmokeballSimOptions extends SimNetworkOptions {
   refreshTokenTtlS?: number;
   authCodeTtlS?: number;
   rateLimit?: Partial<RateLimitConfig>;
+  /**
+   * One bucket for every firm of the app's client id (Smokeball's "per API partner" reading): pass the same
+   * instance to each firm's simulator. Absent: only the per-API-key bucket applies (today's default).
+   */
+  partnerBucket?: PartnerBucket;
   /** Delay before a 202-accepted write becomes visible (eventual consistency). */
   writeDelayMs?: number;
   faults?: Partial<FaultConfig>;
@@ -80,6 +86,7 @@ export interface ResolvedOptions {
   refreshTokenTtlS: number;
   authCodeTtlS: number;
   rateLimit: RateLimitConfig;
+  partnerBucket: PartnerBucket | undefined;
   writeDelayMs: number;
   faults: Partial<FaultConfig>;
   webhookFaults: WebhookFaultConfig;
@@ -118,6 +125,7 @@ export function resolveOptions(o: SmokeballSimOptions): ResolvedOptions {
     refreshTokenTtlS: o.refreshTokenTtlS ?? 30 * 24 * 3600,
     authCodeTtlS: o.authCodeTtlS ?? 300,
     rateLimit: { ...DEFAULT_RATE_LIMIT, ...o.rateLimit },
+    partnerBucket: o.partnerBucket,
     writeDelayMs: o.writeDelayMs ?? 250,
     faults: o.faults ?? {},
     webhookFaults: { ...DEFAULT_WEBHOOK_FAULTS, ...o.webhookFaults },

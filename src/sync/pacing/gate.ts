@@ -1,7 +1,17 @@
 import PQueue from 'p-queue';
 import { fullJitter, PACING_BACKOFF, sleep, type BackoffPolicy } from '../../shared/async.js';
 import { soleInstallFence, type WriteFence } from '../coordination/write-fence.js';
+import { LeaseBucket, type RateLease } from './lease-bucket.js';
 import { SlidingWindowLimiter } from './sliding-window.js';
+
+/** Calls of this priority or higher are real-time event reads in the partner budget's demand. */
+export const REALTIME_MIN_PRIORITY = 1;
+/**
+ * Demand is what is pending now, to be sent within this horizon: half a second for real-time reads (a lease
+ * bucket starts empty, so the first token comes after 1/rate), two seconds for bulk.
+ */
+const REALTIME_HORIZON_S = 0.5;
+const BULK_HORIZON_S = 2;
 
 /** How the gate should treat a failed attempt. */
 export type FailureClass =
@@ -44,6 +54,10 @@ export interface GateMetrics {
   currentRatePerSecond: number;
   /** Starts in the last 5 s divided by 5: what the UI shows as requests/s. */
   recentRatePerSecond: number;
+  /** The partner budget's rate lease in force (its rate, or the floor once lapsed); absent in per-firm mode. */
+  budgetRatePerSecond?: number;
+  /** Calls queued or running. */
+  pending: number;
 }
 
 /**
@@ -61,7 +75,11 @@ export class PacingGate {
   private lastThrottleAt = -Infinity;
   private lastRecoveryAt = 0;
   private throttleStreak = 0;
-  readonly metrics: Omit<GateMetrics, 'currentRatePerSecond' | 'recentRatePerSecond'> = {
+  private leaseBucket: LeaseBucket | undefined;
+  private pendingRealtime = 0;
+  private pendingBulk = 0;
+  private demandListener: (() => void) | undefined;
+  readonly metrics: Omit<GateMetrics, 'currentRatePerSecond' | 'recentRatePerSecond' | 'budgetRatePerSecond' | 'pending'> = {
     sent: 0,
     succeeded: 0,
     throttled: 0,
@@ -106,10 +124,62 @@ export class PacingGate {
       ...this.metrics,
       currentRatePerSecond: this.window.capacity,
       recentRatePerSecond: this.startTimes.length / 5,
+      ...(this.leaseBucket ? { budgetRatePerSecond: this.leaseBucket.rateNow() } : {}),
+      pending: this.pendingRealtime + this.pendingBulk,
     };
   }
 
+  /**
+   * Follows the partner budget (src/sync/pacing/rate-lease.ts): every start also waits for a token of the
+   * lease, on top of the firm's own window. undefined: no partner budget (per-firm mode), the firm's own
+   * rate alone applies.
+   */
+  setRateLease(lease: RateLease | undefined): void {
+    if (!lease) {
+      const bucket = this.leaseBucket;
+      this.leaseBucket = undefined;
+      bucket?.releaseAll();
+      bucket?.dispose();
+      this.queue.concurrency = Math.max(1, this.opts.burst);
+      return;
+    }
+    if (this.leaseBucket) this.leaseBucket.set(lease);
+    else this.leaseBucket = new LeaseBucket(lease, this.opts.now);
+    this.applyLeaseConcurrency();
+  }
+
+  /** Requests per second wanted now, by class (what is pending, to be sent within its horizon). */
+  demand(): { realtime: number; bulk: number } {
+    const demand = { realtime: this.pendingRealtime / REALTIME_HORIZON_S, bulk: this.pendingBulk / BULK_HORIZON_S };
+    // A host whose calls wait for lease tokens could use more than it holds (a few pages at a time still send
+    // faster than the grant): ask for twice the grant, so idle share flows to it.
+    const bucket = this.leaseBucket;
+    if (bucket && bucket.waiting > 0 && this.pendingBulk > 0) demand.bulk = Math.max(demand.bulk, Math.min(this.opts.ratePerSecond, 2 * bucket.rateNow()));
+    return demand;
+  }
+
+  /** Called when a class's pending calls go from none to some (the rate lease asks at once). */
+  onDemand(listener: (() => void) | undefined): void {
+    this.demandListener = listener;
+  }
+
+  private applyLeaseConcurrency(): void {
+    if (this.leaseBucket) this.queue.concurrency = Math.max(1, Math.min(this.opts.burst, this.leaseBucket.concurrencyNow()));
+  }
+
   async run<T>(attempt: () => Promise<T>, call: CallOptions): Promise<T> {
+    const realtime = (call.priority ?? 0) >= REALTIME_MIN_PRIORITY;
+    const rose = realtime ? this.pendingRealtime++ === 0 : this.pendingBulk++ === 0;
+    if (rose) this.demandListener?.();
+    try {
+      return await this.runCounted(attempt, call);
+    } finally {
+      if (realtime) this.pendingRealtime -= 1;
+      else this.pendingBulk -= 1;
+    }
+  }
+
+  private async runCounted<T>(attempt: () => Promise<T>, call: CallOptions): Promise<T> {
     let transientFailures = 0;
     let throttles = 0;
     for (;;) {
@@ -117,6 +187,11 @@ export class PacingGate {
         await this.opts.fence.beforeSend();
         const result = await this.queue.add(
           async () => {
+            if (this.leaseBucket) {
+              // The partner budget's token first: the firm's own window then only sees requests that may go.
+              await this.leaseBucket.take();
+              this.applyLeaseConcurrency();
+            }
             const started = await this.window.acquire();
             // Waiting for a slot can take a while: the lease may have gone meanwhile.
             this.opts.fence.check();
@@ -177,6 +252,7 @@ export class PacingGate {
   dispose(): void {
     this.queue.clear();
     this.window.dispose();
+    this.leaseBucket?.dispose();
   }
 
   private onThrottled(retryAfterMs: number | undefined): void {

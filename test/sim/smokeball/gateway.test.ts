@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { PartnerBucket } from '../../../src/sim/smokeball/partner-bucket.js';
 import { sleep, startTestSim, type TestSim } from './helpers.js';
 
 let t: TestSim | undefined;
@@ -64,6 +65,33 @@ describe('API gateway', () => {
     expect(t.sim.stats.throttled).toBeGreaterThanOrEqual(19);
     expect(t.sim.stats.byEndpoint.get('GET /staff')?.requests).toBe(30);
     expect(t.sim.stats.peakInWindow(1000)).toBeLessThanOrEqual(6);
+  });
+
+  it('a partner bucket shared by two firms\' simulators throttles their sum, keyed by client id', async () => {
+    let clock = 10_000;
+    const partner = new PartnerBucket({ ratePerSecond: 5, burst: 5, now: () => clock });
+    t = await startTestSim({ partnerBucket: partner });
+    const other = await startTestSim({ partnerBucket: partner, seed: 2 });
+    try {
+      // Each firm alone is far below its own (generous) bucket; together they empty the shared one.
+      const a = await Promise.all(Array.from({ length: 4 }, () => t!.api('/staff')));
+      const b = await Promise.all(Array.from({ length: 4 }, () => other.api('/staff')));
+      const statuses = [...a, ...b].map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+      expect(await b[3]!.json()).toEqual({ message: 'Too Many Requests' });
+      // One second later (bucket clock) five more tokens.
+      clock += 1000;
+      const later = await Promise.all(Array.from({ length: 6 }, () => other.api('/staff')));
+      expect(later.filter((r) => r.status === 200)).toHaveLength(5);
+      const stats = partner.stats();
+      expect(stats).toMatchObject({ accepted: 10, throttled: 4, peakPerSecond: 8 });
+      expect(stats.byClient['sim-client-id']).toEqual({ accepted: 10, throttled: 4 });
+      // A different client id is a different partner: its own full bucket.
+      expect(partner.take('another-app')).toBe(true);
+    } finally {
+      await other.sim.close();
+    }
   });
 
   it('sends Retry-After: 1 only when sendRetryAfter is on (switchable at runtime)', async () => {

@@ -1,0 +1,226 @@
+import { allocateByClass, type ClassDemand } from './allocator.js';
+import type { BudgetGrant, BudgetRenewRequest } from './wire.js';
+
+/** The operator's setting: how Smokeball's rate limit is shared among the firms using this relay. */
+export interface BudgetConfig {
+  mode: 'per-firm' | 'shared';
+  /** The partner-wide limit (Smokeball: 5 requests/s). */
+  ratePerSecond: number;
+  /** The partner-wide burst / concurrent requests (Smokeball: 5). */
+  concurrency: number;
+}
+
+export interface BudgetPolicy {
+  /** A grant is valid this long after it was given (the host trusts it for less: from the send of its renewal). */
+  grantTtlMs: number;
+  /** A busy host renews this often, so share moves within about a second when demand changes. */
+  renewMs: number;
+  /** A waiting host asks again this soon. */
+  waitRenewMs: number;
+  /** A bulk host keeps its slot at least this long before a host that waited longer takes it (time-sharing). */
+  sliceMs: number;
+  /** Share of the rate never granted: the floor of hosts that lost contact is paid from it. */
+  reserveShare: number;
+  /** The floor of one host is at most this (req/s), and the reserve divided by the hosts seen recently. */
+  maxFloorRatePerSecond: number;
+  /** A host that asked within this long counts for the floor's division. */
+  knownHostMs: number;
+  /** No host asks for more than this (a firm's own contracted rate). */
+  maxHostRatePerSecond: number;
+}
+
+export const DEFAULT_BUDGET_POLICY: BudgetPolicy = {
+  grantTtlMs: 3_000,
+  renewMs: 1_000,
+  waitRenewMs: 250,
+  sliceMs: 5_000,
+  reserveShare: 0.1,
+  maxFloorRatePerSecond: 0.2,
+  knownHostMs: 10 * 60_000,
+  maxHostRatePerSecond: 5,
+};
+
+/** One firm's host as the budget knows it. */
+export interface BudgetHost {
+  demand: ClassDemand;
+  usedPerSecond: number;
+  queueDepth: number;
+  lastAskAt: number;
+  /** Since when it has wanted a slot without holding one; null while it holds one or wants nothing. */
+  waitingSince: number | null;
+  /** When its current slot began; null without a slot. */
+  slotStart: number | null;
+  ratePerSecond: number;
+  concurrency: number;
+  expiresAt: number;
+}
+
+/** The partner budget as stored: one document for the whole relay, read and replaced under one lock. */
+export interface BudgetDoc {
+  hosts: Record<string, BudgetHost>;
+}
+
+export function emptyBudgetDoc(): BudgetDoc {
+  return { hosts: {} };
+}
+
+/** A renewal that cannot be used: the message says what is wrong. */
+export class BudgetRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BudgetRequestError';
+  }
+}
+
+const live = (h: BudgetHost, now: number): boolean => h.expiresAt > now && h.ratePerSecond > 0;
+const wants = (h: BudgetHost): boolean => h.demand.realtime + h.demand.bulk > 0;
+
+/**
+ * Decides one host's renewal. Invariants, whatever the order of renewals (tested in test/shared/budget):
+ * the sum of unexpired granted rates never exceeds (1 − reserve) × rate, and the sum of unexpired granted
+ * concurrency never exceeds the concurrency. A host's grant only shrinks when the host itself renews, so a
+ * new share is handed out only from what is free now; the others give theirs back at their next renewal
+ * (within `renewMs`), or their grant expires (`grantTtlMs`).
+ *
+ * Who holds a slot (at most `concurrency` hosts at once, since each needs one request in flight): hosts with
+ * real-time demand first, then the host that has waited longest; a bulk host keeps its slot for `sliceMs`,
+ * then yields to any waiting host, so busy firms take turns. Among slot holders the rate is divided
+ * max-min fairly, real-time reads before bulk (allocateByClass).
+ */
+export function decideBudgetRenew(doc: BudgetDoc, firmId: string, req: BudgetRenewRequest, now: number, config: BudgetConfig, policy: BudgetPolicy = DEFAULT_BUDGET_POLICY): { doc: BudgetDoc; result: BudgetGrant } {
+  if (config.mode === 'per-firm') return { doc, result: { mode: 'per-firm', serverTime: now } };
+  const hosts: Record<string, BudgetHost> = {};
+  for (const [id, h] of Object.entries(doc.hosts)) {
+    if (now - h.lastAskAt > policy.knownHostMs && !live(h, now)) continue;
+    hosts[id] = live(h, now) ? { ...h } : { ...h, ratePerSecond: 0, concurrency: 0, slotStart: null };
+  }
+  const clamp = (v: number): number => Math.min(policy.maxHostRatePerSecond, Math.max(0, v));
+  const before = hosts[firmId];
+  const me: BudgetHost = {
+    demand: { realtime: clamp(req.demand.realtime), bulk: clamp(req.demand.bulk) },
+    usedPerSecond: req.usedPerSecond,
+    queueDepth: req.queueDepth,
+    lastAskAt: now,
+    waitingSince: before?.waitingSince ?? null,
+    slotStart: before?.slotStart ?? null,
+    ratePerSecond: before?.ratePerSecond ?? 0,
+    concurrency: before?.concurrency ?? 0,
+    expiresAt: before?.expiresAt ?? 0,
+  };
+  hosts[firmId] = me;
+  const floor = Math.min(policy.maxFloorRatePerSecond, (policy.reserveShare * config.ratePerSecond) / Object.keys(hosts).length);
+  const answer = (rate: number, concurrency: number, renewInMs: number): { doc: BudgetDoc; result: BudgetGrant } => ({
+    doc: { hosts },
+    result: { mode: 'shared', ratePerSecond: rate, concurrency, expiresAt: me.expiresAt, ttlMs: policy.grantTtlMs, serverTime: now, renewInMs, floorRatePerSecond: floor },
+  });
+  const giveUp = (): void => {
+    me.ratePerSecond = 0;
+    me.concurrency = 0;
+    me.slotStart = null;
+    me.expiresAt = now;
+  };
+
+  if (!wants(me)) {
+    giveUp();
+    me.waitingSince = null;
+    return answer(0, 0, policy.renewMs);
+  }
+  me.waitingSince ??= me.slotStart === null ? now : null;
+
+  // Hosts competing now: they want something and asked recently enough to still be listening.
+  const fresh = Object.entries(hosts).filter(([, h]) => wants(h) && now - h.lastAskAt < policy.grantTtlMs);
+  // Within a class: holders inside their slice, then waiters (longest waiting first), then holders whose
+  // slice is over (the one holding longest goes first): busy firms take turns.
+  const group = (h: BudgetHost): [number, number] => {
+    if (h.slotStart !== null && live(h, now)) return h.slotStart + policy.sliceMs > now ? [0, h.slotStart] : [2, -h.slotStart];
+    return [1, h.waitingSince ?? now];
+  };
+  fresh.sort(([ia, a], [ib, b]) => {
+    const ca = a.demand.realtime > 0 ? 0 : 1;
+    const cb = b.demand.realtime > 0 ? 0 : 1;
+    const [ga, ka] = group(a);
+    const [gb, kb] = group(b);
+    return ca - cb || ga - gb || ka - kb || (ia < ib ? -1 : 1);
+  });
+  const winners = fresh.slice(0, Math.max(1, Math.floor(config.concurrency)));
+  const myRank = winners.findIndex(([id]) => id === firmId);
+  if (myRank < 0) {
+    // Not my turn: give the slot back (if I had one) and ask again soon.
+    if (me.slotStart !== null) me.waitingSince = now;
+    giveUp();
+    return answer(0, 0, policy.waitRenewMs);
+  }
+
+  const capacity = (1 - policy.reserveShare) * config.ratePerSecond;
+  const fair = allocateByClass(capacity, new Map(winners.map(([id, h]) => [id, h.demand])));
+  const perHost = Math.floor(config.concurrency / winners.length);
+  const fairConcurrency = perHost + (myRank < config.concurrency % winners.length ? 1 : 0);
+  let heldRate = 0;
+  let heldConcurrency = 0;
+  for (const [id, h] of Object.entries(hosts)) {
+    if (id === firmId || !live(h, now)) continue;
+    heldRate += h.ratePerSecond;
+    heldConcurrency += h.concurrency;
+  }
+  // Only what is free now: the others shrink to their fair share at their own next renewal.
+  const rate = Math.min(fair.get(firmId) ?? 0, Math.max(0, capacity - heldRate));
+  const concurrency = Math.min(fairConcurrency, Math.max(0, config.concurrency - heldConcurrency));
+  if (rate < 1e-6 || concurrency < 1) {
+    if (me.slotStart !== null) me.waitingSince = now;
+    giveUp();
+    return answer(0, 0, policy.waitRenewMs);
+  }
+  if (me.slotStart === null) me.slotStart = now;
+  me.waitingSince = null;
+  me.ratePerSecond = rate;
+  me.concurrency = concurrency;
+  me.expiresAt = now + policy.grantTtlMs;
+  // Short of the fair share (others still hold it): come back soon for the rest.
+  const short = rate < (fair.get(firmId) ?? 0) - 1e-6 || concurrency < fairConcurrency;
+  return answer(rate, concurrency, short ? policy.waitRenewMs : policy.renewMs);
+}
+
+/** What the operator sees per firm (GET /v1/admin/budget). */
+export interface BudgetHostView {
+  firmId: string;
+  grantedPerSecond: number;
+  concurrency: number;
+  usedPerSecond: number;
+  queueDepth: number;
+  demandRealtime: number;
+  demandBulk: number;
+}
+
+export function budgetView(doc: BudgetDoc, now: number): BudgetHostView[] {
+  return Object.entries(doc.hosts)
+    .map(([firmId, h]) => ({
+      firmId,
+      grantedPerSecond: live(h, now) ? h.ratePerSecond : 0,
+      concurrency: live(h, now) ? h.concurrency : 0,
+      usedPerSecond: h.usedPerSecond,
+      queueDepth: h.queueDepth,
+      demandRealtime: h.demand.realtime,
+      demandBulk: h.demand.bulk,
+    }))
+    .sort((a, b) => (a.firmId < b.firmId ? -1 : 1));
+}
+
+/** Validates a renewal body; throws BudgetRequestError with what is wrong. */
+export function parseBudgetRenew(body: unknown): BudgetRenewRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BudgetRequestError('the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const rate = (v: unknown, name: string): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1_000) throw new BudgetRequestError(`${name} must be a number from 0 to 1000`);
+    return v;
+  };
+  const d = b.demand;
+  if (typeof d !== 'object' || d === null) throw new BudgetRequestError('demand must be {realtime, bulk} in requests per second');
+  const demand = d as Record<string, unknown>;
+  const queueDepth = b.queueDepth;
+  if (typeof queueDepth !== 'number' || !Number.isSafeInteger(queueDepth) || queueDepth < 0) throw new BudgetRequestError('queueDepth must be a non-negative integer');
+  return {
+    demand: { realtime: rate(demand.realtime, 'demand.realtime'), bulk: rate(demand.bulk, 'demand.bulk') },
+    usedPerSecond: rate(b.usedPerSecond, 'usedPerSecond'),
+    queueDepth,
+  };
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { jainIndex } from '../../src/shared/budget/allocator.js';
+import { DEFAULT_BUDGET_POLICY, decideBudgetRenew, emptyBudgetDoc, type BudgetConfig } from '../../src/shared/budget/rules.js';
+import { PacingGate } from '../../src/sync/pacing/gate.js';
+import { RateLeaseFollower, type BudgetRenewer, type BudgetRenewRequest } from '../../src/sync/pacing/rate-lease.js';
+
+/** The relay's budget decisions in-process (the HTTP route is tested in test/relay/budget.test.ts). */
+function budget(config: BudgetConfig) {
+  let doc = emptyBudgetDoc();
+  let down = false;
+  const renewals: Array<{ firm: string; req: BudgetRenewRequest }> = [];
+  return {
+    renewals,
+    setDown(v: boolean) {
+      down = v;
+    },
+    client(firm: string): BudgetRenewer {
+      return {
+        async renew(req) {
+          if (down) throw new Error('relay unreachable');
+          renewals.push({ firm, req });
+          const d = decideBudgetRenew(doc, firm, req, Date.now(), config, DEFAULT_BUDGET_POLICY);
+          doc = d.doc;
+          return d.result;
+        },
+      };
+    },
+  };
+}
+
+const classify = () => ({ kind: 'fatal' as const });
+const gateOf = (name: string) => new PacingGate({ name, ratePerSecond: 5, burst: 5, classify });
+
+describe('rate lease follower', () => {
+  it('two hosts on one 5/s budget share it fairly and together stay within burst + granted rate', async () => {
+    const b = budget({ mode: 'shared', ratePerSecond: 5, concurrency: 5 });
+    const starts: number[] = [];
+    const perHost = new Map<string, number>();
+    const hosts = ['a', 'b'].map((firm) => {
+      const gate = gateOf(firm);
+      const follower = new RateLeaseFollower({ gate, client: b.client(firm) });
+      follower.start();
+      return { firm, gate, follower };
+    });
+    const t0 = performance.now();
+    await Promise.all(
+      hosts.map(({ firm, gate }) =>
+        Promise.all(Array.from({ length: 12 }, () => gate.run(async () => {
+          starts.push(performance.now() - t0);
+          perHost.set(firm, (perHost.get(firm) ?? 0) + 1);
+        }, { idempotent: true }))),
+      ),
+    );
+    const elapsedS = (performance.now() - t0) / 1000;
+    for (const h of hosts) await h.follower.stop();
+    hosts.forEach((h) => h.gate.dispose());
+    expect(starts).toHaveLength(24);
+    // The token bound of the budget: at most the partner burst plus the grantable rate × time.
+    for (const from of starts) {
+      const inSecond = starts.filter((s) => s >= from && s < from + 1000).length;
+      expect(inSecond).toBeLessThanOrEqual(5 + 5);
+    }
+    expect(starts.length).toBeLessThanOrEqual(5 + 4.5 * elapsedS + 1e-9);
+    expect(hosts.every((h) => h.follower.mode === 'shared')).toBe(true);
+    // Demand went in by class (bulk here) and the idle renewal at the end gave the share back.
+    expect(b.renewals.some((r) => r.req.demand.bulk > 0)).toBe(true);
+    expect(b.renewals.filter((r) => r.firm === 'a').at(-1)?.req.demand).toEqual({ realtime: 0, bulk: 0 });
+    expect(jainIndex([perHost.get('a')!, perHost.get('b')!])).toBe(1);
+  });
+
+  it('a host that loses the relay falls to the floor the relay gave, not the full budget', async () => {
+    const b = budget({ mode: 'shared', ratePerSecond: 5, concurrency: 5 });
+    const gate = gateOf('a');
+    const follower = new RateLeaseFollower({ gate, client: b.client('a'), retryMs: 100 });
+    follower.start();
+    await gate.run(async () => undefined, { idempotent: true });
+    expect(gate.snapshot().budgetRatePerSecond).toBeGreaterThan(0);
+    b.setDown(true);
+    const pending = gate.run(async () => undefined, { idempotent: true });
+    // The last grant (TTL 3 s) lapses; then the floor (0.2 req/s for a lone host) is what applies.
+    const deadline = Date.now() + 10_000;
+    while (gate.snapshot().budgetRatePerSecond !== 0.2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(gate.snapshot().budgetRatePerSecond).toBe(0.2);
+    b.setDown(false);
+    await pending;
+    await follower.stop();
+    gate.dispose();
+  });
+
+  it('per-firm mode lifts the lease: the gate paces at the firm\'s own rate only', async () => {
+    const b = budget({ mode: 'per-firm', ratePerSecond: 5, concurrency: 5 });
+    const gate = gateOf('a');
+    const follower = new RateLeaseFollower({ gate, client: b.client('a') });
+    follower.start();
+    // Until the relay answers, the floor applies; the answer lifts it.
+    const deadline = Date.now() + 10_000;
+    while (follower.mode !== 'per-firm' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(follower.mode).toBe('per-firm');
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 5 }, () => gate.run(async () => undefined, { idempotent: true })));
+    // At the floor (0.2 req/s) five calls would take 25 s.
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(gate.snapshot().budgetRatePerSecond).toBeUndefined();
+    await follower.stop();
+    gate.dispose();
+  });
+});
+
