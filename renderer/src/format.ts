@@ -113,6 +113,7 @@ const ATTENTION_KINDS: Record<AttentionKind, string> = {
   unmapped_stage: 'Stage not mapped',
   unmapped_practice_area: 'Practice area not mapped',
   mass_closure_blocked: 'Many cases would be closed',
+  mass_change_held: 'Many clients would be texted',
   matter_failed: 'Not synced',
   client_without_cell_phone: 'Client cannot be texted',
   message_failed: 'Message not written to Smokeball',

@@ -157,7 +157,14 @@ export class ConnectionManager {
 
   private engineConfig(): Partial<SyncConfig> {
     const s = this.deps.settings();
-    return { statuses: s.matterFilter.statuses, matterTypeIds: s.matterFilter.matterTypeIds, stageMapping: s.stageMapping, practiceAreaMapping: s.practiceAreaMapping };
+    return {
+      statuses: s.matterFilter.statuses,
+      matterTypeIds: s.matterFilter.matterTypeIds,
+      stageMapping: s.stageMapping,
+      practiceAreaMapping: s.practiceAreaMapping,
+      stageHoldMinutes: s.stageHoldMinutes,
+      massChangeLimit: s.massChangeLimit,
+    };
   }
 
   private connectionSettings(): ConnectionSettings {

@@ -65,6 +65,10 @@ export const SettingsSchema = z.object({
   setup: SetupProgressSchema.default(SetupProgressSchema.parse({})),
   /** This PC should be the firm's sync host when available: preferred installs win a take-over (office manager's choice). */
   preferredSyncHost: z.boolean().default(false),
+  /** "Hold stage changes for N minutes before texting clients": 0 sends at once (the set-up flow offers 2). */
+  stageHoldMinutes: z.number().int().min(0).max(30).default(0),
+  /** More stage changes and closures than this within 10 minutes wait for a person to confirm. */
+  massChangeLimit: z.number().int().min(1).max(10_000).default(25),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -106,6 +110,8 @@ export const SettingsPatchSchema = z
     launchAtLogin: z.boolean(),
     notifications: SettingsSchema.shape.notifications.unwrap(),
     preferredSyncHost: z.boolean(),
+    stageHoldMinutes: SettingsSchema.shape.stageHoldMinutes.unwrap(),
+    massChangeLimit: SettingsSchema.shape.massChangeLimit.unwrap(),
   })
   .partial()
   .strict();

@@ -39,6 +39,8 @@ export const STORED_ATTENTION_KINDS = [
   'realtime_off',
   // Something from Case Status was made safe before it reached Smokeball (a renamed file, a refused link).
   'unsafe_content',
+  // More stage changes or closures than the mass-change guard allows: the excess waits for a person.
+  'mass_change_held',
 ] as const;
 export type StoredAttentionKind = (typeof STORED_ATTENTION_KINDS)[number];
 /** Problems with the app's own data folder: held in memory (the attention table lives on that disk). */

@@ -8,6 +8,7 @@ import { RunRepository } from './runs.js';
 import { AttentionRepository } from './attention.js';
 import { ActivityRepository } from './activity.js';
 import { WritebackRepository } from './writeback.js';
+import { HeldChangeRepository } from './held-changes.js';
 
 export type { MatterLink, ContactLink } from './links.js';
 export type { MemoThreadPart, DocumentLink } from './item-links.js';
@@ -15,6 +16,7 @@ export type { OutboxItem, OutboxState } from './outbox.js';
 export type { SyncRun, RunKind, RunOutcome } from './runs.js';
 export type { AttentionItem, AttentionKind } from './attention.js';
 export type { ActivityEntry } from './activity.js';
+export type { HeldChange, HeldKind, HeldReason } from './held-changes.js';
 export type { MemoEntryRow, PendingMemoWrite, FileNameClaim } from './writeback.js';
 
 /** The app's local state: one SQLite file, one repository per concern. */
@@ -27,6 +29,7 @@ export class StateStore {
   readonly attention: AttentionRepository;
   readonly activity: ActivityRepository;
   readonly writeback: WritebackRepository;
+  readonly held: HeldChangeRepository;
 
   constructor(readonly db: SqliteDatabase, now: Now = systemNow) {
     this.checkpoints = new CheckpointRepository(db, now);
@@ -37,6 +40,7 @@ export class StateStore {
     this.attention = new AttentionRepository(db, now);
     this.activity = new ActivityRepository(db, now);
     this.writeback = new WritebackRepository(db, now);
+    this.held = new HeldChangeRepository(db);
   }
 
   /** Runs `fn` in one SQLite transaction (nested calls become savepoints). */

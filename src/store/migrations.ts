@@ -184,4 +184,28 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (thread_id, part, sha256)
   );
   `,
+  // 5: stage changes held before they text clients (the hold, and the mass-change guard's excess), and the
+  // texts sent, which the guard counts over its window.
+  `
+  CREATE TABLE held_changes (
+    matter_id      TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL,      -- stage | close
+    stage_id       TEXT,               -- the Smokeball stage to apply (kind stage)
+    stage_name     TEXT,               -- the Case Status stage to send (kind stage)
+    stage_updated  TEXT,               -- its MatterStage.lastUpdated (ticks): older reads never replace it
+    from_stage     TEXT,               -- the stage the client last saw
+    reason         TEXT NOT NULL,      -- hold: released at release_at | confirm: waits for a person
+    cause          TEXT NOT NULL,      -- the run kind that saw the change (realtime, incremental, reconcile)
+    held_at        INTEGER NOT NULL,   -- ms since epoch (the engine's clock)
+    release_at     INTEGER             -- ms; null while it waits for a person
+  );
+  CREATE INDEX held_changes_release ON held_changes(reason, release_at);
+
+  CREATE TABLE case_texts (
+    at         INTEGER NOT NULL,       -- ms since epoch when the change was let through
+    matter_id  TEXT NOT NULL,
+    kind       TEXT NOT NULL           -- stage | close
+  );
+  CREATE INDEX case_texts_at ON case_texts(at);
+  `,
 ];

@@ -58,6 +58,8 @@ export async function createSyncStack(options: {
   plan?: ReadPlan;
   /** The firm's sync lease (src/sync/coordination); none: this process is the firm's only install. */
   fence?: WriteFence;
+  /** The stage-change hold's clock (ms); tests pass a fake one. */
+  now?: () => number;
 }): Promise<SyncStack> {
   const { connections, secrets } = options;
   const sbKey = await secrets.get(SECRET_KEYS.smokeballApiKey);
@@ -73,7 +75,7 @@ export async function createSyncStack(options: {
   const tokens = new TokenManager({ authUrl: connections.smokeball.authUrl, clientId: connections.smokeball.clientId, clientSecret }, secrets);
   const smokeball = new SmokeballClient({ apiUrl: connections.smokeball.apiUrl, apiKey: sbKey, tokens, gate: smokeballGate });
   const caseStatus = new CaseStatusClient({ apiUrl: connections.caseStatus.apiUrl, apiKey: csKey, gate: caseStatusGate });
-  const engine = new SyncEngine({ smokeball, caseStatus, store, config: options.sync, logger: options.logger, plan: options.plan });
+  const engine = new SyncEngine({ smokeball, caseStatus, store, config: options.sync, logger: options.logger, plan: options.plan, now: options.now });
   const writeback = new WritebackJob({ smokeball, caseStatus, store, logger: options.logger, tempDir: join(options.dataDir, 'upload-staging') });
   return {
     engine,

@@ -14,6 +14,10 @@ export interface SyncConfig {
   defaultCountryCode: string;
   /** Refuse to close more than this share of linked cases in one reconcile without confirmation. */
   massClosureThreshold: number;
+  /** Minutes a stage change waits before it texts the client (0–30; 0: sent at once). */
+  stageHoldMinutes: number;
+  /** More stage changes and closures than this within 10 minutes wait for a person. */
+  massChangeLimit: number;
 }
 
 export const DEFAULT_SYNC_CONFIG: SyncConfig = {
@@ -23,4 +27,6 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   practiceAreaMapping: {},
   defaultCountryCode: '1',
   massClosureThreshold: 0.1,
+  stageHoldMinutes: 0,
+  massChangeLimit: 25,
 };

@@ -76,7 +76,7 @@ export async function signInWithPkce(oauth: OAuthConfig, tokens: { save(t: impor
 /** A sync stack (engine, store, clients) connected to the world, signed in, with its state in `dataDir`. */
 export async function connectToWorld(
   world: World,
-  options: { dataDir?: string; ratePerSecond?: number; burst?: number; plan?: ReadPlan; sync?: Partial<SyncConfig>; secrets?: SecretStore; fence?: WriteFence } = {},
+  options: { dataDir?: string; ratePerSecond?: number; burst?: number; plan?: ReadPlan; sync?: Partial<SyncConfig>; secrets?: SecretStore; fence?: WriteFence; now?: () => number } = {},
 ): Promise<SyncStack & { secrets: SecretStore; dataDir: string }> {
   const secrets = options.secrets ?? new MemorySecretStore();
   await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);
@@ -92,7 +92,7 @@ export async function connectToWorld(
     },
     caseStatus: { apiUrl: world.caseStatus.url, ...CASE_STATUS_PACE },
   };
-  const stack = await createSyncStack({ dataDir, connections, secrets, sync: options.sync, plan: options.plan, fence: options.fence });
+  const stack = await createSyncStack({ dataDir, connections, secrets, sync: options.sync, plan: options.plan, fence: options.fence, now: options.now });
   if (!(await stack.tokens.hasTokens())) {
     await signInWithPkce({ authUrl: connections.smokeball.authUrl, clientId: connections.smokeball.clientId }, stack.tokens);
   }

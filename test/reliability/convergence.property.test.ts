@@ -250,7 +250,8 @@ describe('convergence (real simulators, SQLite store, engine and RealtimeSync)',
   beforeAll(async () => {
     world = await startWorld({ matters: 60, seed: 11, smokeball: { faults: { latencyMs: 2, latencyJitterMs: 1 } }, caseStatus: { faults: { latencyMs: 2, latencyJitterMs: 1 } } });
     dir = tempDir('css-prop-');
-    stack = await connectToWorld(world, { dataDir: dir.dir, ratePerSecond: 50, burst: 20 });
+    // Hundreds of moves in minutes: the mass-change guard (test/sync/stage-hold.test.ts) would hold them for a person.
+    stack = await connectToWorld(world, { dataDir: dir.dir, ratePerSecond: 50, burst: 20, sync: { massChangeLimit: 1_000_000 } });
     const run = await stack.engine.initialImport();
     expect(run.outcome).toBe('succeeded');
     relay = new ScriptedRelay();

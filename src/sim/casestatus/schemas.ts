@@ -42,6 +42,8 @@ export const caseInputSchema = z.object({
     .object({ externalId: externalIdSchema, name: z.string().min(1).max(200), email: email.nullable().default(null) })
     .nullable(),
   clientExternalIds: z.array(externalIdSchema).max(50),
+  // Our contract's extension: false applies a stage change without texting the client its survey.
+  notifyClient: z.boolean().default(true),
 });
 export type CaseInput = z.output<typeof caseInputSchema>;
 

@@ -78,6 +78,8 @@ export interface StageChange {
   at: string;
   /** 'api' for upserts, 'portal' for changes firm staff made in Case Status (control.updateCase). */
   source: 'api' | 'portal';
+  /** False when the upsert asked for no survey (`notifyClient: false`): the stage moved, the client was not texted. */
+  notified: boolean;
 }
 
 export interface MessageView {

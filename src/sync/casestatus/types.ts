@@ -26,6 +26,8 @@ export interface CsCaseInput {
   stage: string | null;
   primaryAttorney: CsStaffRef | null;
   clientExternalIds: string[];
+  /** Our contract extension: false moves the stage without texting the client. Only on the wire, never stored. */
+  notifyClient?: boolean;
 }
 
 export interface CsClientResult {

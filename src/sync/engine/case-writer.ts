@@ -1,4 +1,4 @@
-import type { StateStore, MatterLink } from '../../store/index.js';
+import type { HeldChange, StateStore, MatterLink } from '../../store/index.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import { CASE_STATUS_BATCH_LIMIT } from '../casestatus/client.js';
 import type { CsBatchItem, CsCaseInput, CsCaseResult, CsClientResult } from '../casestatus/types.js';
@@ -7,6 +7,7 @@ import { fingerprint, isEligible, mapStage, type ReferenceData } from '../mappin
 import { contactsOfMatters, decideCaseWrites, decideContactWrites, type CaseWrite } from './decisions.js';
 import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
 import type { RunContext } from './run-context.js';
+import type { StageGate, StageMove } from './stage-gate.js';
 
 export interface MatterWithStage {
   matter: SbMatter;
@@ -38,6 +39,8 @@ export class CaseWriter {
     private readonly store: StateStore,
     private readonly config: SyncConfig,
     private readonly priority = 0,
+    /** The hold and the mass-change guard; none for the initial import (new cases are not changes). */
+    private readonly gate?: StageGate,
   ) {}
 
   /**
@@ -47,7 +50,10 @@ export class CaseWriter {
   async applyMatters(items: MatterWithStage[], contacts: Map<string, SbContact>, ref: ReferenceData, ctx: RunContext, commit: () => void = () => {}): Promise<void> {
     const eligible = items.filter((i) => isEligible(i.matter, this.config));
     const refusedClients = await this.writeContacts(contactsOfMatters(eligible, contacts), ctx);
-    const { writes } = decideCaseWrites(eligible, contacts, ref, this.config, this.store.links, ctx, refusedClients);
+    // The hold and the mass-change guard decide whether a linked case's new stage goes out now.
+    const stageGate = this.gate;
+    const gate = stageGate && ((link: MatterLink, move: StageMove) => stageGate.stage(link, move, ctx.kind));
+    const { writes } = decideCaseWrites(eligible, contacts, ref, this.config, this.store.links, ctx, refusedClients, gate);
     const batches = chunk(writes, CASE_STATUS_BATCH_LIMIT);
     const results = await Promise.all(batches.map((batch) => this.cs.upsertCases(batch.map((p) => p.input), this.priority)));
     this.store.transaction(() => {
@@ -135,6 +141,8 @@ export class CaseWriter {
       const { csStage, problem } = mapStage(stage.stage ?? undefined, area, this.config);
       if (problem) ctx.addProblem(problem);
       const input = { ...previous, stage: csStage };
+      const move = { stageId: stage.stage?.id ?? null, stageName: csStage, stageUpdated: String(stage.lastUpdated) };
+      if (this.gate?.stage(link, move, ctx.kind) === 'wait') continue;
       pending.push({ link, input, stageId: stage.stage?.id ?? null, stageUpdated: String(stage.lastUpdated), fingerprint: fingerprint(input) });
     }
     for (const batch of chunk(pending, CASE_STATUS_BATCH_LIMIT)) {
@@ -164,12 +172,14 @@ export class CaseWriter {
   }
 
   /** Closes the cases of these linked matters (closed, deleted, or no longer selected for sync). */
-  async closeCases(links: MatterLink[], ctx: RunContext, reason: string): Promise<void> {
+  async closeCases(links: MatterLink[], ctx: RunContext, reason: string, options: { force?: boolean; notify?: boolean } = {}): Promise<void> {
     const pending = links
       .filter((l) => l.status !== 'Closed')
+      // A person's confirmation sends past the mass-change guard; it still counts towards the window.
+      .filter((l) => !this.gate || (options.force ? this.gate.admit(l.matterId, 'close', true) : this.gate.close(l, ctx.kind) === 'send'))
       .map((l) => ({ link: l, input: { ...(l.caseInput as CsCaseInput), status: 'closed' as const } }));
     for (const batch of chunk(pending, CASE_STATUS_BATCH_LIMIT)) {
-      const results = await this.cs.upsertCases(batch.map((p) => p.input), this.priority);
+      const results = await this.cs.upsertCases(batch.map((p) => (options.notify === false ? { ...p.input, notifyClient: false } : p.input)), this.priority);
       this.store.transaction(() => {
         results.forEach((r, i) => {
           const p = batch[r.index ?? i];
@@ -184,6 +194,62 @@ export class CaseWriter {
           this.store.activity.add({ kind: 'closed', matterId: p.link.matterId, summary: `${p.input.readableId}: case closed (${reason})`, link: p.link.caseUrl });
         });
       });
+    }
+  }
+
+  /**
+   * Sends held changes: a stage on the case payload last sent, or a closure. `force`: a person chose to send them
+   * (past the mass-change guard); otherwise a change the guard does not let through waits for a person instead.
+   * `notify: false` applies them without texting the client (`notifyClient: false`, docs/casestatus-api.md).
+   */
+  async sendHeld(changes: HeldChange[], ctx: RunContext, options: { force: boolean; notify: boolean }): Promise<void> {
+    const stages: { held: HeldChange; link: MatterLink; input: CsCaseInput }[] = [];
+    const closures: MatterLink[] = [];
+    for (const held of changes) {
+      const link = this.store.links.matter(held.matterId);
+      // The case was closed meanwhile (or never linked): nothing is left to send.
+      if (!link || link.status === 'Closed') {
+        this.store.held.remove(held.matterId);
+        continue;
+      }
+      if (held.kind === 'close') {
+        closures.push(link);
+        continue;
+      }
+      if (held.stageName === link.stageName) {
+        this.store.held.remove(held.matterId);
+        continue;
+      }
+      if (this.gate && !this.gate.admit(held.matterId, 'stage', options.force)) {
+        this.gate.awaitConfirmation(held);
+        continue;
+      }
+      stages.push({ held, link, input: { ...(link.caseInput as CsCaseInput), stage: held.stageName } });
+    }
+    for (const batch of chunk(stages, CASE_STATUS_BATCH_LIMIT)) {
+      const results = await this.cs.upsertCases(batch.map((p) => (options.notify ? p.input : { ...p.input, notifyClient: false })), this.priority);
+      this.store.transaction(() => {
+        results.forEach((r, i) => {
+          const p = batch[r.index ?? i];
+          if (!p) return;
+          if (!r.ok) {
+            ctx.counts.failed += 1;
+            this.store.attention.raise('matter_failed', p.link.matterId, `Case Status refused stage for ${p.input.readableId}: ${r.error.message}`);
+            return;
+          }
+          ctx.counts.casesUpdated += 1;
+          this.store.held.remove(p.held.matterId);
+          this.store.links.saveMatter({ ...p.link, stageId: p.held.stageId, stageName: p.input.stage, stageUpdated: p.held.stageUpdated, fingerprint: fingerprint(p.input), caseInput: p.input });
+          if (r.stageChanged) {
+            const how = options.notify ? '' : ' (client not texted)';
+            this.store.activity.add({ kind: 'stage', matterId: p.link.matterId, summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}${how}`, link: r.url });
+          }
+        });
+      });
+    }
+    if (closures.length > 0) {
+      await this.closeCases(closures, ctx, 'held closure sent', { force: true, notify: options.notify });
+      for (const l of closures) if (this.store.links.matter(l.matterId)?.status === 'Closed') this.store.held.remove(l.matterId);
     }
   }
 }

@@ -80,6 +80,8 @@ export function decideCaseWrites(
   links: LinkReader,
   ctx: RunContext,
   refusedClients: ReadonlySet<string>,
+  /** The hold and the mass-change guard (the CaseWriter's StageGate); none for the initial import and the preview. */
+  stageGate?: (link: MatterLink, move: { stageId: string | null; stageName: string | null; stageUpdated: string | null }) => string,
 ): CaseDecisions {
   const writes: CaseWrite[] = [];
   const notMapped: CaseDecisions['notMapped'] = [];
@@ -98,6 +100,12 @@ export function decideCaseWrites(
     const link = links.matter(matter.id);
     if (link && link.stageUpdated && mapped.stageUpdated && BigInt(link.stageUpdated) > BigInt(mapped.stageUpdated)) {
       // We already applied a newer stage than this read shows (a late event, or a lagging replica).
+      mapped.input.stage = link.stageName;
+      mapped.stageId = link.stageId;
+      mapped.stageUpdated = link.stageUpdated;
+    }
+    if (link && stageGate && link.status !== 'Closed' && stageGate(link, { stageId: mapped.stageId, stageName: mapped.input.stage, stageUpdated: mapped.stageUpdated }) === 'wait') {
+      // Held: the other fields go out now, with the stage the client last saw.
       mapped.input.stage = link.stageName;
       mapped.stageId = link.stageId;
       mapped.stageUpdated = link.stageUpdated;

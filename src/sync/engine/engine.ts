@@ -1,4 +1,4 @@
-import type { RunKind, StateStore } from '../../store/index.js';
+import type { HeldChange, RunKind, StateStore } from '../../store/index.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import { DEFAULT_SYNC_CONFIG, type SyncConfig } from '../config.js';
 import { isEligible, type MappingProblem, type ReferenceData } from '../mapping.js';
@@ -15,6 +15,7 @@ import { runFullScan, type ReadPlan } from './full-sync.js';
 import { advanceCursors, applyChanges, CURSORS, runIncremental, sinceWithOverlap, withoutFlag, type Cursors } from './incremental.js';
 import { loadReferenceData } from './reference.js';
 import { RunContext } from './run-context.js';
+import { MASS_CHANGE_SUBJECT, StageGate } from './stage-gate.js';
 
 export interface SyncEngineDeps {
   smokeball: SmokeballClient;
@@ -23,7 +24,12 @@ export interface SyncEngineDeps {
   config?: Partial<SyncConfig>;
   logger?: Logger;
   plan?: ReadPlan;
+  /** The clock of the stage-change hold and the mass-change guard (ms); tests pass a fake one. */
+  now?: () => number;
 }
+
+/** What a person chose for held changes: send them (past the guard), or apply them without texting the client. */
+type HeldAction = { matterIds: string[] | 'awaiting' | 'due'; force: boolean; notify: boolean };
 
 /**
  * What a real-time refresh re-reads. `matterIds`: the matter record and its stage (matter events, Retry).
@@ -75,12 +81,16 @@ export class SyncEngine {
   private readonly waiting = new Map<RunKind, Promise<RunSummary>>();
   /** Ids asked for by refresh() that no run has taken yet. */
   private readonly pendingRefresh = { matters: new Set<string>(), stages: new Set<string>(), contacts: new Set<string>() };
+  /** Held-change sends asked for that no run has taken yet (they run inside a real-time run). */
+  private pendingHeld: HeldAction[] = [];
   private reference: { data: ReferenceData; loadedAt: number } | undefined;
   private readonly log: Logger;
+  private readonly gate: StageGate;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.config = { ...DEFAULT_SYNC_CONFIG, ...deps.config };
     this.log = deps.logger ?? silentLogger;
+    this.gate = new StageGate(deps.store, this.config, deps.now ?? Date.now);
     deps.store.runs.markInterrupted();
     const last = deps.store.runs.lastSucceeded();
     this.status.update({ lastSyncAt: last?.finishedAt ?? null, lastOutcome: last ? 'succeeded' : null, attentionCount: this.attentionCount() });
@@ -128,6 +138,8 @@ export class SyncEngine {
     for (const id of request.stageMatterIds ?? []) this.pendingRefresh.stages.add(id);
     for (const id of request.contactIds ?? []) this.pendingRefresh.contacts.add(id);
     return this.exclusive('realtime', () => {
+      const held = this.pendingHeld;
+      this.pendingHeld = [];
       const taken = {
         matterIds: [...this.pendingRefresh.matters],
         stageMatterIds: [...this.pendingRefresh.stages].filter((id) => !this.pendingRefresh.matters.has(id)),
@@ -136,8 +148,84 @@ export class SyncEngine {
       this.pendingRefresh.matters.clear();
       this.pendingRefresh.stages.clear();
       this.pendingRefresh.contacts.clear();
-      return (ctx, ref) => this.applyRefresh(taken, ctx, ref);
+      return async (ctx, ref) => {
+        await this.applyRefresh(taken, ctx, ref);
+        for (const action of held) await this.sendHeld(action, ctx);
+      };
     });
+  }
+
+  /** Stage changes and closures held back (the hold, or waiting for a person), soonest release first. */
+  heldChanges(): HeldChange[] {
+    return this.deps.store.held.all();
+  }
+
+  /** When the next held stage change is due (ms on the engine's clock), or null. */
+  nextHeldRelease(): number | null {
+    return this.deps.store.held.nextRelease();
+  }
+
+  /** Sends the held stage changes whose hold has run out (the app calls it at `nextHeldRelease`). */
+  releaseDueHeld(): Promise<RunSummary> {
+    return this.heldRun({ matterIds: 'due', force: false, notify: true });
+  }
+
+  /** "Send now" on held changes: sent at once, past the hold and the mass-change guard. */
+  sendHeldNow(matterIds: string[]): Promise<RunSummary> {
+    return this.heldRun({ matterIds, force: true, notify: true });
+  }
+
+  /** "Don't send" on held changes: applied to the case without texting the client, so nothing sends them later. */
+  dontSendHeld(matterIds: string[]): Promise<RunSummary> {
+    return this.heldRun({ matterIds, force: true, notify: false });
+  }
+
+  /** The mass-change guard's question answered: send every change waiting for a person, or apply them silently. */
+  answerHeld(send: boolean): Promise<RunSummary> {
+    return this.heldRun({ matterIds: 'awaiting', force: true, notify: send });
+  }
+
+  private heldRun(action: HeldAction): Promise<RunSummary> {
+    this.pendingHeld.push(action);
+    return this.refresh({});
+  }
+
+  private async sendHeld(action: HeldAction, ctx: RunContext): Promise<void> {
+    const { held } = this.deps.store;
+    const changes =
+      action.matterIds === 'due'
+        ? this.gate.due()
+        : action.matterIds === 'awaiting'
+          ? held.awaitingConfirmation()
+          : action.matterIds.map((id) => held.get(id)).filter((c): c is HeldChange => c !== undefined);
+    if (changes.length > 0) await this.writer().sendHeld(changes, ctx, { force: action.force, notify: action.notify });
+  }
+
+  /**
+   * The mass-change guard's question, as one item needing attention (so one notification, and Confirm in the
+   * window like a blocked mass closure): kept in step with the changes that wait for a person.
+   */
+  private syncHeldAttention(): void {
+    const { store } = this.deps;
+    this.gate.trim();
+    const awaiting = store.held.awaitingConfirmation();
+    if (awaiting.length === 0) {
+      store.attention.resolve('mass_change_held', MASS_CHANGE_SUBJECT);
+      return;
+    }
+    const stages = awaiting.filter((c) => c.kind === 'stage').length;
+    const closures = awaiting.length - stages;
+    const what = [stages > 0 ? `${stages} stage update${stages === 1 ? '' : 's'}` : '', closures > 0 ? `${closures} case closure${closures === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+    const matters = awaiting.slice(0, 200).map((c) => {
+      const link = store.links.matter(c.matterId);
+      return { matterId: c.matterId, matterNumber: link?.matterNumber ?? null, kind: c.kind, from: c.fromStage, to: c.stageName };
+    });
+    store.attention.raise(
+      'mass_change_held',
+      MASS_CHANGE_SUBJECT,
+      `Send ${what} to clients? More than ${this.config.massChangeLimit} changed within 10 minutes, so they are waiting. Confirm sends them; Don't send applies them without texting.`,
+      { count: awaiting.length, stages, closures, matters },
+    );
   }
 
   private async applyRefresh(request: Required<RefreshRequest>, ctx: RunContext, ref: ReferenceData): Promise<void> {
@@ -177,13 +265,14 @@ export class SyncEngine {
     return { sb: this.deps.smokeball, store: this.deps.store, config: this.config, writer: this.writer() };
   }
 
-  private writer(): CaseWriter {
-    return new CaseWriter(this.deps.caseStatus, this.deps.store, this.config);
+  /** `gated`: through the hold and the mass-change guard (every run but the initial import, which creates cases). */
+  private writer(gated = true): CaseWriter {
+    return new CaseWriter(this.deps.caseStatus, this.deps.store, this.config, 0, gated ? this.gate : undefined);
   }
 
   private async fullScan(ctx: RunContext, ref: ReferenceData, confirmMassClosure: boolean): Promise<void> {
     const { store } = this.deps;
-    const writer = this.writer();
+    const writer = this.writer(ctx.kind !== 'initial');
     const { seen, complete } = await runFullScan(
       { sb: this.deps.smokeball, store, config: this.config, writer, status: this.status, plan: this.deps.plan ?? 'auto' },
       ref,
@@ -230,7 +319,7 @@ export class SyncEngine {
     const stillEligible = reread.filter((r) => r.matter && isEligible(r.matter, this.config)).map((r) => r.matter!);
     const leaving = reread.filter((r) => !r.matter || !isEligible(r.matter, this.config)).map((r) => r.link);
     if (stillEligible.length > 0) await applyChanges(this.incrementalDeps(), ref, ctx, { matters: stillEligible, stages: [], contacts: [] });
-    await writer.closeCases(leaving, ctx, 'matter closed, deleted or no longer selected in Smokeball');
+    await writer.closeCases(leaving, ctx, 'matter closed, deleted or no longer selected in Smokeball', { force: confirmed });
   }
 
   /**
@@ -335,6 +424,7 @@ export class SyncEngine {
       const ref = await this.referenceData(kind === 'initial' || kind === 'reconcile');
       this.status.update({ phase, message: kind === 'initial' ? 'Importing matters…' : 'Syncing…' });
       await body(ctx, ref);
+      this.syncHeldAttention();
       const outcome = ctx.counts.failed > 0 ? 'partial' : 'succeeded';
       const stats = { ...ctx.counts, smokeballRequests: smokeball.gate.metrics.sent - sentBefore };
       store.runs.finish(runId, outcome, stats);

@@ -83,7 +83,7 @@ describe('cases', () => {
     expect(again.status).toBe(200);
     expect(again.data).toMatchObject({ created: false, changed: false, stageChanged: false, id: res.data.id });
     const changes = sim.control.stageChanges().filter((c) => c.caseExternalId === MATTER_A);
-    expect(changes).toEqual([{ seq: expect.any(Number), caseId: res.data.id, caseExternalId: MATTER_A, from: null, to: 'Intake', at: expect.any(String), source: 'api' }]);
+    expect(changes).toEqual([{ seq: expect.any(Number), caseId: res.data.id, caseExternalId: MATTER_A, from: null, to: 'Intake', at: expect.any(String), source: 'api', notified: true }]);
   });
 
   it('records a stage change once per actual change, not per upsert', async () => {
@@ -99,6 +99,19 @@ describe('cases', () => {
       ['Investigation', 'Treatment'],
     ]);
     expect(sim.control.cases().get(MATTER_A)).toMatchObject({ stage: 'Treatment', title: 'Renamed', clientExternalIds: [CLIENT_1] });
+  });
+
+  it('moves a stage without a survey when asked (notifyClient: false, our contract extension)', async () => {
+    const before = sim.control.stageChanges().length;
+    const silent = await client.put(`/cases/${MATTER_A}`, { ...caseBody({ stage: 'Intake', title: 'Renamed' }), notifyClient: false });
+    expect(silent.data).toMatchObject({ changed: true, stageChanged: true });
+    await client.put(`/cases/${MATTER_A}`, caseBody({ stage: 'Treatment', title: 'Renamed' }));
+    expect(sim.control.stageChanges().slice(before).map((c) => [c.to, c.notified])).toEqual([
+      ['Intake', false],
+      ['Treatment', true],
+    ]);
+    // The flag is not part of the case: reading it back shows no such field.
+    expect((await client.get(`/cases/${MATTER_A}`)).data).not.toHaveProperty('notifyClient');
   });
 
   it('closes and reopens a case through status', async () => {

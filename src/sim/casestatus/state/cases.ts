@@ -92,7 +92,7 @@ export class CaseStore {
       this.byReadableId.set(record.readableId, record);
       this.byId.set(record.id, record);
       this.ordered.push(record);
-      const stageChange = record.stage === null ? null : this.recordStageChange(record, null, record.stage, at, 'api');
+      const stageChange = record.stage === null ? null : this.recordStageChange(record, null, record.stage, at, 'api', input.notifyClient);
       return { record, created: true, changes: [...SCALAR_FIELDS, 'primaryAttorney', 'clientExternalIds'], stageChange };
     }
 
@@ -100,7 +100,7 @@ export class CaseStore {
     if (!sameStaff(existing.primaryAttorney, next.primaryAttorney)) changes.push('primaryAttorney');
     if (!sameList(existing.clientExternalIds, next.clientExternalIds)) changes.push('clientExternalIds');
     if (changes.length === 0) return { record: existing, created: false, changes, stageChange: null };
-    return this.apply(existing, next, changes, at, 'api');
+    return this.apply(existing, next, changes, at, 'api', input.notifyClient);
   }
 
   /** A change made by firm staff in the Case Status portal (close, hold, move stage). */
@@ -120,6 +120,7 @@ export class CaseStore {
     changes: string[],
     at: string,
     source: StageChange['source'],
+    notified = true,
   ): CaseUpsertOutcome {
     const previousStage = existing.stage;
     if (existing.readableId !== next.readableId) {
@@ -136,7 +137,7 @@ export class CaseStore {
     existing.primaryAttorney = next.primaryAttorney;
     existing.clientExternalIds = next.clientExternalIds;
     existing.updatedAt = at;
-    const stageChange = previousStage === next.stage ? null : this.recordStageChange(existing, previousStage, next.stage, at, source);
+    const stageChange = previousStage === next.stage ? null : this.recordStageChange(existing, previousStage, next.stage, at, source, notified);
     return { record: existing, created: false, changes, stageChange };
   }
 
@@ -146,6 +147,7 @@ export class CaseStore {
     to: string | null,
     at: string,
     source: StageChange['source'],
+    notified = true,
   ): StageChange {
     const change: StageChange = {
       seq: this.stageChanges.length + 1,
@@ -155,6 +157,7 @@ export class CaseStore {
       to,
       at,
       source,
+      notified,
     };
     this.stageChanges.push(change);
     return change;
