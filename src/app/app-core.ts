@@ -1,16 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { parseCommand, type CommandName, type CommandResults, type ParsedCommandInput, type SecretName } from '../contract/commands.js';
 import { applySettingsPatch, type Settings, type SettingsPatch } from '../contract/settings.js';
-import { STORED_ATTENTION_KINDS, type AppView, type AttentionKind as ViewAttentionKind, type AttentionView, type MappingOptions } from '../contract/view.js';
+import { STORED_ATTENTION_KINDS, type AppView, type AttentionKind as ViewAttentionKind, type AttentionView, type HeldChangeView, type MappingOptions } from '../contract/view.js';
 import type { SyncPreview } from '../contract/preview.js';
 import type { AttentionKind, StateStore } from '../store/index.js';
-import { previewSync, SECRET_KEYS, silentLogger, type Logger, type ReadPlan, type RealtimeSync, type SecretStore } from '../sync/index.js';
+import { previewSync, SECRET_KEYS, silentLogger, type Logger, type ReadPlan, type RealtimeSync, type RunSummary, type SecretStore, type SyncEngine, type SyncStack } from '../sync/index.js';
 import { confirmAttentionItem, retryAttentionGroup, retryAttentionItem } from './attention-actions.js';
 import { ConnectionManager } from './connection-manager.js';
 import { loadMappingOptions } from './mapping-options.js';
 import { Notifier } from './notifier.js';
 import { systemClock, type AppNotification, type Clock, type SettingsStore } from './ports.js';
-import { RunCoordinator } from './run-coordinator.js';
+import { RunCoordinator, type RunStart } from './run-coordinator.js';
+import { HeldReleaseTimer } from './held-release.js';
 import { hostStatusOf } from './host-status.js';
 import { attentionView, buildView, type ViewInputs } from './view-model.js';
 import { effectiveConnections, loadBuildConfig, packageVersion, type BuildConfig } from './build-config.js';
@@ -77,6 +78,7 @@ export class AppCore {
   private settings: Settings;
   private readonly connection: ConnectionManager;
   private readonly runs: RunCoordinator;
+  private readonly heldRelease: HeldReleaseTimer;
   private started = false;
   private stopped = false;
   private readonly events = new EventEmitter<{ view: [AppView]; notify: [AppNotification] }>();
@@ -159,6 +161,13 @@ export class AppCore {
         initialImportDone: this.connection.stack?.engine.initialImportDone ?? false,
       }),
     });
+    this.heldRelease = new HeldReleaseTimer({
+      stack: () => this.connection.stack,
+      canSend: () => this.connection.signedIn && !this.connection.notHostReason && this.runs.pausedUntil === null,
+      clock: this.clock,
+      logger: this.log,
+      changed,
+    });
     this.handlers = this.commandHandlers();
   }
 
@@ -170,12 +179,14 @@ export class AppCore {
     this.runs.enableRuns();
     await this.connection.reconfigure();
     this.runs.startSchedule();
+    this.heldRelease.start();
     this.pushView();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.runs.stop();
+    this.heldRelease.stop();
     await this.connection.stop();
     if (this.viewTimer) clearTimeout(this.viewTimer);
     this.events.removeAllListeners();
@@ -215,9 +226,12 @@ export class AppCore {
       retryWriteback: (subjectId: string) => this.runs.retryWriteback(subjectId),
       restartRealtime: () => this.connection.restartRealtime(),
       startRun: (kind: Parameters<RunCoordinator['startRun']>[0], ids?: string[]) => this.runs.startRun(kind, ids),
+      answerHeld: (send: boolean) => this.heldAction((engine) => engine.answerHeld(send)),
     };
     return {
       getView: async () => this.view(),
+      sendHeldChanges: async (i) => heldReply(this.heldAction((engine) => engine.sendHeldNow(i.matterIds)), 'Sending now.'),
+      skipHeldChanges: async (i) => heldReply(this.heldAction((engine) => engine.dontSendHeld(i.matterIds)), 'Applying without texting the client.'),
       syncNow: async () => {
         // An unfinished set-up is the reason that matters, whichever install holds the firm's lease.
         const setupBlocked = this.setup.blockedReason;
@@ -303,6 +317,20 @@ export class AppCore {
 
   // ——— the view ———
 
+  /**
+   * Starts a person's choice on held changes (send, or apply without texting). It runs as a real-time run, queued
+   * behind a sync in progress; the view shows the outcome.
+   */
+  private heldAction(act: (engine: SyncEngine) => Promise<RunSummary>): RunStart {
+    const c = this.connection;
+    if (!c.stack || !c.signedIn) return { started: false, reason: 'Connect to Smokeball and Case Status first.' };
+    if (c.notHostReason) return { started: false, reason: c.notHostReason };
+    void act(c.stack.engine)
+      .catch((error: unknown) => this.log.warn('Held changes not sent', { error: String(error) }))
+      .finally(() => this.pushView());
+    return { started: true };
+  }
+
   view(): AppView {
     const c = this.connection;
     const stack = c.stack;
@@ -322,6 +350,7 @@ export class AppCore {
       dataDir: this.deps.dataDir,
       ...this.attentionInputs(stack?.store),
       activity: stack?.store.activity.recent(50) ?? [],
+      held: stack ? heldView(stack) : [],
       runs: stack?.store.runs.recent(10) ?? [],
       realtime: c.realtimeStatus,
       realtimeProblem: c.realtimeIssue,
@@ -372,4 +401,29 @@ export class AppCore {
     }, this.deps.viewThrottleMs ?? 250);
     this.viewTimer.unref?.();
   }
+}
+
+function heldReply(r: RunStart, message: string): { started: boolean; message: string } {
+  return { started: r.started, message: r.started ? message : (r.reason ?? '') };
+}
+
+/** Held changes for the window, with the matter number and title staff search by (first 500). */
+function heldView(stack: SyncStack): HeldChangeView[] {
+  return stack.engine
+    .heldChanges()
+    .slice(0, 500)
+    .map((c) => {
+      const link = stack.store.links.matter(c.matterId);
+      return {
+        matterId: c.matterId,
+        matterNumber: link?.matterNumber ?? null,
+        matterTitle: link?.matterTitle ?? null,
+        kind: c.kind,
+        from: c.fromStage,
+        to: c.stageName,
+        reason: c.reason,
+        heldAt: new Date(c.heldAt).toISOString(),
+        releaseAt: c.releaseAt === null ? null : new Date(c.releaseAt).toISOString(),
+      };
+    });
 }

@@ -8,6 +8,8 @@ export interface AttentionActions {
   retryWriteback(subjectId: string): void;
   restartRealtime(): Promise<void>;
   startRun(kind: RunRequest, matterIds?: string[]): Promise<RunStart>;
+  /** The mass-change guard's question answered: send the held changes (true) or apply them without texting. */
+  answerHeld(send: boolean): RunStart;
 }
 
 /** Attention kinds a full reconcile re-checks (it resolves them when the problem is gone). */
@@ -40,8 +42,12 @@ export async function retryAttentionItem(item: AttentionItem | undefined, act: A
   }
 }
 
-/** Confirm approves what the sync refused to do on its own: only a blocked mass closure. */
-export async function confirmAttentionItem(item: AttentionItem | undefined, act: Pick<AttentionActions, 'startRun'>): Promise<CommandResults['confirmAttention']> {
+/** Confirm approves what the sync refused to do on its own: a blocked mass closure, or many clients texted at once. */
+export async function confirmAttentionItem(item: AttentionItem | undefined, act: Pick<AttentionActions, 'startRun' | 'answerHeld'>): Promise<CommandResults['confirmAttention']> {
+  if (item?.kind === 'mass_change_held') {
+    const r = act.answerHeld(true);
+    return { confirmed: r.started, message: r.started ? 'Sending those updates to clients now.' : (r.reason ?? '') };
+  }
   if (!item || item.kind !== 'mass_closure_blocked') return { confirmed: false, message: 'Nothing to confirm.' };
   const r = await act.startRun('reconcile_confirmed');
   return { confirmed: r.started, message: r.started ? 'Closing those cases now.' : (r.reason ?? '') };

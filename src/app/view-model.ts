@@ -1,6 +1,6 @@
 import type { Settings } from '../contract/settings.js';
 import type { SetupView } from '../contract/setup.js';
-import type { ActivityView, AppView, AttentionView, ConnectionsView, RealtimeView, RunView, SyncStatusView } from '../contract/view.js';
+import type { ActivityView, AppView, AttentionView, ConnectionsView, HeldChangeView, RealtimeView, RunView, SyncStatusView } from '../contract/view.js';
 import { initialStatus } from '../sync/index.js';
 import type { AttentionItem } from '../store/attention.js';
 import type { StorageProblem } from './storage-problem.js';
@@ -32,6 +32,8 @@ export interface ViewInputs {
   /** Open items per kind in the store (the `attention` list is capped; a group shows its whole count). */
   attentionCounts?: Record<string, number>;
   activity: ActivityView[];
+  /** Held stage changes and closures (empty without a sync stack). */
+  held?: HeldChangeView[];
   runs: RunView[];
   /** The running real-time loop's status; null when it is not running. */
   realtime: RealtimeView | null;
@@ -73,6 +75,7 @@ export function buildView(i: ViewInputs): AppView {
     attention,
     attentionGroups: groupAttention(attention, i.attentionCounts ?? {}),
     activity: i.activity,
+    held: i.held ?? [],
     recentRuns: i.runs.map((r) => ({ id: r.id, kind: r.kind, startedAt: r.startedAt, finishedAt: r.finishedAt, outcome: r.outcome, error: r.error })),
     settings: i.settings,
     setupProblem,
@@ -106,6 +109,9 @@ function storageAttention(i: ViewInputs): AttentionView[] {
   return [{ id: 0, kind: p.kind, subjectId: i.dataDir, reason: p.reason, firstSeen: now, lastSeen: now, occurrences: 1, retryable: false, confirmable: false, dismissable: false }];
 }
 
+/** What the sync refused to do on its own until a person confirms: a mass closure, or many clients texted at once. */
+const CONFIRMABLE = new Set<string>(['mass_closure_blocked', 'mass_change_held']);
+
 export function attentionView(a: AttentionItem): AttentionView {
   return {
     id: a.id,
@@ -115,8 +121,8 @@ export function attentionView(a: AttentionItem): AttentionView {
     firstSeen: a.firstSeen,
     lastSeen: a.lastSeen,
     occurrences: a.occurrences,
-    retryable: a.kind !== 'client_without_cell_phone' && a.kind !== 'mass_closure_blocked',
-    confirmable: a.kind === 'mass_closure_blocked',
+    retryable: a.kind !== 'client_without_cell_phone' && !CONFIRMABLE.has(a.kind),
+    confirmable: CONFIRMABLE.has(a.kind),
     dismissable: true,
     ...(a.kind === 'mass_closure_blocked' ? { closureCases: closureCasesOf(a.details) } : {}),
   };

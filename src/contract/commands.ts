@@ -43,6 +43,10 @@ export const commandInputs = {
   openExternal: z.object({ url: z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'Only http(s) links open') }).strict(),
   /** Writes the support zip (logs, versions, settings, state summary; client details only when ticked). */
   exportDiagnostics: z.object({ includeClientDetails: z.boolean() }).strict(),
+  /** "Send now" on held stage changes or closures: sent at once, past the hold and the mass-change guard. */
+  sendHeldChanges: z.object({ matterIds: z.array(z.string().min(1).max(100)).min(1).max(10_000) }).strict(),
+  /** "Don't send": applied to the case without texting the client (nothing sends them later). */
+  skipHeldChanges: z.object({ matterIds: z.array(z.string().min(1).max(100)).min(1).max(10_000) }).strict(),
   /** "Make this PC the sync host": the firm's current host hands over at its next renewal (within 20 s). */
   makeSyncHost: none,
   /** The guided set-up (src/contract/setup.ts). */
@@ -77,6 +81,8 @@ export interface CommandResults extends SetupCommandResults {
   /** Where the zip was written (the Downloads folder in the tray app, the data folder under `serve`). */
   exportDiagnostics: { file: string };
   makeSyncHost: { requested: boolean; message: string };
+  sendHeldChanges: { started: boolean; message: string };
+  skipHeldChanges: { started: boolean; message: string };
 }
 
 export type CommandResult<C extends CommandName> = CommandResults[C];

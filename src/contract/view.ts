@@ -133,6 +133,22 @@ export interface ActivityView {
   link: string | null;
 }
 
+/**
+ * A stage change or closure held back before it texts a client: by the hold (sent by itself at `releaseAt`) or by
+ * the mass-change guard (`releaseAt` null: it waits for a person).
+ */
+export interface HeldChangeView {
+  matterId: string;
+  matterNumber: string | null;
+  matterTitle: string | null;
+  kind: 'stage' | 'close';
+  from: string | null;
+  to: string | null;
+  reason: 'hold' | 'confirm';
+  heldAt: string;
+  releaseAt: string | null;
+}
+
 export interface RunView {
   id: number;
   kind: RunKind;
@@ -168,6 +184,8 @@ export interface AppView {
   /** `attention` grouped by kind, with each kind's full count; decisions first. */
   attentionGroups: AttentionGroupView[];
   activity: ActivityView[];
+  /** Held stage changes and closures, soonest release first (absent from hosts that predate the hold). */
+  held?: HeldChangeView[];
   recentRuns: RunView[];
   settings: Settings;
   /** A problem with the set-up itself (missing key, sign-in needed), in words for staff. */

@@ -9,7 +9,7 @@ export { DEFAULT_SYNC_CONFIG, type SyncConfig } from './config.js';
 export { describeFailure, errorMessageOf, failureReasonOf, type Failure, type FailureReason } from './failure.js';
 export { initialStatus, type SyncStatus } from './status.js';
 export type { ReadPlan } from './engine/full-sync.js';
-export type { RunSummary } from './engine/engine.js';
+export type { RunSummary, SyncEngine } from './engine/engine.js';
 export { RealtimeSync, type RealtimeOptions } from './realtime/index.js';
 export { exchangePairingCode, RelayPairingError } from './realtime/pairing.js';
 export { AuthRequiredError, buildAuthorizeUrl, createPkcePair, exchangeAuthorizationCode, TOKENS_KEY, type OAuthConfig, type TokenManager, type TokenSet } from './smokeball/oauth.js';

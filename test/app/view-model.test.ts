@@ -134,6 +134,7 @@ describe('items needing attention, grouped by kind', () => {
       retryWriteback: (id) => void calls.push(`writeback ${id}`),
       restartRealtime: async () => void calls.push('realtime'),
       startRun: async (kind, ids) => (calls.push(`${kind} ${(ids ?? []).join(',')}`.trim()), { started: true }),
+      answerHeld: (send) => (calls.push(`answer ${send}`), { started: true }),
     };
     expect(await retryAttentionGroup([stored(1, 'unmapped_stage'), stored(2, 'unmapped_stage')], act)).toMatchObject({ retried: true });
     expect(await retryAttentionGroup([stored(3, 'matter_failed', 'm1'), stored(4, 'matter_failed', 'm2')], act)).toEqual({ retried: true, message: 'Syncing 2 matters again.' });

@@ -3,6 +3,9 @@ import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World }
 import type { SyncConfig } from '../../src/sync/index.js';
 import { SyncEngine } from '../../src/sync/engine/engine.js';
 import { tempDir } from '../helpers/tmp.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { HeldReleaseTimer } from '../../src/app/held-release.js';
+import { silentLogger } from '../../src/sync/index.js';
 
 /**
  * The stage-change hold and the mass-change guard against the simulators (real servers, real SQLite). Time is a
@@ -33,8 +36,8 @@ afterAll(async () => {
 });
 
 /** An engine on the same store and clients with its own trust settings (what a settings change rebuilds). */
-function engineWith(config: Partial<SyncConfig>): SyncEngine {
-  return new SyncEngine({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config, now });
+function engineWith(config: Partial<SyncConfig>, engineNow = now): SyncEngine {
+  return new SyncEngine({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config, now: engineNow });
 }
 
 function otherStages(matterId: string): Array<{ id: string; name: string }> {
@@ -152,6 +155,35 @@ describe('stage-change hold', () => {
     await engine.refresh({ stageMatterIds: [sendNow!, dontSend!] });
     expect(changesOf(sendNow!).length - beforeA).toBe(1);
     expect(changesOf(dontSend!).length - beforeB).toBe(1);
+  });
+});
+
+describe('held release timer (the app side)', () => {
+  it('sends a held change once its hold has run out, and not while the app may not send', async () => {
+    const fake = new FakeClock(new Date(clock));
+    const engine = engineWith({ stageHoldMinutes: 2 }, () => fake.now().getTime());
+    const [matterId] = freshMatters(1);
+    const before = changesOf(matterId!).length;
+    const target = otherStages(matterId!)[0]!;
+    world.smokeball.control.changeMatterStage(matterId!, target.id);
+    await engine.refresh({ stageMatterIds: [matterId!] });
+    let canSend = false;
+    let changed = 0;
+    const timer = new HeldReleaseTimer({ stack: () => ({ ...stack, engine }), canSend: () => canSend, clock: fake, logger: silentLogger, everyMs: 10_000, changed: () => (changed += 1) });
+    timer.start();
+    try {
+      await fake.advanceTo(new Date(fake.now().getTime() + 3 * 60_000));
+      await timer.check();
+      expect(changesOf(matterId!).length - before).toBe(0); // paused (or a standby): it stays held
+      canSend = true;
+      await fake.advanceTo(new Date(fake.now().getTime() + 10_000));
+      await timer.check();
+      expect(changesOf(matterId!).slice(before).map((c) => c.to)).toEqual([target.name]);
+      expect(changed).toBeGreaterThanOrEqual(1);
+      expect(engine.heldChanges().find((c) => c.matterId === matterId)).toBeUndefined();
+    } finally {
+      timer.stop();
+    }
   });
 });
 

@@ -165,6 +165,12 @@ export class SyncEngine {
     return this.deps.store.held.nextRelease();
   }
 
+  /** True when a held stage change's hold has run out (on the engine's clock). */
+  heldDue(): boolean {
+    const next = this.nextHeldRelease();
+    return next !== null && next <= (this.deps.now ?? Date.now)();
+  }
+
   /** Sends the held stage changes whose hold has run out (the app calls it at `nextHeldRelease`). */
   releaseDueHeld(): Promise<RunSummary> {
     return this.heldRun({ matterIds: 'due', force: false, notify: true });
