@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApp } from './app-context.js';
 import { ActivityList } from './components/ActivityList.js';
 import { AttentionList } from './components/AttentionList.js';
+import { HeldChangesList } from './components/HeldChangesList.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { NoticeLine } from './components/NoticeLine.js';
 import { ProgressPanel } from './components/ProgressPanel.js';
@@ -86,6 +87,7 @@ export function App() {
                   <div className="columns">
                     <div className="column-main">
                       <AttentionList onMapStages={() => go('settings', 'mapping')} />
+                      <HeldChangesList />
                       <ActivityList />
                     </div>
                     <div className="column-side">

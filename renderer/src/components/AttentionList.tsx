@@ -42,8 +42,8 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
       )}
       <ConfirmDialog
         open={confirming !== null}
-        title="Close these cases in Case Status?"
-        confirmLabel="Yes, close them"
+        title={confirming?.kind === 'mass_change_held' ? 'Text these clients now?' : 'Close these cases in Case Status?'}
+        confirmLabel={confirming?.kind === 'mass_change_held' ? 'Yes, send them' : 'Yes, close them'}
         danger
         onClose={() => setConfirming(null)}
         onConfirm={() => {
@@ -62,7 +62,11 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
             ))}
           </ul>
         )}
-        <p>Clients of these cases will no longer see them as open. Only confirm if the matters really were closed in Smokeball.</p>
+        {confirming?.kind === 'mass_change_held' ? (
+          <p>Each client gets a text and a survey. To apply them without texting, use Don&apos;t send under Held changes.</p>
+        ) : (
+          <p>Clients of these cases will no longer see them as open. Only confirm if the matters really were closed in Smokeball.</p>
+        )}
       </ConfirmDialog>
     </section>
   );

@@ -4,7 +4,7 @@ import { clockTime } from '../format.js';
 import { useCommand } from '../use-command.js';
 import { Field, SaveBar, useDraft, useSaveSettings } from './form-helpers.js';
 
-type Schedule = Pick<Settings, 'nightlySyncTime' | 'launchAtLogin' | 'notifications' | 'preferredSyncHost'>;
+type Schedule = Pick<Settings, 'nightlySyncTime' | 'launchAtLogin' | 'notifications' | 'preferredSyncHost' | 'stageHoldMinutes' | 'massChangeLimit'>;
 
 const NOTIFICATION_LEVELS: Array<{ value: Settings['notifications']; label: string; hint: string }> = [
   { value: 'attention', label: 'Only problems', hint: 'when something needs a person' },
@@ -20,9 +20,18 @@ export function ScheduleSettings() {
     launchAtLogin: settings.launchAtLogin,
     notifications: settings.notifications,
     preferredSyncHost: settings.preferredSyncHost,
+    stageHoldMinutes: settings.stageHoldMinutes,
+    massChangeLimit: settings.massChangeLimit,
   });
   const state = useSaveSettings((saved) =>
-    markSaved({ nightlySyncTime: saved.nightlySyncTime, launchAtLogin: saved.launchAtLogin, notifications: saved.notifications, preferredSyncHost: saved.preferredSyncHost }),
+    markSaved({
+      nightlySyncTime: saved.nightlySyncTime,
+      launchAtLogin: saved.launchAtLogin,
+      notifications: saved.notifications,
+      preferredSyncHost: saved.preferredSyncHost,
+      stageHoldMinutes: saved.stageHoldMinutes,
+      massChangeLimit: saved.massChangeLimit,
+    }),
   );
   const { run, busy } = useCommand();
 
@@ -91,6 +100,31 @@ export function ScheduleSettings() {
           </div>
         ))}
         {state.fieldErrors.notifications && <p className="field-error">{state.fieldErrors.notifications}</p>}
+      </fieldset>
+      <fieldset className="field">
+        <legend>Texting clients</legend>
+        <Field
+          id="stageHoldMinutes"
+          label="Hold stage changes for (minutes) before texting clients"
+          type="number"
+          inputMode="numeric"
+          step="1"
+          value={String(draft.stageHoldMinutes)}
+          onChange={(v) => setDraft({ ...draft, stageHoldMinutes: v.trim() === '' ? Number.NaN : Number(v) })}
+          error={state.fieldErrors.stageHoldMinutes}
+          hint="0 to 30. Every stage change texts the client a survey; a stage set by mistake and put back within this time sends nothing. 0 sends at once."
+        />
+        <Field
+          id="massChangeLimit"
+          label="Ask before texting more than this many clients in 10 minutes"
+          type="number"
+          inputMode="numeric"
+          step="1"
+          value={String(draft.massChangeLimit)}
+          onChange={(v) => setDraft({ ...draft, massChangeLimit: v.trim() === '' ? Number.NaN : Number(v) })}
+          error={state.fieldErrors.massChangeLimit}
+          hint="Stage changes and case closures past this number wait under Held changes until you send or skip them."
+        />
       </fieldset>
       <SaveBar state={state} dirty={dirty} onReset={reset} />
       <div className="subsection">
