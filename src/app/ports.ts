@@ -10,7 +10,7 @@ export interface SettingsStore {
 export interface AppNotification {
   title: string;
   body: string;
-  kind: 'attention' | 'sync_finished' | 'sign_in_needed';
+  kind: 'attention' | 'sync_finished' | 'sync_failed' | 'sign_in_needed' | 'writeback_summary';
 }
 
 /** Clock and timers, injected so the scheduler can be tested with a fake clock. */

@@ -2,7 +2,7 @@ import { completedSetupView } from '../../src/app/setup-state.js';
 import { describe, expect, it } from 'vitest';
 import { Notifier } from '../../src/app/notifier.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/contract/settings.js';
-import type { AppView, AttentionView } from '../../src/contract/view.js';
+import type { ActivityView, AppView, AttentionView } from '../../src/contract/view.js';
 import { initialStatus } from '../../src/sync/status.js';
 
 const item = (id: number, kind: AttentionView['kind'] = 'unmapped_stage'): AttentionView => ({
@@ -69,4 +69,54 @@ describe('notifications', () => {
     expect(n.next(failed)).toEqual([]);
     expect(n.next(view({ notifications: 'attention', recentRuns: [{ id: 10, kind: 'incremental', startedAt: 'a', finishedAt: 'c', outcome: 'failed', error: 'x' }] }))).toEqual([]);
   });
+
+  it('shows at most one notification per kind per 10 minutes; different kinds do not hold each other back', () => {
+    let t = 0;
+    const n = new Notifier(10 * 60_000, () => t);
+    const failedRun = (id: number, at: string) => view({ notifications: 'all', recentRuns: [{ id, kind: 'incremental', startedAt: 'a', finishedAt: at, outcome: 'failed', error: `failure ${id}` }] });
+    expect(n.next(failedRun(1, 'f1')).map((x) => x.kind)).toEqual(['sync_failed']);
+    t = 60_000;
+    // A second failure a minute later, with a new problem item: the item is announced, the failure is not.
+    expect(n.next({ ...failedRun(2, 'f2'), attention: [item(7)] }).map((x) => x.kind)).toEqual(['attention']);
+    t = 9 * 60_000;
+    expect(n.next(failedRun(3, 'f3'))).toEqual([]);
+    t = 10 * 60_000 + 1;
+    expect(n.next(failedRun(4, 'f4'))).toEqual([expect.objectContaining({ kind: 'sync_failed', body: 'failure 4' })]);
+  });
+
+  it('honours "off" for failures and summaries too', () => {
+    const n = new Notifier(0, () => 0);
+    n.next(view({ notifications: 'off' }));
+    const off = view({
+      notifications: 'off',
+      attention: [item(1, 'sync_failed')],
+      recentRuns: [{ id: 1, kind: 'incremental', startedAt: 'a', finishedAt: 'b', outcome: 'failed', error: 'x' }],
+      activity: docs(1, 5),
+    });
+    expect(n.next(off)).toEqual([]);
+    expect(n.next({ ...off, tray: { state: 'signed_out', tooltip: '' }, connections: { ...off.connections, smokeball: { ...off.connections.smokeball, signedIn: false } } })).toEqual([]);
+  });
+
+  it('sums a write-back batch into one notification when it is over, and never re-announces what was there at start', () => {
+    let t = 0;
+    const n = new Notifier(10 * 60_000, () => t);
+    expect(n.next(view({ notifications: 'all', activity: docs(1, 3) }))).toEqual([]); // already there when the app started
+    expect(n.next(view({ notifications: 'all', busy: true, activity: docs(1, 9) }))).toEqual([]); // the batch is running
+    const memo: ActivityView = { id: 16, at: '', kind: 'memo', matterId: 'm', summary: 'memo', link: null };
+    const done = n.next(view({ notifications: 'all', activity: [memo, ...docs(1, 15)] }));
+    expect(done).toEqual([{ kind: 'writeback_summary', title: 'Case Status items copied to Smokeball', body: '12 documents copied, 1 message memo written to Smokeball.' }]);
+    expect(n.next(view({ notifications: 'all', activity: [memo, ...docs(1, 15)] }))).toEqual([]);
+    // The next batch within 10 minutes waits and is summed with later ones, not dropped.
+    t = 60_000;
+    expect(n.next(view({ notifications: 'all', activity: docs(17, 18) }))).toEqual([]);
+    t = 11 * 60_000;
+    expect(n.next(view({ notifications: 'all', activity: docs(17, 20) }))).toEqual([expect.objectContaining({ body: '4 documents copied to Smokeball.' })]);
+  });
 });
+
+/** Document activity entries with ids from..to, newest first (as the view lists them). */
+function docs(from: number, to: number): ActivityView[] {
+  const out: ActivityView[] = [];
+  for (let id = to; id >= from; id--) out.push({ id, at: '', kind: 'document', matterId: 'm', summary: `doc ${id}`, link: null });
+  return out;
+}
