@@ -220,7 +220,9 @@ export class ConnectionManager {
     this.current = stack;
     this.syncRole = role;
     role?.attach(stack.store.db);
-    role?.start();
+    // Known before anything else starts: the set-up's import and Sync now right after a key is entered see the
+    // install's role, not "finding out" (the first grant is immediate; bounded by the lease call's timeout).
+    await role?.start();
     const status = stack.engine.status;
     const onChange = () => this.deps.events.statusChanged(status.current);
     status.on('change', onChange);

@@ -97,8 +97,9 @@ export class SyncRoleController {
     this.coordinator.attach(db);
   }
 
-  start(): void {
-    this.coordinator.start();
+  /** Resolves once this install knows its role (host, standby or why neither). */
+  start(): Promise<void> {
+    return this.coordinator.start();
   }
 
   /** Releases the lease when held, so a standby takes over at once (app quit, settings change). */

@@ -10,7 +10,8 @@ export interface FirmCoordinator {
   keeper: LeaseKeeper;
   /** Attaches the install's state database (the shared ledger's local copy); required before start. */
   attach(db: Database): void;
-  start(): void;
+  /** Resolves once the first lease answer is in (see LeaseKeeper.start). */
+  start(): Promise<void>;
   /** Releases the lease if held (after the caller stopped its writes). */
   stop(options?: { release?: boolean }): Promise<void>;
 }
@@ -46,7 +47,7 @@ export function createFirmCoordinator(options: {
     },
     start() {
       if (!replicator) throw new Error('attach the state database before starting the coordinator');
-      keeper.start();
+      return keeper.start();
     },
     async stop(opts) {
       await keeper.stop(opts);

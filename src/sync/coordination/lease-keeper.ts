@@ -78,10 +78,19 @@ export class LeaseKeeper implements WriteFence {
     return this.validNow() ? this.held : undefined;
   }
 
-  start(): void {
-    if (this.running) return;
+  /**
+   * Starts asking. Resolves once the first answer is in (host, standby, or why neither), so whoever starts an
+   * install knows its role at once instead of a poll later; the first request is sent right away.
+   */
+  start(): Promise<void> {
+    if (this.running) return this.ticking ?? Promise.resolve();
     this.running = true;
-    this.schedule(0);
+    clearTimeout(this.timer);
+    const first = this.tick().finally(() => {
+      if (this.ticking === first) this.ticking = undefined;
+    });
+    this.ticking = first;
+    return first;
   }
 
   /** Stops asking; a host releases (after the caller has stopped its writes) so a standby takes over at once. */
