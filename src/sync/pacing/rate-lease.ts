@@ -30,6 +30,8 @@ export class RelayBudgetClient implements BudgetRenewer {
     } catch (err) {
       throw new Error(`The relay could not be reached for the Smokeball budget (${connectionFailureText(err as { code?: string; message?: string })})`);
     }
+    // A relay from before the partner budget has no such route: its firms pace per firm, as they always did.
+    if (res.status === 404) return { mode: 'per-firm', serverTime: Date.now() };
     const body = res.data as { mode?: string; message?: string };
     if (res.status !== 200 || (body?.mode !== 'shared' && body?.mode !== 'per-firm')) {
       throw new Error(`The relay refused the Smokeball budget renewal (${res.status}${body?.message ? `: ${body.message}` : ''})`);
