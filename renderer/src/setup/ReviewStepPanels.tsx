@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ReviewSetupStep } from '../../../src/contract/setup.js';
+import { PreviewPanel } from '../preview/PreviewPanel.js';
 
 /**
  * Steps 4–6 (what syncs, stages and practice areas, the preview) draw their data from the preview work
@@ -7,7 +8,9 @@ import type { ReviewSetupStep } from '../../../src/contract/setup.js';
  * skipped like any review step. A panel registered here replaces the description; the wizard still adds the
  * Continue and Skip buttons under it.
  */
-export const REVIEW_STEP_PANELS: Partial<Record<ReviewSetupStep, () => ReactNode>> = {};
+export const REVIEW_STEP_PANELS: Partial<Record<ReviewSetupStep, () => ReactNode>> = {
+  preview: () => <PreviewPanel />,
+};
 
 export const REVIEW_STEP_DESCRIPTIONS: Record<ReviewSetupStep, string> = {
   'what-syncs': 'Which Smokeball matters become Case Status cases: by status (Open and Pending unless you change it) and by matter type. You can change this later under Settings → Matters.',
