@@ -39,7 +39,7 @@ const UNIT = [
   'test/sync/writeback/store.test.ts',
   'test/ui/format.test.ts',
 ];
-const UI = ['test/ui/window.test.ts', 'test/security/renderer-hardening.test.ts'];
+const UI = ['test/ui/window.test.ts', 'test/ui/setup-walk.test.ts', 'test/security/renderer-hardening.test.ts'];
 const SOAK = ['test/reliability/soak.test.ts'];
 
 export default defineConfig({

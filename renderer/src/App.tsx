@@ -12,6 +12,7 @@ import { SyncHostBanner } from './components/SyncHostBanner.js';
 import { headline } from './format.js';
 import { SettingsPage, type SettingsTab } from './settings/SettingsPage.js';
 import { PreviewPanel } from './preview/PreviewPanel.js';
+import { SetupWizard } from './setup/SetupWizard.js';
 
 type Page = 'overview' | 'settings';
 
@@ -71,7 +72,7 @@ export function App() {
             <StatusHeader />
             <NoticeLine />
             <SyncHostBanner />
-            {view.setupProblem && (
+            {view.setupProblem && view.setup.complete && (
               <div className="banner banner-warn" role="alert">
                 <strong>Set-up needed.</strong> {view.setupProblem}{' '}
                 <button type="button" className="link-button" onClick={() => go('settings', 'connections')}>
@@ -80,7 +81,9 @@ export function App() {
               </div>
             )}
             <main id="main" ref={mainRef} tabIndex={-1} className={page === 'overview' ? 'overview' : 'settings-page'}>
-              {page === 'overview' ? (
+              {page === 'overview' && !view.setup.complete ? (
+                <SetupWizard />
+              ) : page === 'overview' ? (
                 <>
                   <h1 className="visually-hidden">Overview</h1>
                   <ProgressPanel />

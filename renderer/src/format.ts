@@ -11,6 +11,8 @@ export function isRunning(phase: SyncPhase): boolean {
 export function headline(view: AppView): string {
   const { phase } = view.status;
   if (!view.ready) return 'Starting…';
+  // During the guided set-up nothing runs yet: "Signed out" or "Not synced yet" would read like a fault.
+  if (view.setup.blockedReason && !isRunning(phase)) return 'Set-up needed';
   switch (phase) {
     case 'preparing':
       return 'Getting ready to sync…';

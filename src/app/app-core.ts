@@ -361,6 +361,7 @@ export class AppCore {
       initialImportDone: stack?.engine.initialImportDone ?? false,
       nextNightlyAt: this.runs.nextNightlyAt,
       setup: this.setup.view(),
+      clientIdSet: effectiveConnections(this.settings.connections, this.build).smokeballClientId !== '',
     });
   }
 

@@ -114,7 +114,10 @@ export class SetupFlow {
       this.saveProgress({ ...this.deps.settings().setup, importStarted: true });
       await this.deps.startRealtime();
     }
-    return this.deps.startImport();
+    const run = await this.deps.startImport();
+    // Not started at once (this PC is not yet the firm's sync host, or a run is on): runs are allowed now, so the
+    // import starts as soon as this install is granted the firm's lease or the running one ends.
+    return run.started ? run : { started: true, reason: run.reason };
   }
 
   finish(): SetupView {

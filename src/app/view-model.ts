@@ -49,6 +49,8 @@ export interface ViewInputs {
   setup: SetupView;
   /** The share of the partner budget in force (src/app/budget-follow.ts). */
   smokeballBudget?: AppView['smokeballBudget'];
+  /** A Smokeball client id is in use (the build's, or one set under Advanced); default: the setting's. */
+  clientIdSet?: boolean;
 }
 
 export function buildView(i: ViewInputs): AppView {
@@ -88,7 +90,7 @@ export function buildView(i: ViewInputs): AppView {
 function connectionsView(i: ViewInputs): ConnectionsView {
   const c = i.settings.connections;
   return {
-    smokeball: { signedIn: i.signedIn, apiKeySet: i.secretsSet.smokeballApiKey, clientIdSet: c.smokeballClientId !== '', signInPending: i.signInPending },
+    smokeball: { signedIn: i.signedIn, apiKeySet: i.secretsSet.smokeballApiKey, clientIdSet: i.clientIdSet ?? c.smokeballClientId !== '', signInPending: i.signInPending },
     caseStatus: { apiKeySet: i.secretsSet.caseStatusApiKey },
     relay: { configured: c.relayUrl !== '', tokenSet: i.secretsSet.relayToken },
     proxy: { passwordSet: i.secretsSet.proxyPassword ?? false },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppCore } from '../app/app-core.js';
+import { loadBuildConfig } from '../app/build-config.js';
 import { createDemoApp } from '../testbed/demo.js';
 import { KeytarSecretStore } from '../app/keychain.js';
 import { createFileLog } from '../app/file-log.js';
@@ -19,6 +20,8 @@ export const SERVE_USAGE = `  serve    Run the sync as a service and draw its wi
              --demo (simulated firm)  --matters N (demo; default 2000)  --seed N  --rate N (Smokeball requests/s)
              --data DIR (state folder)  --port N (default: a free port)  --host ADDRESS (default 127.0.0.1)
              --allow-lan (needed for a --host other machines can reach; the window is plain HTTP)
+             --smokeball-url URL --smokeball-auth-url URL --smokeball-client-id ID --casestatus-url URL --relay-url URL
+             (override the app's built-in connection defaults, like the CSS_* variables; for development)
 `;
 
 /**
@@ -45,6 +48,12 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
       'install-name': { type: 'string' },
       preferred: { type: 'boolean' },
       'allow-lan': { type: 'boolean' },
+      // The app's built-in connection defaults (src/app/build-config.ts), for development and the simulators.
+      'smokeball-url': { type: 'string' },
+      'smokeball-auth-url': { type: 'string' },
+      'smokeball-client-id': { type: 'string' },
+      'casestatus-url': { type: 'string' },
+      'relay-url': { type: 'string' },
     },
     strict: true,
   });
@@ -98,7 +107,15 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
     applyNetworkSettings({ settings, secrets });
     const exportDiagnostics = diagnosticsExporter({ dataDir, logDirs: [join(dataDir, 'logs')], outDir: dataDir, settings, secrets });
     const install = { name: values['install-name'], preferred: values.preferred };
-    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install, coordinate: values['no-coordinate'] !== true });
+    const build = loadBuildConfig({
+      ...process.env,
+      ...(values['smokeball-url'] ? { CSS_SMOKEBALL_API_URL: values['smokeball-url'] } : {}),
+      ...(values['smokeball-auth-url'] ? { CSS_SMOKEBALL_AUTH_URL: values['smokeball-auth-url'] } : {}),
+      ...(values['smokeball-client-id'] ? { CSS_SMOKEBALL_CLIENT_ID: values['smokeball-client-id'] } : {}),
+      ...(values['casestatus-url'] ? { CSS_CASESTATUS_API_URL: values['casestatus-url'] } : {}),
+      ...(values['relay-url'] ? { CSS_RELAY_URL: values['relay-url'] } : {}),
+    });
+    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install, build, coordinate: values['no-coordinate'] !== true });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);

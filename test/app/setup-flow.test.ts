@@ -90,7 +90,9 @@ describe('the guided set-up of a new install', () => {
     try {
       await core.start();
       expect(core.view().setup.current).toBe('smokeball');
-      expect(core.view().connections.smokeball.clientIdSet).toBe(false); // nothing typed: the build's client id is used
+      // Nothing typed: the build's client id is used.
+      expect(settings.get().connections.smokeballClientId).toBe('');
+      expect(core.view().connections.smokeball.clientIdSet).toBe(true);
       const { authorizeUrl } = (await core.invoke('signIn', {})) as CommandResults['signIn'];
       expect(new URL(authorizeUrl).searchParams.get('client_id')).toBe(world.smokeball.options.clientId);
       const page = await fetch(authorizeUrl, { redirect: 'manual' });
@@ -138,7 +140,7 @@ describe('the guided set-up of a new install', () => {
       expect(world.caseStatus.control.cases().size).toBe(0);
 
       await core.invoke('skipSetupStep', { step: 'preview' });
-      expect(await core.invoke('startImport', {})).toEqual({ started: true });
+      expect(await core.invoke('startImport', {})).toMatchObject({ started: true });
       const done = await until('the import', () => core.view().initialImportDone && core.view());
       expect(done.setup.steps.at(-1)).toMatchObject({ id: 'import', state: 'done' });
       expect(world.caseStatus.control.cases().size).toBeGreaterThan(0);

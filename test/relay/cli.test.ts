@@ -54,6 +54,17 @@ describe('relay CLI', () => {
     const newToken = field(rotated.stdout, 'token');
     expect((await getEvents(server.url, token)).status).toBe(401);
     expect((await getEvents(server.url, newToken)).page.events).toHaveLength(1);
+
+    // A pairing code from the CLI, exchanged at the running server by the app's set-up.
+    const paired = cli(['firm', 'pair', '--storage', storage, '--firm', firmId, '--public-url', 'https://relay.example.com/']);
+    expect(paired.status, paired.stderr).toBe(0);
+    const code = field(paired.stdout, 'code');
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    expect(field(paired.stdout, 'link')).toBe(`https://relay.example.com/pair/${code}`);
+    const exchanged = await fetch(`${server.url}/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    expect(exchanged.status).toBe(200);
+    const { token: pairedToken } = (await exchanged.json()) as { token: string };
+    expect((await getEvents(server.url, pairedToken)).page.events).toHaveLength(1);
   });
 
   it('explains bad usage with a non-zero exit', () => {

@@ -332,6 +332,25 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
   });
 
   describe('firms, tokens and retention', () => {
+    it('a pairing code is exchanged once, before it expires, for the address and a new token', async () => {
+      let now = Date.now();
+      const { relay, firm } = await setup({ now: () => now });
+      const pair = async (code: string) => {
+        const res = await fetch(`${relay.url}/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+        return { status: res.status, body: (await res.json()) as { token?: string; relayUrl?: string; error?: string } };
+      };
+      const { code } = await relay.admin.createPairingCode(firm.firmId);
+      const first = await pair(code);
+      expect(first).toMatchObject({ status: 200, body: { relayUrl: relay.url } });
+      expect((await getEvents(relay.url, first.body.token!)).status).toBe(200);
+      expect((await getEvents(relay.url, firm.token)).status).toBe(401); // one token per firm: pairing rotates it
+      expect(await pair(code)).toMatchObject({ status: 404, body: { error: 'unknown_code' } });
+      const late = await relay.admin.createPairingCode(firm.firmId, 60_000);
+      now += 61_000;
+      expect(await pair(late.code)).toMatchObject({ status: 404, body: { error: 'unknown_code' } });
+      expect((await getEvents(relay.url, first.body.token!)).status).toBe(200);
+    });
+
     it('rotating the token stops the old one at once; the new one reads the same events', async () => {
       const { relay, firm } = await setup();
       await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey });

@@ -30,6 +30,7 @@ describe('window wording', () => {
   it('never calls a firm "Up to date" before its first sync, while starting, or while memos are still being written', () => {
     const view = sampleView();
     expect(headline({ ...view, ready: false })).toBe('Starting…');
+    expect(headline({ ...view, setup: { ...view.setup, blockedReason: 'Finish the set-up first: connect Case Status.' } })).toBe('Set-up needed');
     expect(headline({ ...view, initialImportDone: false })).toBe('Not synced yet');
     expect(headline({ ...view, initialImportDone: true, busy: true })).toMatch(/^Copying messages and documents/);
     expect(headline({ ...view, initialImportDone: true })).toBe('Up to date');

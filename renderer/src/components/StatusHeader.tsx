@@ -12,6 +12,8 @@ export function StatusHeader() {
   const connected = connection.kind === 'open';
   const { run, busy } = useCommand();
   const { status } = view;
+  // Until the set-up's import is started nothing may run: the button says why instead of failing when pressed.
+  const blocked = view.setup.blockedReason;
   const paused = view.pausedUntil !== null && Date.parse(view.pausedUntil) > now - 60_000;
 
   // aria-disabled rather than disabled while a command is in flight: a disabled button loses keyboard focus.
@@ -36,7 +38,8 @@ export function StatusHeader() {
           )}
         </p>
         <p className="status-detail">
-          {status.message && status.message.toLowerCase() !== headline(view).toLowerCase() && <span>{status.message}</span>}
+          {/* The set-up's own steps say what is missing: the engine's "not set up" message would only repeat it. */}
+          {!blocked && status.message && status.message.toLowerCase() !== headline(view).toLowerCase() && <span>{status.message}</span>}
           {status.lastSyncAt ? (
             <span>
               Last synced{' '}
@@ -52,9 +55,14 @@ export function StatusHeader() {
         </p>
       </div>
       <div className="status-actions">
-        <button type="button" className="primary" onClick={guarded(syncNow)} aria-disabled={busy !== null || !connected} aria-describedby="status-headline">
+        <button type="button" className="primary" onClick={guarded(syncNow)} disabled={blocked !== null} aria-disabled={busy !== null || !connected} aria-describedby={blocked ? 'sync-blocked' : 'status-headline'}>
           {busy === 'syncNow' ? 'Starting…' : 'Sync now'}
         </button>
+        {blocked && (
+          <span id="sync-blocked" className="muted small sync-blocked">
+            {blocked}
+          </span>
+        )}
         {paused ? (
           <button type="button" onClick={guarded(resume)} aria-disabled={busy !== null || !connected}>
             Resume

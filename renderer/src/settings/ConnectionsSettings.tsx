@@ -36,27 +36,46 @@ const fromDraft = (d: Draft): Connections => ({
   relayUrl: d.relayUrl.trim(),
 });
 
-const FIELDS: Array<{ key: keyof Connections; label: string; type?: 'url' | 'text'; inputMode?: 'decimal' | 'numeric' | 'url'; hint?: string }> = [
-  { key: 'smokeballApiUrl', label: 'Smokeball API address', type: 'url', inputMode: 'url' },
-  { key: 'smokeballAuthUrl', label: 'Smokeball sign-in address', type: 'url', inputMode: 'url' },
-  { key: 'smokeballClientId', label: 'Smokeball client id' },
+type FieldSpec = { key: keyof Connections; label: string; type?: 'url' | 'text'; inputMode?: 'decimal' | 'numeric' | 'url'; hint?: string; advanced?: true };
+
+/**
+ * The addresses and the client id come with the app (src/app/build-config.ts): they sit under Advanced, folded, for
+ * support. The firm's contracted Smokeball rate is the one an office manager may need, so it stays in view.
+ */
+const FIELDS: FieldSpec[] = [
+  { key: 'smokeballApiUrl', label: 'Smokeball API address', type: 'url', inputMode: 'url', advanced: true },
+  { key: 'smokeballAuthUrl', label: 'Smokeball sign-in address', type: 'url', inputMode: 'url', advanced: true },
+  { key: 'smokeballClientId', label: 'Smokeball client id', advanced: true, hint: 'Empty: the app\'s own client id.' },
   {
     key: 'smokeballRatePerSecond',
     label: 'Smokeball requests per second',
     inputMode: 'decimal',
     hint: "Your firm's contracted Smokeball rate. Smokeball's published default is 5.",
   },
-  { key: 'smokeballBurst', label: 'Smokeball requests at once', inputMode: 'numeric' },
-  { key: 'caseStatusApiUrl', label: 'Case Status API address', type: 'url', inputMode: 'url' },
-  { key: 'caseStatusRatePerSecond', label: 'Case Status requests per second', inputMode: 'decimal', hint: "Case Status's documented limit is 10." },
-  { key: 'caseStatusBurst', label: 'Case Status requests at once', inputMode: 'numeric' },
-  { key: 'relayUrl', label: 'Real-time relay address', type: 'url', inputMode: 'url', hint: 'Leave empty to turn real-time updates off. Sync now and the nightly reconcile still run.' },
+  { key: 'smokeballBurst', label: 'Smokeball requests at once', inputMode: 'numeric', advanced: true },
+  { key: 'caseStatusApiUrl', label: 'Case Status API address', type: 'url', inputMode: 'url', advanced: true },
+  { key: 'caseStatusRatePerSecond', label: 'Case Status requests per second', inputMode: 'decimal', hint: "Case Status's documented limit is 10.", advanced: true },
+  { key: 'caseStatusBurst', label: 'Case Status requests at once', inputMode: 'numeric', advanced: true },
+  { key: 'relayUrl', label: 'Real-time relay address', type: 'url', inputMode: 'url', hint: 'Leave empty to turn real-time updates off. Sync now and the nightly reconcile still run.', advanced: true },
 ];
 
 export function ConnectionsSettings() {
   const view = useView();
   const { draft, setDraft, dirty, reset, markSaved } = useDraft<Draft>(toDraft(view.settings.connections));
   const state = useSaveSettings((saved) => markSaved(toDraft(saved.connections)));
+  const field = (f: FieldSpec) => (
+    <Field
+      key={f.key}
+      id={f.key}
+      label={f.label}
+      type={f.type ?? 'text'}
+      inputMode={f.inputMode}
+      hint={f.hint}
+      value={draft[f.key]}
+      onChange={(v) => setDraft({ ...draft, [f.key]: v })}
+      error={state.fieldErrors[`connections.${f.key}`]}
+    />
+  );
 
   return (
     <div className="settings-stack">
@@ -71,21 +90,13 @@ export function ConnectionsSettings() {
         }}
       >
         <h2 id="connections-title">Connections</h2>
-        <div className="field-grid">
-          {FIELDS.map((f) => (
-            <Field
-              key={f.key}
-              id={f.key}
-              label={f.label}
-              type={f.type ?? 'text'}
-              inputMode={f.inputMode}
-              hint={f.hint}
-              value={draft[f.key]}
-              onChange={(v) => setDraft({ ...draft, [f.key]: v })}
-              error={state.fieldErrors[`connections.${f.key}`]}
-            />
-          ))}
-        </div>
+        <div className="field-grid">{FIELDS.filter((f) => !f.advanced).map(field)}</div>
+        {/* Opened by itself when a field inside it is refused, so the message is not hidden. */}
+        <details className="advanced" open={FIELDS.some((f) => f.advanced && state.fieldErrors[`connections.${f.key}`]) || undefined}>
+          <summary>Advanced</summary>
+          <p className="hint">The app comes with these; change them only when support asks you to.</p>
+          <div className="field-grid">{FIELDS.filter((f) => f.advanced).map(field)}</div>
+        </details>
         <SaveBar state={state} dirty={dirty} onReset={reset} label="Save connections" />
       </form>
       <section className="settings-form" aria-labelledby="secrets-title">
@@ -122,7 +133,7 @@ function SmokeballAccount({ connections }: { connections: ConnectionsView }) {
         <span className={`dot dot-${sb.signedIn ? 'ok' : 'bad'}`} aria-hidden="true" />
         <span id="smokeball-state">{state}</span>
       </p>
-      {!sb.clientIdSet && <p className="hint">Enter the Smokeball client id below before signing in.</p>}
+      {!sb.clientIdSet && <p className="hint">No Smokeball client id is set for this build: enter one under Advanced below.</p>}
       <div className="button-row">
         {sb.signedIn ? (
           <button type="button" onClick={() => setConfirmSignOut(true)} disabled={busy !== null}>

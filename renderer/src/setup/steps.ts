@@ -1,0 +1,14 @@
+import type { SetupStepId } from '../../../src/contract/setup.js';
+
+/** The set-up's steps as staff read them. */
+export const STEP_TITLES: Record<SetupStepId, string> = {
+  smokeball: 'Sign in to Smokeball',
+  casestatus: 'Connect Case Status',
+  realtime: 'Real-time updates',
+  'what-syncs': 'What syncs',
+  mapping: 'Stages and practice areas',
+  preview: 'Preview',
+  import: 'Import',
+};
+
+export const STATE_LABELS = { done: 'done', skipped: 'skipped', current: 'current step', todo: 'to do' } as const;

@@ -1,0 +1,155 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppCore } from '../../src/app/app-core.js';
+import { PRODUCTION_BUILD_CONFIG } from '../../src/app/build-config.js';
+import { ConfSettingsStore } from '../../src/app/settings-store.js';
+import { startHeadlessHost, type HeadlessHost } from '../../src/host/headless-host.js';
+import { ensureRendererBuilt, REPO_ROOT } from '../../src/host/renderer-build.js';
+import { startRelayServer, type RelayServer } from '../../src/relay/index.js';
+import { MemorySecretStore, SECRET_KEYS } from '../../src/sync/index.js';
+import { startWorld, type World } from '../../src/testbed/world.js';
+import { tempDir } from '../helpers/tmp.js';
+import { launchChromium, openPage } from './browser.js';
+import { attribute, text, visible } from './locators.js';
+
+/**
+ * A new user's first run, in Chromium against the headless host, the simulators and the relay: the guided set-up
+ * from an empty data folder to the first import. One test: each step depends on the one before.
+ * Screenshots of each step go to docs/screenshots/ only with UPDATE_SCREENSHOTS=1 (CI writes no files).
+ */
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const MATTERS = 60;
+
+let tmp: ReturnType<typeof tempDir>;
+let world: World;
+let relay: RelayServer;
+let core: AppCore;
+let host: HeadlessHost;
+let browser: Browser;
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+beforeAll(async () => {
+  await ensureRendererBuilt();
+  tmp = tempDir('css-ui-setup-');
+  // The Smokeball sign-in page asks (Approve / Deny) instead of approving by itself: the walk cancels once.
+  world = await startWorld({ matters: MATTERS, seed: 21, smokeball: { autoApprove: false, faults: {} }, caseStatus: { faults: {} } });
+  relay = await startRelayServer({ storage: `sqlite:${join(tmp.dir, 'relay.sqlite')}`, smokeballClientId: world.smokeball.options.clientId });
+  const secrets = new MemorySecretStore();
+  // The Smokeball API key is the app's, not the firm's: the set-up does not ask for it.
+  await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);
+  const build = { ...PRODUCTION_BUILD_CONFIG, smokeballApiUrl: world.smokeball.url, smokeballAuthUrl: world.smokeball.authUrl, smokeballClientId: world.smokeball.options.clientId, caseStatusApiUrl: world.caseStatus.url, relayUrl: relay.url };
+  const dataDir = join(tmp.dir, 'app');
+  core = new AppCore({ dataDir, host: 'headless', secrets, settings: new ConfSettingsStore(dataDir), build, viewThrottleMs: 100, writebackIntervalMs: 10 * 60_000 });
+  await core.start();
+  host = await startHeadlessHost({ core, staticDir: join(REPO_ROOT, 'dist', 'renderer') });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await core?.stop();
+  await relay?.close();
+  await world?.close();
+  tmp?.cleanup();
+});
+
+describe('first run', () => {
+  it('walks a new firm through the set-up: a cancelled sign-in, a wrong key, pairing, a closed tab, the import', async () => {
+    let { page, problems } = await openPage(browser);
+    await page.goto(host.url);
+    const stepTitle = () => page.locator('#setup-step-title');
+    const button = (name: string) => page.locator('#setup-panel').getByRole('button', { name, exact: true });
+    await text(stepTitle(), 'Sign in to Smokeball');
+    // Nothing may run yet: Sync now is disabled and says why; the tray says so too.
+    const syncNow = page.getByRole('button', { name: 'Sync now' });
+    await attribute(syncNow, 'disabled', '');
+    await text(page.locator('#sync-blocked'), 'Finish the set-up first: sign in to Smokeball.');
+    expect(core.view().tray.tooltip).toMatch(/Set-up needed/);
+    await shot(page, 'setup-1-sign-in');
+
+    // Step 1: the browser opens Smokeball's sign-in page; the first time the person cancels there.
+    const signInPage = async () => {
+      const [p] = await Promise.all([page.context().waitForEvent('page'), button('Sign in to Smokeball').click()]);
+      await p.waitForLoadState();
+      return p;
+    };
+    const denied = await signInPage();
+    await denied.getByRole('button', { name: 'Deny' }).click();
+    await visible(denied.getByRole('heading', { name: 'Sign-in was not completed' }));
+    await denied.close();
+    await text(page.getByRole('alert').filter({ hasText: 'Sign-in' }), /Sign-in was not completed in the browser/);
+    expect(core.view().connections.smokeball.signedIn).toBe(false);
+    const approved = await signInPage();
+    await approved.getByRole('button', { name: 'Approve' }).click();
+    await visible(approved.getByRole('heading', { name: 'Signed in to Smokeball' }));
+    await approved.close();
+
+    // Step 2 comes up by itself; step 1 shows the firm it signed in to.
+    await text(stepTitle(), 'Connect Case Status', 30_000);
+    await text(page.getByRole('navigation', { name: 'Set-up steps' }).locator('li').first(), new RegExp(`Signed in to Smokeball: ${world.firm.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const key = page.getByLabel('Case Status API key');
+    await key.fill('not-the-key');
+    await button('Check and save').click();
+    await text(page.locator('.setup-panel [role=alert]'), /Case Status did not accept this key/);
+    await shot(page, 'setup-2-case-status-wrong-key');
+    expect(core.view().connections.caseStatus.apiKeySet).toBe(false);
+    await key.fill(world.caseStatus.apiKey);
+    await button('Check and save').click();
+
+    // Step 3: one pairing link from the relay's operator, nothing else to type.
+    await text(stepTitle(), 'Real-time updates', 30_000);
+    const firm = await relay.admin.createFirm({ name: world.firm.name });
+    const { code } = await relay.admin.createPairingCode(firm.firmId);
+    await page.getByLabel('Pairing code or link').fill(`${relay.url}/pair/${code}`);
+    await shot(page, 'setup-3-realtime');
+    await button('Pair').click();
+
+    // Step 4: the tab is closed here, and the set-up resumes at the same step in a new one.
+    await text(stepTitle(), 'What syncs', 30_000);
+    expect(core.view().connections.relay).toEqual({ configured: true, tokenSet: true });
+    await shot(page, 'setup-4-what-syncs');
+    expect(problems).toEqual([]);
+    await page.context().close();
+    ({ page, problems } = await openPage(browser));
+    await page.goto(host.url);
+    await text(stepTitle(), 'What syncs');
+    const steps = page.getByRole('navigation', { name: 'Set-up steps' }).locator('li');
+    await text(steps.nth(2), /Paired with the relay/);
+
+    for (const title of ['What syncs', 'Stages and practice areas', 'Preview']) {
+      await text(stepTitle(), title);
+      await button('Continue').click();
+    }
+    // Still nothing has reached Case Status: the import has not been started.
+    expect(world.caseStatus.control.cases().size).toBe(0);
+
+    // Step 7: the import, its progress, and what happens next.
+    await text(stepTitle(), 'Import');
+    await shot(page, 'setup-7-import');
+    await button('Start the import').click();
+    const done = page.locator('.setup-panel [role=status]').filter({ hasText: 'Import done' });
+    await visible(done, 90_000);
+    const created = world.caseStatus.control.cases().size;
+    expect(created).toBeGreaterThan(0);
+    await text(done, new RegExp(`Import done: ${created} cases created`));
+    await visible(page.getByText(/Real-time updates are on/));
+    await shot(page, 'setup-7-done');
+    await button('Go to the overview').click();
+    await visible(page.locator('#attention'));
+    await expect.poll(() => syncNowEnabled(page)).toBe(true);
+    expect(core.view().setup.complete).toBe(true);
+    expect(problems).toEqual([]);
+  }, 240_000);
+});
+
+async function syncNowEnabled(page: Page): Promise<boolean> {
+  return page.getByRole('button', { name: 'Sync now' }).isEnabled();
+}
