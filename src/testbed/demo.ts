@@ -77,9 +77,10 @@ export async function connectDemoRelay(world: World, settingsDir: string, secret
 
 /** The demo firm: both simulators with a seeded firm, a relay for real-time updates, and a started core syncing it. */
 export async function createDemoApp(
-  options: DemoCoreOptions & { matters: number; seed?: number; realtime?: boolean },
+  options: DemoCoreOptions & { matters: number; seed?: number; realtime?: boolean; simulators?: Pick<Parameters<typeof startWorld>[0], 'smokeball' | 'caseStatus'> },
 ): Promise<{ core: AppCore; world: World; relay: RelayServer | undefined; secrets: SecretStore; close(): Promise<void> }> {
-  const world = await startWorld({ matters: options.matters, seed: options.seed });
+  // `simulators`: tests shorten the simulators' latency and write delay (the demo keeps the realistic defaults).
+  const world = await startWorld({ matters: options.matters, seed: options.seed, ...options.simulators });
   const secrets = options.secrets ?? new MemorySecretStore();
   const relay = options.realtime === false ? undefined : await connectDemoRelay(world, options.dataDir, secrets, options.logger);
   const core = await createDemoCore(world, { ...options, secrets });

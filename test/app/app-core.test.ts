@@ -11,6 +11,7 @@ import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../../src
 import { MemorySecretStore } from '../../src/sync/ports.js';
 import { TOKENS_KEY } from '../../src/sync/smokeball/oauth.js';
 import { tempDir } from '../helpers/tmp.js';
+import { QUICK_SIMULATORS, TEST_RATE } from '../helpers/quick-world.js';
 
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 45_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -47,9 +48,9 @@ describe('app core against the simulators', () => {
   const views: AppView[] = [];
 
   beforeAll(async () => {
-    world = await startWorld({ matters: 60, seed: 11 });
+    world = await startWorld({ matters: 60, seed: 11, ...QUICK_SIMULATORS });
     dataDir = tempDir('css-core-').dir;
-    core = await createDemoCore(world, { dataDir, host: 'headless', secrets, core: { retryDelaysMs: [300], viewThrottleMs: 50, writebackIntervalMs: 60_000 } });
+    core = await createDemoCore(world, { dataDir, host: 'headless', secrets, smokeballRate: TEST_RATE.ratePerSecond, core: { retryDelaysMs: [300], viewThrottleMs: 50, writebackIntervalMs: 60_000 } });
     core.onView((v) => views.push(v));
     await core.start();
   });
@@ -227,7 +228,7 @@ describe('first sign-in from the window', () => {
 
 describe('sign-in lapsing while only real time is running', () => {
   it('notices without any run through Sync now, asks for sign-in, and is back in sync right after signing in', async () => {
-    const demo = await createDemoApp({ matters: 30, seed: 8, dataDir: tempDir('css-core-lapse-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 60_000, realtimeOptions: { waitSeconds: 1, subscriptionCheckMs: 2_000 } } });
+    const demo = await createDemoApp({ matters: 30, seed: 8, simulators: QUICK_SIMULATORS, smokeballRate: TEST_RATE.ratePerSecond, dataDir: tempDir('css-core-lapse-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 60_000, realtimeOptions: { waitSeconds: 1, subscriptionCheckMs: 2_000 } } });
     const { core, world } = demo;
     try {
       await until('the import and real time', () => core.view().initialImportDone && core.view().realtime.state === 'live');
@@ -264,7 +265,7 @@ describe('sign-in lapsing while only real time is running', () => {
 describe('grant revoked while real time is off and nothing else talks to Smokeball', () => {
   it('the grant watch finds out and asks for sign-in, with no run, event or Sync now', async () => {
     // No relay (real time off), the write-back timer far away: only the grant watch can notice.
-    const demo = await createDemoApp({ matters: 20, seed: 9, realtime: false, dataDir: tempDir('css-core-watch-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 10 * 60_000, grantWatchMs: 300 } });
+    const demo = await createDemoApp({ matters: 20, seed: 9, realtime: false, simulators: QUICK_SIMULATORS, smokeballRate: TEST_RATE.ratePerSecond, dataDir: tempDir('css-core-watch-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 10 * 60_000, grantWatchMs: 300 } });
     const { core, world } = demo;
     try {
       await until('the import', () => core.view().initialImportDone);

@@ -21,7 +21,7 @@ import { nameKey, safeAttachmentName, uniqueName } from './file-names.js';
 import { oneLine } from './memo-text.js';
 import type { FolderFinder } from './folder-finder.js';
 import { sleep } from '../../shared/async.js';
-import { pollUntil } from './read-back.js';
+import { DEFAULT_READ_BACK, pollUntil } from './read-back.js';
 
 type DocumentItem = OutboxItem<CsDocument>;
 
@@ -171,10 +171,11 @@ export class DocumentWriter {
       }
       await this.putBytes(link.matterId, fileId, info, file);
       log.debug('file bytes uploaded', { documentId: doc.id, fileId });
+      // Smokeball needs a moment after the bytes arrive: the first look waits (at most one poll interval).
       const applied = await pollUntil(async () => {
         const f = await this.getFile(link.matterId, fileId as string);
         return f?.isUploaded && f.sizeBytes === file.sizeBytes ? f : undefined;
-      }, { ...settings.readBack, initialDelayMs: 200 });
+      }, { ...settings.readBack, initialDelayMs: Math.min(200, settings.readBack.intervalMs ?? DEFAULT_READ_BACK.intervalMs) });
       if (!applied) {
         recordFailure(this.ctx, this.fresh(item), 'document_failed', `Smokeball did not show “${claim.fileName}” as uploaded in time`, false, { documentId: doc.id, fileId });
         return false;

@@ -3,9 +3,8 @@ import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World }
 
 import { RealtimeSync, type RealtimeOptions } from '../../../src/sync/realtime/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { QUICK_SIMULATORS, TEST_RATE } from '../../helpers/quick-world.js';
 
-/** Low latency keeps the suite quick; the benchmark runs with the realistic latencies startWorld sets. */
-export const FAST = { faults: { latencyMs: 5, latencyJitterMs: 3 } };
 export const QUICK: RealtimeOptions = { waitSeconds: 2, coalesceMs: 20, maxBackoffMs: 500 };
 
 export interface Harness {
@@ -21,9 +20,10 @@ export interface Harness {
 
 /** A seeded world, imported; a relay (SQLite file, so it can be restarted on the same port) with one firm. */
 export async function setupHarness(matters = 200): Promise<Harness> {
-  const world = await startWorld({ matters, seed: 7, smokeball: FAST, caseStatus: FAST });
+  // Low latency and a quick pace keep the suite quick; the benchmark runs with the realistic latencies and 5/s.
+  const world = await startWorld({ matters, seed: 7, ...QUICK_SIMULATORS });
   const dir = tempDir('css-rt-');
-  const stack = await connectToWorld(world, { dataDir: dir.dir });
+  const stack = await connectToWorld(world, { dataDir: dir.dir, ...TEST_RATE });
   const run = await stack.engine.initialImport();
   if (run.outcome !== 'succeeded') throw new Error(`import failed: ${run.error}`);
   const relayStorage = `sqlite:${dir.dir}/relay.sqlite`;

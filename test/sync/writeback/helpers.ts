@@ -4,13 +4,12 @@ import type { SyncStack } from '../../../src/sync/compose.js';
 import { WritebackJob, type WritebackSummary } from '../../../src/sync/writeback/index.js';
 import type { Logger } from '../../../src/sync/ports.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { QUICK_SIMULATORS, TEST_RATE, TEST_READ_BACK } from '../../helpers/quick-world.js';
 
-export const FAST = { faults: { latencyMs: 5, latencyJitterMs: 3 } };
+/** The quick-world presets, for the tests that import them from here. */
+export { FAST, TEST_RATE } from '../../helpers/quick-world.js';
 
-/** Read-back bounds for the tests: several times the simulator's write delay, much less than production's. */
-export const TEST_RATE = { ratePerSecond: 20, burst: 10 };
-
-export const TEST_SETTINGS = { readBack: { timeoutMs: 3_000 }, retryDelayMs: 0, concurrency: 4 };
+export const TEST_SETTINGS = { readBack: TEST_READ_BACK, retryDelayMs: 0, concurrency: 4 };
 
 export interface Harness {
   world: World;
@@ -21,8 +20,7 @@ export interface Harness {
 }
 
 export async function setupWorld(matters: number, opts: Parameters<typeof startWorld>[0] extends infer O ? Partial<O> : never = {}): Promise<Harness> {
-  // Smokeball at 20/s here keeps the suite quick; the benchmark measures at the documented 5/s.
-  const world = await startWorld({ matters, seed: 7, ...opts, smokeball: { ...FAST, rateLimit: { ratePerSecond: 20, burst: 10 }, ...opts.smokeball }, caseStatus: { ...FAST, ...opts.caseStatus } });
+  const world = await startWorld({ matters, seed: 7, ...opts, smokeball: { ...QUICK_SIMULATORS.smokeball, ...opts.smokeball }, caseStatus: { ...QUICK_SIMULATORS.caseStatus, ...opts.caseStatus } });
   const dir = tempDir();
   const dirs = [dir];
   const stack = await connectToWorld(world, { dataDir: dir.dir, ...TEST_RATE });

@@ -65,7 +65,8 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
 
   it('converges exactly once with 10% 5xx and resets on both sides, a 500 ms write delay and duplicate events', async () => {
     const faults = { latencyMs: 5, latencyJitterMs: 3, serverErrorRate: 0.1, resetRate: 0.1 };
-    h = await setupWorld(60, {
+    // 40 matters: some 250 requests, so the 10% faults inject dozens of failures; more matters only cost time.
+    h = await setupWorld(40, {
       smokeball: { faults, writeDelayMs: 500, webhookFaults: { duplicateRate: 0.5 } },
       caseStatus: { faults, eventFaults: { duplicateRate: 0.5 } },
     });
@@ -239,7 +240,7 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     const { WritebackJob } = await import('../../../src/sync/writeback/index.js');
     const docs = await world.caseStatus.control.documents();
     const biggest = docs.reduce((a, b) => (b.sizeBytes > a.sizeBytes ? b : a));
-    const strict = new WritebackJob({ ...small, settings: { readBack: { timeoutMs: 3000 }, retryDelayMs: 0, maxDocumentBytes: biggest.sizeBytes - 1 } });
+    const strict = new WritebackJob({ ...small, settings: { ...TEST_SETTINGS, maxDocumentBytes: biggest.sizeBytes - 1 } });
     const run = await strict.run();
     expect(run.failed).toBeGreaterThanOrEqual(1);
     const items = writebackActivity(stack.store).attention;
@@ -248,7 +249,7 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     expect(item.reason).toMatch(/over the .* limit/);
     expect(world.smokeball.control.files(biggest.caseExternalId).some((f) => f.sha256 === biggest.sha256)).toBe(false);
 
-    const relaxed = new WritebackJob({ ...small, settings: { readBack: { timeoutMs: 3000 }, retryDelayMs: 0 } });
+    const relaxed = new WritebackJob({ ...small, settings: TEST_SETTINGS });
     const retried = await relaxed.retry(biggest.id);
     expect(retried.documentsUploaded).toBe(1);
     expect(writebackActivity(stack.store).attention.find((i) => i.subjectId === biggest.id)).toBeUndefined();
