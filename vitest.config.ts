@@ -10,6 +10,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * Integration is "everything else", so a new test file always lands in some tier.
  */
 const UNIT = [
+  'test/app/attention-actions.test.ts',
   'test/app/file-log.test.ts',
   'test/app/notifier.test.ts',
   'test/cli/sync-outcome.test.ts',

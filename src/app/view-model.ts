@@ -2,7 +2,7 @@ import type { Settings } from '../contract/settings.js';
 import type { SetupView } from '../contract/setup.js';
 import type { ActivityView, AppView, AttentionView, ConnectionsView, HeldChangeView, RealtimeView, RunView, SyncStatusView } from '../contract/view.js';
 import { initialStatus } from '../sync/index.js';
-import type { AttentionItem } from '../store/attention.js';
+import type { AttentionItem, AttentionKind } from '../store/attention.js';
 import type { StorageProblem } from './storage-problem.js';
 import { deriveTray } from './tray-state.js';
 import { groupAttention } from './attention-groups.js';
@@ -114,6 +114,12 @@ function storageAttention(i: ViewInputs): AttentionView[] {
 /** What the sync refused to do on its own until a person confirms: a mass closure, or many clients texted at once. */
 const CONFIRMABLE = new Set<string>(['mass_closure_blocked', 'mass_change_held']);
 
+/**
+ * Items that Retry cannot fix, so no Retry button (nor on the confirmable ones): a missing cell phone is fixed in
+ * the client's record, and unsafe content was already made safe (renamed or left out) when it was written.
+ */
+const NOT_RETRYABLE: ReadonlySet<AttentionKind> = new Set<AttentionKind>(['client_without_cell_phone', 'unsafe_content']);
+
 export function attentionView(a: AttentionItem): AttentionView {
   return {
     id: a.id,
@@ -123,7 +129,7 @@ export function attentionView(a: AttentionItem): AttentionView {
     firstSeen: a.firstSeen,
     lastSeen: a.lastSeen,
     occurrences: a.occurrences,
-    retryable: a.kind !== 'client_without_cell_phone' && !CONFIRMABLE.has(a.kind),
+    retryable: !NOT_RETRYABLE.has(a.kind) && !CONFIRMABLE.has(a.kind),
     confirmable: CONFIRMABLE.has(a.kind),
     dismissable: true,
     ...(a.kind === 'mass_closure_blocked' ? { closureCases: closureCasesOf(a.details) } : {}),

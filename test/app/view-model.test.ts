@@ -89,6 +89,12 @@ describe('view model', () => {
     expect([a!.confirmable, a!.retryable]).toEqual([true, false]);
   });
 
+  it('offers no Retry on unsafe content (it was already made safe) but lets it be dismissed', () => {
+    const item = { id: 4, kind: 'unsafe_content' as const, subjectId: 'document:d1', reason: 'Saved as invoice.pdf.exe.txt', details: {}, firstSeen: 'a', lastSeen: 'a', occurrences: 1 };
+    const [a] = buildView(inputs({ attention: [item] })).attention;
+    expect([a!.retryable, a!.confirmable, a!.dismissable]).toEqual([false, false, true]);
+  });
+
   it('passes the real-time status through, or says why it is off', () => {
     const live = { state: 'live' as const, reason: null, lastEventAt: null, eventsApplied: 4, subscription: 'ok' as const };
     expect(buildView(inputs({ realtime: live })).realtime).toEqual(live);
