@@ -251,7 +251,8 @@ describe('a sync against the simulators with faults, logged through redactingLog
     world = await startWorld({
       matters: 150,
       seed: 5,
-      smokeball: { apiKey: smokeballApiKey, faults: fast },
+      // The simulator's bucket matches the client's 20/s: the waits are for the injected faults, not for 429s.
+      smokeball: { apiKey: smokeballApiKey, faults: fast, rateLimit: { ratePerSecond: 20, burst: 20 } },
       caseStatus: { apiKey: caseStatusApiKey, faults: fast },
       shapeFirm: (firm) => {
         firm.messages = firm.messages.slice(0, 12);
