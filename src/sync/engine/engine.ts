@@ -40,6 +40,12 @@ export interface RefreshRequest {
   matterIds?: string[];
   stageMatterIds?: string[];
   contactIds?: string[];
+  /**
+   * The ids come from relay events, which anyone holding one valid signature could replay with made-up ids:
+   * ids with no linked case are checked against one `UpdatedSince` list request instead of being read one by
+   * one. Retry (not from events) reads its matter directly, however old it is.
+   */
+  fromEvents?: boolean;
 }
 
 export interface RunSummary {
@@ -80,7 +86,7 @@ export class SyncEngine {
   /** Runs asked for while another was in progress, one per kind; later callers of that kind join it. */
   private readonly waiting = new Map<RunKind, Promise<RunSummary>>();
   /** Ids asked for by refresh() that no run has taken yet. */
-  private readonly pendingRefresh = { matters: new Set<string>(), stages: new Set<string>(), contacts: new Set<string>() };
+  private readonly pendingRefresh = { matters: new Set<string>(), stages: new Set<string>(), contacts: new Set<string>(), asked: new Set<string>() };
   /** Held-change sends asked for that no run has taken yet (they run inside a real-time run). */
   private pendingHeld: HeldAction[] = [];
   private reference: { data: ReferenceData; loadedAt: number } | undefined;
@@ -137,6 +143,7 @@ export class SyncEngine {
     for (const id of request.matterIds ?? []) this.pendingRefresh.matters.add(id);
     for (const id of request.stageMatterIds ?? []) this.pendingRefresh.stages.add(id);
     for (const id of request.contactIds ?? []) this.pendingRefresh.contacts.add(id);
+    if (!request.fromEvents) for (const id of [...(request.matterIds ?? []), ...(request.stageMatterIds ?? [])]) this.pendingRefresh.asked.add(id);
     return this.exclusive('realtime', () => {
       const held = this.pendingHeld;
       this.pendingHeld = [];
@@ -144,10 +151,12 @@ export class SyncEngine {
         matterIds: [...this.pendingRefresh.matters],
         stageMatterIds: [...this.pendingRefresh.stages].filter((id) => !this.pendingRefresh.matters.has(id)),
         contactIds: [...this.pendingRefresh.contacts],
+        asked: new Set(this.pendingRefresh.asked),
       };
       this.pendingRefresh.matters.clear();
       this.pendingRefresh.stages.clear();
       this.pendingRefresh.contacts.clear();
+      this.pendingRefresh.asked.clear();
       return async (ctx, ref) => {
         await this.applyRefresh(taken, ctx, ref);
         for (const action of held) await this.sendHeld(action, ctx);
@@ -234,7 +243,7 @@ export class SyncEngine {
     );
   }
 
-  private async applyRefresh(request: Required<RefreshRequest>, ctx: RunContext, ref: ReferenceData): Promise<void> {
+  private async applyRefresh(request: { matterIds: string[]; stageMatterIds: string[]; contactIds: string[]; asked: ReadonlySet<string> }, ctx: RunContext, ref: ReferenceData): Promise<void> {
     const { store, smokeball: sb } = this.deps;
     const matterIds = new Set(request.matterIds);
     const stageOnly: string[] = [];
@@ -244,9 +253,16 @@ export class SyncEngine {
       if (!link) matterIds.add(id);
       else if (link.status !== 'Closed') stageOnly.push(id);
     }
+    const unknown = [...matterIds].filter((id) => !request.asked.has(id) && !store.links.matter(id));
+    const listed = await this.listUnknownMatters(unknown);
+    if (listed) for (const id of unknown) matterIds.delete(id);
     const [matterReads, stageReads, contacts] = await Promise.all([
       // The matter and its stage are read together: one round trip of latency instead of two.
-      Promise.all([...matterIds].map((id) => Promise.all([getMatter(sb, id, REALTIME_PRIORITY), getMatterStage(sb, id, REALTIME_PRIORITY)]))),
+      Promise.all([
+        ...[...matterIds].map((id) => Promise.all([getMatter(sb, id, REALTIME_PRIORITY), getMatterStage(sb, id, REALTIME_PRIORITY)])),
+        // Unknown ids the list found are real matters: only their stage is left to read.
+        ...(listed ?? []).map((m) => Promise.all([Promise.resolve(m), getMatterStage(sb, m.id, REALTIME_PRIORITY)])),
+      ]),
       Promise.all(stageOnly.map((id) => getMatterStage(sb, id, REALTIME_PRIORITY))),
       request.contactIds.length > 0 ? contactsByIds(sb, request.contactIds, REALTIME_PRIORITY) : Promise.resolve([] as SbContact[]),
     ]);
@@ -265,6 +281,25 @@ export class SyncEngine {
     for (const stage of stageReads) if (stage) stages.push(stage);
     await applyChanges(this.incrementalDeps(), ref, ctx, { matters, stages, contacts });
     this.recordProblems(ctx, false);
+  }
+
+  /**
+   * Which of `ids` (matters with no case, named by relay events) Smokeball changed since the matter cursor: one
+   * `UpdatedSince` list request (a page per 500 changes) instead of a read per id, so made-up ids in replayed
+   * events cost one request per batch. An id not in the list is either not a matter or was not changed since
+   * the last sync (which already applied it): nothing to do. Undefined before the first sync has set a cursor
+   * (the list would be every matter): the ids are then read one by one.
+   */
+  private async listUnknownMatters(ids: string[]): Promise<SbMatter[] | undefined> {
+    if (ids.length === 0) return [];
+    const cursors = this.deps.store.checkpoints.get<Cursors>(CURSORS);
+    if (!cursors?.matters) return undefined;
+    const wanted = new Set(ids);
+    const changed = await listAll<SbMatter>(this.deps.smokeball, '/matters', { UpdatedSince: sinceWithOverlap(cursors.matters) }, REALTIME_PRIORITY);
+    const found = new Map<string, SbMatter>();
+    for (const m of changed) if (typeof m?.id === 'string' && wanted.has(m.id)) found.set(m.id, m);
+    if (found.size < ids.length) this.log.info('Relay events named matters Smokeball has not changed since the last sync; ignored', { count: ids.length - found.size });
+    return [...found.values()];
   }
 
   private incrementalDeps() {

@@ -347,7 +347,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     const contactIds = [...batch.contacts];
     if (matterIds.length + stageMatterIds.length + contactIds.length === 0) return true;
     this.metrics.refreshes += 1;
-    const run = await engine.refresh({ matterIds, stageMatterIds, contactIds });
+    const run = await engine.refresh({ matterIds, stageMatterIds, contactIds, fromEvents: true });
     if (run.outcome === 'failed') {
       this.metrics.refreshFailures += 1;
       this.log.warn('Real-time refresh failed; retrying', { error: run.error, matters: matterIds.length + stageMatterIds.length, contacts: contactIds.length });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { movableMatters, otherStages, setupHarness, sleep, stageChangesOf, type Harness } from './harness.js';
 
@@ -76,6 +77,27 @@ describe('engine refresh (the real-time entry point)', () => {
     const again = await h.stack.engine.reconcile();
     expect(again.kind).toBe('reconcile');
     expect((await refresh).kind).toBe('realtime');
+  });
+
+  it('checks matter ids named by events that it has no case for with one list request: made-up ids cost no reads', async () => {
+    h = await setupHarness(60);
+    const model = h.world.smokeball.control.matter(movableMatters(h)[0]!);
+    const newId = h.world.smokeball.control.createMatter({ matterTypeId: model.matterTypeId, clientIds: [...model.clientIds], stageId: model.stage?.stageId });
+    const madeUp = Array.from({ length: 100 }, () => randomUUID());
+    const [total, lists, reads] = [h.world.smokeball.stats.total, requestsTo(h, 'GET /matters'), requestsTo(h, 'GET /matters/{id}')];
+
+    const run = await h.stack.engine.refresh({ matterIds: [...madeUp.slice(0, 50), newId], stageMatterIds: madeUp.slice(50), fromEvents: true });
+    expect(run.outcome).toBe('succeeded');
+    expect(requestsTo(h, 'GET /matters') - lists).toBe(1);
+    expect(requestsTo(h, 'GET /matters/{id}') - reads).toBe(0);
+    expect(h.world.smokeball.stats.total - total).toBe(2); // the list, and the new matter's stage
+    expect(h.world.caseStatus.control.cases().has(newId)).toBe(true); // the real one among them is created
+    expect(madeUp.some((id) => h!.world.caseStatus.control.cases().has(id))).toBe(false);
+
+    // Retry on an item (not from events) reads its matter directly, whenever it last changed.
+    const retried = await h.stack.engine.refreshMatters([madeUp[0]!]);
+    expect(retried.outcome).toBe('succeeded');
+    expect(requestsTo(h, 'GET /matters/{id}') - reads).toBe(1);
   });
 
   it('a contact refresh updates the Case Status client of a linked matter', async () => {
