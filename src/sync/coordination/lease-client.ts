@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import { createApiHttp } from '../http/create-http.js';
 import { connectionFailureText } from '../http/network.js';
+import { relayBaseUrl } from '../http/relay-target.js';
 import type { AcquireAnswer, InstallIdentity, LedgerEntry, LedgerPage, LeaseHolder, RenewAnswer } from '../../shared/lease/wire.js';
 
 export type { AcquireAnswer, InstallIdentity, LedgerEntry, LeaseHolder, RenewAnswer };
@@ -35,9 +36,7 @@ export class LeaseClient {
   constructor(
     private readonly options: { relayUrl: string; relayToken: string; timeoutMs?: number; now?: () => number },
   ) {
-    if (!/^https?:\/\//i.test(options.relayUrl)) throw new Error('The relay URL must start with http:// or https://');
-    if (!options.relayToken) throw new Error('The relay token is not set up yet. Add it in Settings → Connections.');
-    this.base = options.relayUrl.replace(/\/+$/, '');
+    this.base = relayBaseUrl(options);
     this.http = createApiHttp({ baseURL: this.base, headers: { authorization: `Bearer ${options.relayToken}` }, timeoutMs: options.timeoutMs ?? 10_000 });
   }
 

@@ -1,6 +1,8 @@
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
-import { connectionFailureText, networkAgent } from '../http/network.js';
+import { createApiHttp } from '../http/create-http.js';
+import { connectionFailureText } from '../http/network.js';
 import { parseJsonKeepingBigInts } from '../http/json.js';
+import { relayBaseUrl } from '../http/relay-target.js';
 import type { RelayEventsPage, RelayFirm } from './types.js';
 
 export type RelayErrorKind = 'unauthorized' | 'unreachable' | 'server' | 'bad_response' | 'aborted';
@@ -30,20 +32,13 @@ export class RelayClient {
   private readonly http: AxiosInstance;
 
   constructor(options: { relayUrl: string; relayToken: string; timeoutMs?: number }) {
-    if (!/^https?:\/\//i.test(options.relayUrl)) throw new Error('The relay URL must start with http:// or https://');
-    if (!options.relayToken) throw new Error('The relay token is not set up yet. Add it in Settings → Connections.');
-    this.http = axios.create({
-      baseURL: options.relayUrl.replace(/\/+$/, ''),
-      timeout: options.timeoutMs ?? 15_000,
-      headers: { accept: 'application/json', authorization: `Bearer ${options.relayToken}` },
-      // Statuses are mapped to RelayError below, so axios errors (which carry the headers) never escape.
-      validateStatus: () => true,
+    // The process's network route (proxy, trusted roots), like every other remote API.
+    this.http = createApiHttp({
+      baseURL: relayBaseUrl(options),
+      timeoutMs: options.timeoutMs ?? 15_000,
+      headers: { authorization: `Bearer ${options.relayToken}` },
       // Webhook bodies may carry .NET ticks beyond 2^53: keep them exact.
       transformResponse: [(data: unknown) => (typeof data === 'string' ? parseJsonKeepingBigInts(data) : data)],
-      // The process's network route (proxy, trusted roots); axios's own env-proxy handling is off.
-      proxy: false,
-      httpAgent: networkAgent(),
-      httpsAgent: networkAgent(),
     });
   }
 
@@ -76,7 +71,8 @@ export class RelayClient {
   private async call(what: string, config: { url: string; params?: Record<string, unknown>; timeout?: number; signal?: AbortSignal }): Promise<unknown> {
     let res;
     try {
-      res = await this.http.request({ method: 'GET', ...config });
+      // Statuses are mapped to RelayError below, so axios errors (which carry the headers) never escape.
+      res = await this.http.request({ method: 'GET', ...config, validateStatus: () => true });
     } catch (error) {
       if (axios.isCancel(error) || (isAxiosError(error) && error.code === 'ERR_CANCELED')) throw new RelayError('aborted', `${what} was cancelled`);
       const code = isAxiosError(error) ? connectionFailureText(error) : 'network error';
