@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRelayServer, type RelayServer } from '../src/relay/index.js';
 import { startWorld, type World } from '../src/testbed/world.js';
+import { simulatorChildEnv } from '../test/sync/fixtures/child-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,19 +42,7 @@ interface Install {
 
 function start(world: World, relay: RelayServer, token: string, name: string, dir: string): Install {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/sync/fixtures/install-child.ts'], {
-    env: {
-      ...process.env,
-      SB_URL: world.smokeball.url,
-      SB_KEY: world.smokeball.options.apiKey,
-      SB_CLIENT: world.smokeball.options.clientId,
-      CS_URL: world.caseStatus.url,
-      CS_KEY: world.caseStatus.apiKey,
-      DATA_DIR: dir,
-      RATE: String(rate),
-      RELAY_URL: relay.url,
-      RELAY_TOKEN: token,
-      INSTALL_NAME: name,
-    },
+    env: simulatorChildEnv(world, dir, { RATE: String(rate), RELAY_URL: relay.url, RELAY_TOKEN: token, INSTALL_NAME: name }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const install: Install = { name, dir, child, output: '' };

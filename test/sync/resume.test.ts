@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { connectToWorld, startWorld, type World } from '../../src/testbed/world.js';
 import { expectedCases } from '../helpers/firm-expectations.js';
 import { tempDir } from '../helpers/tmp.js';
+import { simulatorChildEnv } from './fixtures/child-env.js';
 
 let world: World | undefined;
 const dir = tempDir();
@@ -15,15 +16,7 @@ it('resumes an import killed with SIGKILL mid-way: same end state, nothing writt
   world = await startWorld({ matters: 1500, seed: 11, smokeball: { faults: { latencyMs: 100, latencyJitterMs: 30 } }, caseStatus: { faults: { latencyMs: 150, latencyJitterMs: 30 } } });
   const eligible = expectedCases(world.firm).size;
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/sync/fixtures/import-child.ts'], {
-    env: {
-      ...process.env,
-      SB_URL: world.smokeball.url,
-      SB_KEY: world.smokeball.options.apiKey,
-      SB_CLIENT: world.smokeball.options.clientId,
-      CS_URL: world.caseStatus.url,
-      CS_KEY: world.caseStatus.apiKey,
-      DATA_DIR: dir.dir,
-    },
+    env: simulatorChildEnv(world, dir.dir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,6 +4,7 @@ import type { SyncStack } from '../../../src/sync/compose.js';
 import { WritebackJob, type WritebackSummary } from '../../../src/sync/writeback/index.js';
 import type { Logger } from '../../../src/sync/ports.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { simulatorChildEnv } from '../fixtures/child-env.js';
 import { QUICK_SIMULATORS, TEST_RATE, TEST_READ_BACK } from '../../helpers/quick-world.js';
 
 /** The quick-world presets, for the tests that import them from here. */
@@ -127,17 +128,7 @@ export function endpointCount(world: World, endpoint: string): number {
   return world.smokeball.stats.log.filter((e) => `${e.method} ${e.route}` === endpoint && e.status >= 200 && e.status < 300).length;
 }
 
-/** Environment for test/sync/fixtures/writeback-child.ts: where the simulators are and which state folder to use. */
+/** Environment for test/sync/fixtures/writeback-child.ts: the simulators, the state folder and the tests' pace. */
 export function writebackChildEnv(world: World, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    SB_URL: world.smokeball.url,
-    SB_KEY: world.smokeball.options.apiKey,
-    SB_CLIENT: world.smokeball.options.clientId,
-    CS_URL: world.caseStatus.url,
-    CS_KEY: world.caseStatus.apiKey,
-    DATA_DIR: dataDir,
-    RATE: String(TEST_RATE.ratePerSecond),
-    ...extra,
-  };
+  return simulatorChildEnv(world, dataDir, { RATE: String(TEST_RATE.ratePerSecond), ...extra });
 }
