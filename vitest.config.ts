@@ -37,6 +37,7 @@ const UNIT = [
   'test/sync/realtime/router.test.ts',
   'test/sync/writeback/file-names.test.ts',
   'test/sync/writeback/memo-text.test.ts',
+  'test/sync/writeback/storage-error.test.ts',
   'test/sync/writeback/store.test.ts',
   'test/ui/format.test.ts',
 ];

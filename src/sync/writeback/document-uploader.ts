@@ -86,10 +86,33 @@ export async function downloadToTemp(
 }
 
 /** Parses the little S3 XML error document (Code, Message). */
-function s3Error(body: string): { code: string; message: string } {
-  const pick = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1] ?? '';
-  return { code: pick('Code'), message: pick('Message') };
+/** The fields of an S3 error body (`<Error><Code>…`) that decide what to do; absent elements are ''. */
+export interface StorageError {
+  code: string;
+  message: string;
+  /** Set on an expired presigned URL: when it expired, and the storage's clock when it refused. */
+  expires: string;
+  serverTime: string;
 }
+
+export function parseStorageError(body: string): StorageError {
+  const pick = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1] ?? '';
+  return { code: pick('Code'), message: pick('Message'), expires: pick('Expires'), serverTime: pick('ServerTime') };
+}
+
+/**
+ * An expired presigned URL, told by S3's structured answer rather than its message text: AccessDenied with the
+ * URL's `Expires` and the storage's `ServerTime`, the server time past the expiry. Other AccessDenied answers
+ * (a bad signature, a missing parameter) carry neither, and a fresh URL would not help them.
+ */
+export function isExpiredUrl(e: StorageError): boolean {
+  if (e.code !== 'AccessDenied') return false;
+  const expires = Date.parse(e.expires);
+  const now = Date.parse(e.serverTime);
+  return Number.isFinite(expires) && Number.isFinite(now) && now >= expires;
+}
+
+const s3Error = parseStorageError;
 
 /**
  * PUTs a file to a presigned URL with an *empty* Content-Type, as Smokeball requires (the signature covers
@@ -132,7 +155,7 @@ export function putToPresignedUrl(uploadUrl: string, file: { path: string; sizeB
             resolve({ etag: typeof etag === 'string' ? etag.replace(/"/g, '').toLowerCase() : null });
           } else if (status === 403) {
             const e = s3Error(body);
-            if (/expired/i.test(e.message)) reject(new UploadUrlExpiredError());
+            if (isExpiredUrl(e)) reject(new UploadUrlExpiredError());
             else reject(new UploadFailedError(`storage refused the upload (HTTP 403 ${e.code || 'Forbidden'}: ${e.message})`, false));
           } else {
             reject(new UploadFailedError(`storage answered HTTP ${status}${body ? `: ${s3Error(body).message || body.slice(0, 120)}` : ''}`, status >= 500 || status === 408 || status === 429));
