@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -50,12 +51,18 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: on CI's 2 cores, one file at a time, while most
+    // integration files spend their time waiting on simulated latency, pacing and long polls. At least two
+    // files at a time; the soak (below) still runs alone, after everything else.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },
       { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...UNIT, ...UI, ...SOAK] } },
       // Builds the window (vite) once per run for the Chromium tests against the headless host.
       { extends: true, test: { name: 'ui', include: UI, globalSetup: ['test/ui/global-setup.ts'] } },
-      { extends: true, test: { name: 'soak', include: SOAK } },
+      // One worker: Vitest runs a project like this on its own after the others, so the soak's timing and rate
+      // checks never share the machine with another test file.
+      { extends: true, test: { name: 'soak', include: SOAK, maxWorkers: 1 } },
     ],
   },
 });
