@@ -10,6 +10,10 @@ function recordingActions(): AttentionActions & { calls: string[] } {
     signIn: async () => void calls.push('signIn'),
     retryWriteback: (subjectId) => void calls.push(`writeback:${subjectId}`),
     restartRealtime: async () => void calls.push('realtime'),
+    answerHeld: (send) => {
+      calls.push(`held:${send}`);
+      return { started: true };
+    },
     startRun: async (kind) => {
       calls.push(`run:${kind}`);
       return { started: true };
