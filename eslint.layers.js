@@ -69,7 +69,10 @@ export const layerConfigs = [
         'error',
         {
           patterns: [
-            { regex: '^(\\.\\./)+src/(relay|sim|host|testbed|cli)/', message: 'electron/ may import src/app, src/sync, src/store, src/contract and src/shared only.' },
+            {
+              regex: '^(\\.\\./)+src/(relay|sim|host|testbed|cli)/',
+              message: 'electron/ may import src/app, src/sync, src/store, src/contract and src/shared only.',
+            },
             { regex: '^(\\.\\./)+src/sync/(?!index\\.js$)', message: 'Import the engine through src/sync/index.ts, its public surface.' },
           ],
         },

@@ -59,7 +59,12 @@ async function until(test: () => boolean, what: string, timeoutMs = 600_000): Pr
   }
 }
 
-const isHost = (i: Install) => i.output.split('\n').filter((l) => l.startsWith('role:')).at(-1)?.startsWith('role:host') ?? false;
+const isHost = (i: Install) =>
+  i.output
+    .split('\n')
+    .filter((l) => l.startsWith('role:'))
+    .at(-1)
+    ?.startsWith('role:host') ?? false;
 
 function duplicates(world: World): { memoEntries: number; files: number; folders: number; messages: number; documents: number } {
   const seen = new Map<string, number>();
@@ -95,7 +100,9 @@ for (const n of [1, 2, 3]) {
     const hosts = installs.filter((i) => i.output.includes('role:host')).length;
     const peak = world.smokeball.stats.peakInWindow(1000);
     const throttled = world.smokeball.stats.throttled;
-    rows.push(`${n} install(s): hosts ${hosts}, messages ${d.messages}, files ${d.documents}, duplicate memo entries ${d.memoEntries}, duplicate files ${d.files}, extra CaseStatus folders ${d.folders}, 429s ${throttled}, peak Smokeball requests in 1 s ${peak} (rate ${rate})`);
+    rows.push(
+      `${n} install(s): hosts ${hosts}, messages ${d.messages}, files ${d.documents}, duplicate memo entries ${d.memoEntries}, duplicate files ${d.files}, extra CaseStatus folders ${d.folders}, 429s ${throttled}, peak Smokeball requests in 1 s ${peak} (rate ${rate})`,
+    );
     if (hosts !== 1) failures.push(`${n} installs: ${hosts} hosts`);
     if (d.memoEntries + d.files + d.folders > 0) failures.push(`${n} installs: duplicates`);
     if (throttled > 0) failures.push(`${n} installs: ${throttled} × 429`);
@@ -122,7 +129,9 @@ for (const n of [1, 2, 3]) {
       times.sort((a, b) => a - b);
       const p50 = times[Math.floor((times.length - 1) / 2)]!;
       const max = times[times.length - 1]!;
-      rows.push(`hand-over after SIGKILL of the host, ${kills} kills, TTL ${ttlMs / 1000} s: p50 ${(p50 / 1000).toFixed(1)} s, max ${(max / 1000).toFixed(1)} s (target max < ${(ttlMs + 15_000) / 1000} s); duplicates after the kills: memo entries ${after.memoEntries}, files ${after.files}, folders ${after.folders}`);
+      rows.push(
+        `hand-over after SIGKILL of the host, ${kills} kills, TTL ${ttlMs / 1000} s: p50 ${(p50 / 1000).toFixed(1)} s, max ${(max / 1000).toFixed(1)} s (target max < ${(ttlMs + 15_000) / 1000} s); duplicates after the kills: memo entries ${after.memoEntries}, files ${after.files}, folders ${after.folders}`,
+      );
       if (max >= ttlMs + 15_000) failures.push(`hand-over max ${max} ms`);
       if (after.memoEntries + after.files + after.folders > 0) failures.push('duplicates after hand-overs');
     }

@@ -8,7 +8,14 @@ import type { CreatedFirm } from '../src/relay/index.js';
 import { msToTicks } from '../src/sim/common/ticks.js';
 import { signWebhook } from '../src/shared/smokeball-signature.js';
 
-const { url, port, firm, clientId, runMs, bodyKb } = JSON.parse(process.argv[2]!) as { url: string; port: number; firm: CreatedFirm; clientId: string; runMs: number; bodyKb: number };
+const { url, port, firm, clientId, runMs, bodyKb } = JSON.parse(process.argv[2]!) as {
+  url: string;
+  port: number;
+  firm: CreatedFirm;
+  clientId: string;
+  runMs: number;
+  bodyKb: number;
+};
 const stopAt = Date.now() + runMs;
 const counts = { flood2xx: 0, flood429: 0, floodReads429: 0, slowClosedByRelay: 0 };
 const filler = 'x'.repeat(bodyKb * 1024);
@@ -17,11 +24,23 @@ const senders = Array.from({ length: 20 }, async (_, s) => {
   for (let i = 0; Date.now() < stopAt; i++) {
     const requestId = `flood-${s}-${i}`;
     const timestamp = msToTicks(Date.now()).toString();
-    const body = JSON.stringify({ accountId: firm.firmId, subscriptionId: 'bench', type: 'matterstage.updated', source: 'Smokeball', payload: { filler }, timestamp: 1 });
+    const body = JSON.stringify({
+      accountId: firm.firmId,
+      subscriptionId: 'bench',
+      type: 'matterstage.updated',
+      source: 'Smokeball',
+      payload: { filler },
+      timestamp: 1,
+    });
     try {
       const res = await fetch(`${url}/hooks/smokeball/${firm.firmId}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', Timestamp: timestamp, RequestId: requestId, Signature: signWebhook(firm.smokeballKey, timestamp, requestId, clientId) },
+        headers: {
+          'content-type': 'application/json',
+          Timestamp: timestamp,
+          RequestId: requestId,
+          Signature: signWebhook(firm.smokeballKey, timestamp, requestId, clientId),
+        },
         body,
       });
       await res.text();

@@ -60,7 +60,14 @@ function signed(clientId: string, firm: CreatedFirm, requestId: string, payload:
 }
 
 /** The flooding firm in a child process; resolves to its counts. */
-function runFloodChild(args: { url: string; port: number; firm: CreatedFirm; clientId: string; runMs: number; bodyKb: number }): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay'>> {
+function runFloodChild(args: {
+  url: string;
+  port: number;
+  firm: CreatedFirm;
+  clientId: string;
+  runMs: number;
+  bodyKb: number;
+}): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay'>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/noisy-flood-child.ts', JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
@@ -76,7 +83,8 @@ function runFloodChild(args: { url: string; port: number; firm: CreatedFirm; cli
   });
 }
 
-const percentile = (sorted: number[], p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+const percentile = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** Peak resident set of a process, from /proc (Linux). */
 function peakRssMb(pid: number): number {
@@ -94,10 +102,26 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
   if (flood) {
     // The noisy firm already holds 500 large events (as in the issue's attack), so its reads are heavy.
     const filler = 'x'.repeat(FLOOD_BODY_KB * 1024);
-    await Promise.all(Array.from({ length: PREFILL }, (_, i) => setup.insertEvent({
-      firmId: noisy.firmId, source: 'smokeball', type: 'matterstage.updated', eventId: `prefill-${i}`, requestId: `prefill-${i}`,
-      receivedAt: new Date(), body: JSON.stringify({ accountId: noisy.firmId, subscriptionId: 'bench', type: 'matterstage.updated', source: 'Smokeball', payload: { filler, i }, timestamp: 1 }),
-    })));
+    await Promise.all(
+      Array.from({ length: PREFILL }, (_, i) =>
+        setup.insertEvent({
+          firmId: noisy.firmId,
+          source: 'smokeball',
+          type: 'matterstage.updated',
+          eventId: `prefill-${i}`,
+          requestId: `prefill-${i}`,
+          receivedAt: new Date(),
+          body: JSON.stringify({
+            accountId: noisy.firmId,
+            subscriptionId: 'bench',
+            type: 'matterstage.updated',
+            source: 'Smokeball',
+            payload: { filler, i },
+            timestamp: 1,
+          }),
+        }),
+      ),
+    );
   }
   await setup.close();
   const port = await deps.freePort();
@@ -105,7 +129,20 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
   const child = await deps.startRelay(storage, port);
   const stopAt = Date.now() + RUN_MS;
   const latencies: number[] = [];
-  const out: NoisyRun = { flood, quietSent: 0, quietOk: 0, quietRefused: 0, p50: 0, p99: 0, peakRssMb: 0, quietEventsRead: 0, flood2xx: 0, flood429: 0, floodReads429: 0, slowClosedByRelay: 0 };
+  const out: NoisyRun = {
+    flood,
+    quietSent: 0,
+    quietOk: 0,
+    quietRefused: 0,
+    p50: 0,
+    p99: 0,
+    peakRssMb: 0,
+    quietEventsRead: 0,
+    flood2xx: 0,
+    flood429: 0,
+    floodReads429: 0,
+    slowClosedByRelay: 0,
+  };
   const stopPolls = new AbortController();
   // One signal ends every quiet poll; each fetch adds a listener to it.
   setMaxListeners(0, stopPolls.signal);
@@ -115,7 +152,10 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
       let after = '0';
       while (!stopPolls.signal.aborted) {
         try {
-          const res = await fetch(`${url}/v1/events?after=${after}&wait=25&limit=100`, { headers: { authorization: `Bearer ${firm.token}` }, signal: stopPolls.signal });
+          const res = await fetch(`${url}/v1/events?after=${after}&wait=25&limit=100`, {
+            headers: { authorization: `Bearer ${firm.token}` },
+            signal: stopPolls.signal,
+          });
           if (res.status !== 200) {
             await res.text();
             continue;
@@ -175,11 +215,15 @@ export async function noisyNeighbour(deps: NoisyDeps): Promise<boolean> {
     console.log(
       `[noisy neighbour] ${r.flood ? 'with flood   ' : 'without flood'}: quiet webhooks ${r.quietOk}/${r.quietSent} stored (${r.quietRefused} refused), ` +
         `p50 ${f(r.p50)} ms, p99 ${f(r.p99)} ms; quiet events read by long polls ${r.quietEventsRead}; relay peak RSS ${f(r.peakRssMb)} MB` +
-        (r.flood ? `; flood: ${r.flood2xx} × 200, ${r.flood429} × 429, reads refused ${r.floodReads429}, slow bodies cut by the relay ${r.slowClosedByRelay}/200` : ''),
+        (r.flood
+          ? `; flood: ${r.flood2xx} × 200, ${r.flood429} × 429, reads refused ${r.floodReads429}, slow bodies cut by the relay ${r.slowClosedByRelay}/200`
+          : ''),
     );
   }
   const ratio = stormy.p99 / calm.p99;
   const ok = ratio <= 2 && stormy.peakRssMb < 300 && calm.peakRssMb < 300 && stormy.quietRefused === 0 && calm.quietRefused === 0;
-  console.log(`[noisy neighbour] quiet p99 with/without flood: ${ratio.toFixed(2)}× (target ≤ 2×); peak RSS ${f(stormy.peakRssMb)} MB (target < 300 MB): ${ok ? 'met' : 'NOT met'}`);
+  console.log(
+    `[noisy neighbour] quiet p99 with/without flood: ${ratio.toFixed(2)}× (target ≤ 2×); peak RSS ${f(stormy.peakRssMb)} MB (target < 300 MB): ${ok ? 'met' : 'NOT met'}`,
+  );
   return ok;
 }

@@ -138,23 +138,28 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   if (unhosted > 0) throw new Error(`${unhosted} hosts did not get their firm's sync lease within 2 minutes`);
 
   const request = (h: Host, priority: number): Promise<void> =>
-    h.gate.run(async () => {
-      const res = await fetch(`${partner.url}/r`, { headers: { 'x-firm': h.firmId } });
-      await res.arrayBuffer();
-      if (res.status === 429) throw new Throttled('429');
-      if (res.status !== 200) throw new Error(`Smokeball stand-in answered ${res.status}`);
-    }, { idempotent: true, priority });
+    h.gate.run(
+      async () => {
+        const res = await fetch(`${partner.url}/r`, { headers: { 'x-firm': h.firmId } });
+        await res.arrayBuffer();
+        if (res.status === 429) throw new Throttled('429');
+        if (res.status !== 200) throw new Error(`Smokeball stand-in answered ${res.status}`);
+      },
+      { idempotent: true, priority },
+    );
 
   /** A bulk job: `count` requests, `parallel` at a time (pages), tracking when the firm has bulk work pending. */
   const bulk = async (h: Host, count: number, parallel = 2): Promise<void> => {
     if (h.bulkPending++ === 0) h.busy.push([now(), Infinity]);
     let next = 0;
-    await Promise.all(Array.from({ length: parallel }, async () => {
-      while (next < count) {
-        next += 1;
-        await request(h, 0);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < count) {
+          next += 1;
+          await request(h, 0);
+        }
+      }),
+    );
     if (--h.bulkPending === 0) h.busy[h.busy.length - 1]![1] = now();
   };
 
@@ -177,11 +182,13 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   // The new firms' imports.
   IMPORTS.forEach((requests, k) => {
     const h = hosts[FIRMS + k]!;
-    jobs.push(new Promise((r) => setTimeout(r, SECONDS * 200)).then(async () => {
-      const start = now();
-      await bulk(h, requests);
-      importSpans.push({ matters: requests === 125 ? 20_000 : 2_000, requests, start, end: now() });
-    }));
+    jobs.push(
+      new Promise((r) => setTimeout(r, SECONDS * 200)).then(async () => {
+        const start = now();
+        await bulk(h, requests);
+        importSpans.push({ matters: requests === 125 ? 20_000 : 2_000, requests, start, end: now() });
+      }),
+    );
   });
   // Real-time events: Poisson at the real aggregate rate.
   const lambda = (FIRMS * EVENTS_PER_DAY) / (10 * 3600);
@@ -193,11 +200,13 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
     const h = hosts[Math.floor(random() * FIRMS)]!;
     const at = tEvent;
     events += 1;
-    jobs.push(new Promise((r) => setTimeout(r, at)).then(async () => {
-      const start = now();
-      await request(h, 10);
-      realtime.push({ at: start, latency: now() - start });
-    }));
+    jobs.push(
+      new Promise((r) => setTimeout(r, at)).then(async () => {
+        const start = now();
+        await request(h, 10);
+        realtime.push({ at: start, latency: now() - start });
+      }),
+    );
   }
   const results = await Promise.allSettled(jobs);
   const failed = results.filter((r) => r.status === 'rejected');
@@ -237,19 +246,31 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   const jain = jainIndex(busyRates);
   const importStart = Math.min(...importSpans.map((s) => s.start));
   const importEnd = Math.max(...importSpans.map((s) => s.end));
-  const during = realtime.filter((r) => r.at >= importStart && r.at <= importEnd).map((r) => r.latency).sort((a, b) => a - b);
+  const during = realtime
+    .filter((r) => r.at >= importStart && r.at <= importEnd)
+    .map((r) => r.latency)
+    .sort((a, b) => a - b);
   const all = realtime.map((r) => r.latency).sort((a, b) => a - b);
   const p95 = (xs: number[]): number => xs[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))] ?? NaN;
   const bulkRequests = reconciles * RECONCILE_REQUESTS + IMPORTS.reduce((a, b) => a + b, 0);
 
-  console.log(`\n== ${kind}${kind === 'postgres' ? ' (two relay instances)' : ''}: ${FIRMS} firms + ${IMPORTS.length} new, ${SECONDS} s, partner bucket ${RATE}/s burst ${BURST} ==`);
-  console.log(`workload: ${events} real-time events (${lambda.toFixed(2)}/s), ${reconciles} reconciles (night ×${NIGHT_COMPRESSION}), ${IMPORTS.length} imports; ${bulkRequests} bulk requests`);
+  console.log(
+    `\n== ${kind}${kind === 'postgres' ? ' (two relay instances)' : ''}: ${FIRMS} firms + ${IMPORTS.length} new, ${SECONDS} s, partner bucket ${RATE}/s burst ${BURST} ==`,
+  );
+  console.log(
+    `workload: ${events} real-time events (${lambda.toFixed(2)}/s), ${reconciles} reconciles (night ×${NIGHT_COMPRESSION}), ${IMPORTS.length} imports; ${bulkRequests} bulk requests`,
+  );
   console.log(`requests accepted at the partner bucket: ${after.accepted - before.accepted} in ${((end - w0) / 1000).toFixed(0)} s`);
   console.log(`429s at the partner bucket:      ${throttled}   (target 0)`);
   console.log(`peak requests in any 1 s:        ${peak}   (target ≤ ${RATE + BURST})`);
-  console.log(`Jain's index over busy firms:    ${jain.toFixed(3)} over ${busyRates.length} firms (sent / fair share while contended: min ${Math.min(...busyRates).toFixed(2)}, max ${Math.max(...busyRates).toFixed(2)})   (target ≥ 0.95)`);
-  console.log(`real-time latency p95:           ${(p95(during) / 1000).toFixed(2)} s during imports (${during.length} events), ${(p95(all) / 1000).toFixed(2)} s overall, max ${((all.at(-1) ?? NaN) / 1000).toFixed(2)} s   (target < 10 s during imports)`);
-  for (const s of importSpans.sort((a, b) => a.requests - b.requests)) console.log(`new firm import (${s.matters.toLocaleString('en')} matters, ${s.requests} requests): ${((s.end - s.start) / 1000).toFixed(1)} s`);
+  console.log(
+    `Jain's index over busy firms:    ${jain.toFixed(3)} over ${busyRates.length} firms (sent / fair share while contended: min ${Math.min(...busyRates).toFixed(2)}, max ${Math.max(...busyRates).toFixed(2)})   (target ≥ 0.95)`,
+  );
+  console.log(
+    `real-time latency p95:           ${(p95(during) / 1000).toFixed(2)} s during imports (${during.length} events), ${(p95(all) / 1000).toFixed(2)} s overall, max ${((all.at(-1) ?? NaN) / 1000).toFixed(2)} s   (target < 10 s during imports)`,
+  );
+  for (const s of importSpans.sort((a, b) => a.requests - b.requests))
+    console.log(`new firm import (${s.matters.toLocaleString('en')} matters, ${s.requests} requests): ${((s.end - s.start) / 1000).toFixed(1)} s`);
   if (failed.length > 0) console.log(`FAILED jobs: ${failed.length}, e.g. ${String((failed[0] as PromiseRejectedResult).reason)}`);
 
   for (const h of hosts) await h.follower.stop();

@@ -36,7 +36,6 @@ const MATTERS = arg('matters', 300);
 const CHANGES = arg('changes', 200);
 const SEED = arg('seed', 42);
 
-
 interface Change {
   to: string;
   startedAt: number;
@@ -218,7 +217,12 @@ async function holdPhase(
     const options = candidateStages(world, id, initial.get(id) ?? null);
     const names = new Set<string>();
     const distinct = options.filter((s) => !names.has(s.name) && names.add(s.name));
-    const plan = i % 3 === 0 && start ? [distinct[0]!.id, start] : i % 3 === 1 ? distinct.slice(0, 3).map((s) => s.id) : [distinct[Math.floor(random() * distinct.length)]!.id];
+    const plan =
+      i % 3 === 0 && start
+        ? [distinct[0]!.id, start]
+        : i % 3 === 1
+          ? distinct.slice(0, 3).map((s) => s.id)
+          : [distinct[Math.floor(random() * distinct.length)]!.id];
     if (i % 3 === 0 && start) reverted += 1;
     if (i % 3 === 1) triple += 1;
     for (const stageId of plan) {
@@ -272,7 +276,9 @@ async function main(): Promise<void> {
     const matterIds = [...stack.store.links.allMatters()]
       .filter((l) => l.status !== 'Closed' && l.stageId && candidateStages(world, l.matterId, null).length >= 5)
       .map((l) => l.matterId);
-    console.log(`Real-time benchmark: ${MATTERS} matters (${matterIds.length} linked with stages), ${CHANGES} stage changes per phase, Smokeball 5 req/s, latency 150±50 ms (Case Status 60±20 ms)`);
+    console.log(
+      `Real-time benchmark: ${MATTERS} matters (${matterIds.length} linked with stages), ${CHANGES} stage changes per phase, Smokeball 5 req/s, latency 150±50 ms (Case Status 60±20 ms)`,
+    );
 
     const clean = await phase('clean delivery', world, rt, matterIds, random);
     world.smokeball.control.setWebhookFaults({ duplicateRate: 0.3, reorderRate: 0.3 });
@@ -287,11 +293,15 @@ async function main(): Promise<void> {
     console.log('| phase | shown (+superseded) | p50 ms | p95 ms | max ms | Smokeball req | req/event | 429s | regressions | duplicate stage changes |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      console.log(`| ${r.name} | ${r.shown} (+${r.superseded}) / ${r.changes} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.max)} | ${r.sbRequests} | ${r.perEvent.toFixed(2)} | ${r.throttled} | ${r.regressions} | ${r.duplicates} |`);
+      console.log(
+        `| ${r.name} | ${r.shown} (+${r.superseded}) / ${r.changes} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.max)} | ${r.sbRequests} | ${r.perEvent.toFixed(2)} | ${r.throttled} | ${r.regressions} | ${r.duplicates} |`,
+      );
     }
     console.log('');
     for (const r of rows) {
-      console.log(`${r.name}: webhooks delivered ${r.deliveries} (duplicates ${r.duplicateDeliveries}, held back ${r.heldBack}); relay events read ${r.relayEventsRead}; stale hints dropped without a request ${r.staleHintsDropped}; engine refreshes ${r.refreshes}`);
+      console.log(
+        `${r.name}: webhooks delivered ${r.deliveries} (duplicates ${r.duplicateDeliveries}, held back ${r.heldBack}); relay events read ${r.relayEventsRead}; stale hints dropped without a request ${r.staleHintsDropped}; engine refreshes ${r.refreshes}`,
+      );
     }
     console.log(
       `hold 2 min: ${hold.made} stage changes made on ${hold.matters} matters (${hold.reverted} set and put back, ${hold.triple} changed three times); ` +
@@ -299,7 +309,9 @@ async function main(): Promise<void> {
     );
     const holdOk = hold.sent === hold.expected && hold.sentBeforeRelease === 0;
     const ok = rows.every((r) => r.shown + r.superseded === r.changes && r.regressions === 0 && r.duplicates === 0) && clean.p95 < 2000 && holdOk;
-    console.log(`\n${ok ? 'PASS' : 'FAIL'}: p95 < 2 s with hold 0, every change shown, zero regressions, zero duplicate stage changes; with a hold, one text per matter that really moved`);
+    console.log(
+      `\n${ok ? 'PASS' : 'FAIL'}: p95 < 2 s with hold 0, every change shown, zero regressions, zero duplicate stage changes; with a hold, one text per matter that really moved`,
+    );
     console.log(JSON.stringify({ matters: MATTERS, changes: CHANGES, phases: rows, hold }));
     process.exitCode = ok ? 0 : 1;
   } finally {

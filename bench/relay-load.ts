@@ -63,7 +63,10 @@ class RequestSource {
   private next = 0;
   private readonly pool: SignedRequest[];
   onTheFly = 0;
-  constructor(private readonly firms: CreatedFirm[], private readonly prefix: string) {
+  constructor(
+    private readonly firms: CreatedFirm[],
+    private readonly prefix: string,
+  ) {
     this.pool = Array.from({ length: POOL_SIZE }, (_, i) => this.sign(i));
   }
 

@@ -22,7 +22,11 @@ const matters = arg('matters', 20000);
 const sbPort = 46100 + Math.floor(Math.random() * 500);
 const csPort = sbPort + 1;
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--matters', String(matters), '--port-smokeball', String(sbPort), '--port-casestatus', String(csPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--matters', String(matters), '--port-smokeball', String(sbPort), '--port-casestatus', String(csPort)],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 await new Promise<void>((resolve, reject) => {
   let out = '';
   child.stdout.on('data', (d) => {
@@ -42,7 +46,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'css-scale-'));
 const stack = await createSyncStack({
   dataDir,
   secrets,
-  connections: { smokeball: { apiUrl: sbUrl, authUrl: sbUrl, clientId: 'sim-client-id', ratePerSecond: 5, burst: 5 }, caseStatus: { apiUrl: csUrl, ...CASE_STATUS_PACE } },
+  connections: {
+    smokeball: { apiUrl: sbUrl, authUrl: sbUrl, clientId: 'sim-client-id', ratePerSecond: 5, burst: 5 },
+    caseStatus: { apiUrl: csUrl, ...CASE_STATUS_PACE },
+  },
 });
 await signInWithPkce({ authUrl: sbUrl, clientId: 'sim-client-id' }, stack.tokens);
 await fetch(`${sbUrl}/_sim/stats/reset`, { method: 'POST' });
@@ -57,10 +64,35 @@ try {
   const afterReconcile = await sbStats();
   const rows = [
     ['run', 'outcome', 'wall', 'Smokeball req', 'cases created', 'cases updated', 'cases closed', 'clients written', 'peak RSS (engine process)'],
-    ['initial import', imp.outcome, `${(imp.durationMs / 1000).toFixed(1)} s`, String(afterImport.total), String(imp.counts.casesCreated), String(imp.counts.casesUpdated), String(imp.counts.casesClosed), String(imp.counts.clientsWritten), `${Math.round(importRss / 1048576)} MB`],
-    ['reconcile, unchanged firm', rec.outcome, `${(rec.durationMs / 1000).toFixed(1)} s`, String(afterReconcile.total - afterImport.total), String(rec.counts.casesCreated), String(rec.counts.casesUpdated), String(rec.counts.casesClosed), String(rec.counts.clientsWritten), `${Math.round(peakRss / 1048576)} MB`],
+    [
+      'initial import',
+      imp.outcome,
+      `${(imp.durationMs / 1000).toFixed(1)} s`,
+      String(afterImport.total),
+      String(imp.counts.casesCreated),
+      String(imp.counts.casesUpdated),
+      String(imp.counts.casesClosed),
+      String(imp.counts.clientsWritten),
+      `${Math.round(importRss / 1048576)} MB`,
+    ],
+    [
+      'reconcile, unchanged firm',
+      rec.outcome,
+      `${(rec.durationMs / 1000).toFixed(1)} s`,
+      String(afterReconcile.total - afterImport.total),
+      String(rec.counts.casesCreated),
+      String(rec.counts.casesUpdated),
+      String(rec.counts.casesClosed),
+      String(rec.counts.clientsWritten),
+      `${Math.round(peakRss / 1048576)} MB`,
+    ],
   ];
-  console.log(rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0]!.length)}\n`));
+  console.log(
+    rows
+      .map((r) => `| ${r.join(' | ')} |`)
+      .join('\n')
+      .replace(/\n/, `\n|${' --- |'.repeat(rows[0]!.length)}\n`),
+  );
   console.log(`\n${matters} matters; 429s received: ${afterReconcile.throttled}`);
 } finally {
   clearInterval(sampler);

@@ -69,7 +69,17 @@ async function phase(name: string, messages: number, documents: number, bytes: n
   const wallS = (performance.now() - started) / 1000;
   const byEndpoint = [...world.smokeball.stats.byEndpoint.entries()].map(([k, v]) => `${k} ${v.requests}`).join(', ');
   process.stderr.write(`  ${name} requests: ${byEndpoint}\n`);
-  results.push({ phase: name, messages, documents, bytes, wallS, sbRequests: world.smokeball.stats.total, throttled: world.smokeball.stats.throttled, peak: world.smokeball.stats.peakInWindow(1000), summary });
+  results.push({
+    phase: name,
+    messages,
+    documents,
+    bytes,
+    wallS,
+    sbRequests: world.smokeball.stats.total,
+    throttled: world.smokeball.stats.throttled,
+    peak: world.smokeball.stats.peakInWindow(1000),
+    summary,
+  });
   process.stderr.write(`  ${name}: ${wallS.toFixed(1)} s\n`);
 }
 
@@ -80,19 +90,38 @@ try {
 
   const history = world.caseStatus.control.messages();
   const historyDocs = await world.caseStatus.control.documents();
-  await phase('history', history.length, historyDocs.length, historyDocs.reduce((a, d) => a + d.sizeBytes, 0));
+  await phase(
+    'history',
+    history.length,
+    historyDocs.length,
+    historyDocs.reduce((a, d) => a + d.sizeBytes, 0),
+  );
 
   // Live traffic: one new message on each of many threads (the common case: one memo PUT per message).
   const threads = [...new Map(history.map((m) => [m.threadId, m])).values()];
   for (let i = 0; i < liveMessages; i++) {
     const t = threads[i % threads.length]!;
-    world.caseStatus.control.addMessage({ matterId: t.caseExternalId, threadId: t.threadId, senderName: 'Pat Client', senderRole: 'client', body: `Live message ${i}: any news on my case?`, createdAt: new Date(Date.now() + i).toISOString() });
+    world.caseStatus.control.addMessage({
+      matterId: t.caseExternalId,
+      threadId: t.threadId,
+      senderName: 'Pat Client',
+      senderRole: 'client',
+      body: `Live message ${i}: any news on my case?`,
+      createdAt: new Date(Date.now() + i).toISOString(),
+    });
   }
   await phase('live', liveMessages, 0, 0);
 
   const linked = [...stack.store.links.allMatters()];
   for (let i = 0; i < liveDocuments; i++) {
-    world.caseStatus.control.addDocument({ matterId: linked[i % linked.length]!.matterId, fileName: `Scan ${i}.pdf`, sharedByName: 'Pat Client', sharedByRole: 'client', sizeBytes: docBytes, contentSeed: 1000 + i });
+    world.caseStatus.control.addDocument({
+      matterId: linked[i % linked.length]!.matterId,
+      fileName: `Scan ${i}.pdf`,
+      sharedByName: 'Pat Client',
+      sharedByRole: 'client',
+      sizeBytes: docBytes,
+      contentSeed: 1000 + i,
+    });
   }
   await phase('documents', 0, liveDocuments, liveDocuments * docBytes);
 
@@ -101,7 +130,21 @@ try {
   const expectedFiles = (await world.caseStatus.control.documents()).length;
   const check = `exactly once: ${markerCount(world)}/${expectedMessages} message entries, ${fileCount(world)}/${expectedFiles} files`;
 
-  const header = ['phase', 'messages', 'documents', 'MB', 'wall', 'messages/min', 'MB/s', 'Smokeball req', 'req/message', 'req/document', 'memos created/updated', '429s', 'peak req in 1 s'];
+  const header = [
+    'phase',
+    'messages',
+    'documents',
+    'MB',
+    'wall',
+    'messages/min',
+    'MB/s',
+    'Smokeball req',
+    'req/message',
+    'req/document',
+    'memos created/updated',
+    '429s',
+    'peak req in 1 s',
+  ];
   const rows = results.map((r) => [
     r.phase,
     String(r.messages),

@@ -59,7 +59,10 @@ export function resolveAppAsset(rootDir: string, url: string): string | null {
 }
 
 /** The protocol handler: GET only, files under `rootDir` only, each response with the CSP and no MIME sniffing. */
-export function createAppProtocolHandler(rootDir: string, read: (path: string) => Promise<Uint8Array> = readFile): (request: { url: string; method: string }) => Promise<Response> {
+export function createAppProtocolHandler(
+  rootDir: string,
+  read: (path: string) => Promise<Uint8Array> = readFile,
+): (request: { url: string; method: string }) => Promise<Response> {
   const headers = (contentType: string) => ({
     'content-type': contentType,
     'content-security-policy': CONTENT_SECURITY_POLICY,

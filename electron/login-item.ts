@@ -35,7 +35,15 @@ export function applyLaunchAtLogin(enabled: boolean, deps: LoginItemDeps): void 
 /** Quotes per the Desktop Entry spec: the Exec value in double quotes with \, ", ` and $ escaped. */
 function desktopEntry(executable: string): string {
   const quoted = `"${executable.replace(/[\\"`$]/g, (c) => `\\${c}`)}"`;
-  return ['[Desktop Entry]', 'Type=Application', 'Name=Case Status Sync', `Exec=${quoted} ${HIDDEN_ARG}`, 'X-GNOME-Autostart-enabled=true', 'Terminal=false', ''].join('\n');
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=Case Status Sync',
+    `Exec=${quoted} ${HIDDEN_ARG}`,
+    'X-GNOME-Autostart-enabled=true',
+    'Terminal=false',
+    '',
+  ].join('\n');
 }
 
 /** True when this launch came from the login item (start in the tray, no window). */

@@ -61,7 +61,10 @@ async function main(): Promise<void> {
   const secrets = rememberSecrets(new KeytarSecretStore());
   const logger = createFileLogger(join(app.getPath('logs'), 'main.log'), undefined, secrets.knownSecrets);
   // Logged redacted, and the app keeps running (Electron's own default, minus its dialog showing the raw stack).
-  installCrashHandlers({ report: (kind, text) => logger.error(kind === 'uncaughtException' ? 'Uncaught exception' : 'Unhandled rejection', { report: text }), knownSecrets: secrets.knownSecrets });
+  installCrashHandlers({
+    report: (kind, text) => logger.error(kind === 'uncaughtException' ? 'Uncaught exception' : 'Unhandled rejection', { report: text }),
+    knownSecrets: secrets.knownSecrets,
+  });
 
   protocol.handle(APP_SCHEME, createAppProtocolHandler(join(appRoot, 'dist', 'renderer')));
   hardenSession(session.defaultSession);
@@ -81,7 +84,14 @@ async function main(): Promise<void> {
       await shell.openExternal(url);
     },
     logger,
-    exportDiagnostics: diagnosticsExporter({ dataDir: app.getPath('userData'), logDirs: [app.getPath('logs')], outDir: app.getPath('downloads'), settings, secrets, version: app.getVersion() }),
+    exportDiagnostics: diagnosticsExporter({
+      dataDir: app.getPath('userData'),
+      logDirs: [app.getPath('logs')],
+      outDir: app.getPath('downloads'),
+      settings,
+      secrets,
+      version: app.getVersion(),
+    }),
   });
 
   const open = () => showWindow(window);
@@ -168,8 +178,14 @@ async function main(): Promise<void> {
   // MSI (per-machine) installs are updated by IT; see electron/update-policy.ts and docs/it-admin.md.
   if (app.isPackaged && selfUpdates(process.platform, process.execPath, process.env)) {
     const { autoUpdater } = electronUpdater;
-    autoUpdater.logger = { info: (m: unknown) => logger.info(String(m)), warn: (m: unknown) => logger.warn(String(m)), error: (m: unknown) => logger.error(String(m)), debug: () => {} };
-    const check = () => void autoUpdater.checkForUpdatesAndNotify().catch((error: unknown) => logger.warn('Update check failed', { error: (error as Error).message }));
+    autoUpdater.logger = {
+      info: (m: unknown) => logger.info(String(m)),
+      warn: (m: unknown) => logger.warn(String(m)),
+      error: (m: unknown) => logger.error(String(m)),
+      debug: () => {},
+    };
+    const check = () =>
+      void autoUpdater.checkForUpdatesAndNotify().catch((error: unknown) => logger.warn('Update check failed', { error: (error as Error).message }));
     check();
     setInterval(check, UPDATE_CHECK_EVERY_MS).unref();
   }

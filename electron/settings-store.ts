@@ -67,7 +67,10 @@ export class ElectronSettingsStore implements SettingsStore {
       raw = this.file.get('settings');
     } catch (error) {
       // The file was broken after start (edited by hand while running): defaults until the next save.
-      this.logger.warn('The settings file could not be read; using the defaults', { path: this.path, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
+      this.logger.warn('The settings file could not be read; using the defaults', {
+        path: this.path,
+        error: error instanceof Error ? error.message.split('\n')[0] : String(error),
+      });
       return DEFAULT_SETTINGS;
     }
     return readSettings(raw, this.logger);

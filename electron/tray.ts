@@ -44,7 +44,10 @@ export interface TrayController {
   dispose(): void;
 }
 
-export function createTrayController<Image, Menu>(deps: TrayControllerDeps<Image, Menu>, core: Pick<DesktopCore, 'invoke' | 'onView' | 'view'>): TrayController {
+export function createTrayController<Image, Menu>(
+  deps: TrayControllerDeps<Image, Menu>,
+  core: Pick<DesktopCore, 'invoke' | 'onView' | 'view'>,
+): TrayController {
   const logger = deps.logger ?? silentLogger;
   const initial = core.view();
   const tray = deps.createTray(deps.iconFor(initial.tray.state));

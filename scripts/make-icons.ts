@@ -29,19 +29,29 @@ const COLOURS: Record<TrayState, Rgb> = {
   signed_out: [0x9a, 0xa0, 0xa6],
 };
 
-const disc = (cx: number, cy: number, r: number): Shape => (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
-const ring = (cx: number, cy: number, outer: number, inner: number): Shape => (x, y) => {
-  const d = (x - cx) ** 2 + (y - cy) ** 2;
-  return d <= outer * outer && d >= inner * inner;
-};
+const disc =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+const ring =
+  (cx: number, cy: number, outer: number, inner: number): Shape =>
+  (x, y) => {
+    const d = (x - cx) ** 2 + (y - cy) ** 2;
+    return d <= outer * outer && d >= inner * inner;
+  };
 /** A line segment with round ends (a stroke of width 2r). */
-const capsule = (ax: number, ay: number, bx: number, by: number, r: number): Shape => (x, y) => {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
-  return (x - (ax + t * dx)) ** 2 + (y - (ay + t * dy)) ** 2 <= r * r;
-};
-const rect = (x0: number, y0: number, x1: number, y1: number): Shape => (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
+const capsule =
+  (ax: number, ay: number, bx: number, by: number, r: number): Shape =>
+  (x, y) => {
+    const dx = bx - ax;
+    const dy = by - ay;
+    const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
+    return (x - (ax + t * dx)) ** 2 + (y - (ay + t * dy)) ** 2 <= r * r;
+  };
+const rect =
+  (x0: number, y0: number, x1: number, y1: number): Shape =>
+  (x, y) =>
+    x >= x0 && x <= x1 && y >= y0 && y <= y1;
 /** Part of a ring between two angles (degrees, clockwise from 12 o'clock). */
 const arc = (cx: number, cy: number, r: number, width: number, from: number, to: number): Shape => {
   const inRing = ring(cx, cy, r + width / 2, r - width / 2);
@@ -51,13 +61,18 @@ const arc = (cx: number, cy: number, r: number, width: number, from: number, to:
     return angle >= from && angle <= to;
   };
 };
-const triangle = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape => (x, y) => {
-  const s1 = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
-  const s2 = (cx - bx) * (y - by) - (cy - by) * (x - bx);
-  const s3 = (ax - cx) * (y - cy) - (ay - cy) * (x - cx);
-  return (s1 >= 0 && s2 >= 0 && s3 >= 0) || (s1 <= 0 && s2 <= 0 && s3 <= 0);
-};
-const union = (...shapes: Shape[]): Shape => (x, y) => shapes.some((s) => s(x, y));
+const triangle =
+  (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape =>
+  (x, y) => {
+    const s1 = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    const s2 = (cx - bx) * (y - by) - (cy - by) * (x - bx);
+    const s3 = (ax - cx) * (y - cy) - (ay - cy) * (x - cx);
+    return (s1 >= 0 && s2 >= 0 && s3 >= 0) || (s1 <= 0 && s2 <= 0 && s3 <= 0);
+  };
+const union =
+  (...shapes: Shape[]): Shape =>
+  (x, y) =>
+    shapes.some((s) => s(x, y));
 
 /** Background shape and white glyph of each state. */
 function design(state: TrayState): { base: Shape; glyph: Shape | null } {

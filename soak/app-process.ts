@@ -44,11 +44,15 @@ export class AppProcess {
     const traceFile = join(this.options.logDir, `app-${n}.sends.jsonl`);
     this.traces.push(traceFile);
     // The send trace (soak/send-trace.ts) records when each request left, to judge the rate limit on both ends.
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './soak/send-trace.ts', 'src/cli/main.ts', 'serve', '--data', this.options.dataDir, ...(this.options.serveArgs ?? [])], {
-      cwd: this.options.repoRoot,
-      env: { ...process.env, SOAK_SEND_TRACE: traceFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './soak/send-trace.ts', 'src/cli/main.ts', 'serve', '--data', this.options.dataDir, ...(this.options.serveArgs ?? [])],
+      {
+        cwd: this.options.repoRoot,
+        env: { ...process.env, SOAK_SEND_TRACE: traceFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     child.stderr!.pipe(err);
     const address = await readAddress(child, out);

@@ -75,7 +75,11 @@ export function noStageRegressions(world: World, stageHistory: Map<string, strin
     else if (idx === prev) duplicates += 1;
     lastIndex.set(change.caseExternalId, Math.max(prev, idx));
   }
-  return { result: result('no stage ever sent backwards', problems, `${changes.length} stage changes sent, none backwards`), duplicates, changes: changes.length };
+  return {
+    result: result('no stage ever sent backwards', problems, `${changes.length} stage changes sent, none backwards`),
+    duplicates,
+    changes: changes.length,
+  };
 }
 
 /** Each visible Case Status message is in exactly one memo entry, in its matter's memo for its thread. */
@@ -119,10 +123,24 @@ export async function documentsExactlyOnce(world: World): Promise<InvariantResul
     const files = sb.files(matterId).filter((f) => f.folderId === folders[0]!.id);
     if (files.length !== want.length) problems.push(`${matterId}: ${files.length} files for ${want.length} documents`);
     if (files.some((f) => !f.isUploaded)) problems.push(`${matterId}: a file without content`);
-    const got = files.map((f) => f.sha256).sort().join();
-    if (got !== want.map((d) => d.sha256).sort().join()) problems.push(`${matterId}: file contents differ from Case Status`);
+    const got = files
+      .map((f) => f.sha256)
+      .sort()
+      .join();
+    if (
+      got !==
+      want
+        .map((d) => d.sha256)
+        .sort()
+        .join()
+    )
+      problems.push(`${matterId}: file contents differ from Case Status`);
   }
-  return result('every document exactly once and byte-identical', problems, `${docs.length} documents in ${byMatter.size} matters, each once and byte-identical`);
+  return result(
+    'every document exactly once and byte-identical',
+    problems,
+    `${docs.length} documents in ${byMatter.size} matters, each once and byte-identical`,
+  );
 }
 
 /** Whether a moment (performance.now() of the soak) is in a storm or its wake: its effect on the server's bucket lasts a moment after it ends, so 2 s are allowed for it to refill. */
@@ -131,7 +149,10 @@ export function inStorms(storms: Array<{ from: number; to: number }>): (at: numb
 }
 
 /** Outside the deliberate 429 storms, Smokeball never had to refuse a request: the app kept to the limit. */
-export function withinRateLimit(world: World, storms: Array<{ from: number; to: number }>): { result: InvariantResult; throttledInStorms: number; peakPerSecond: number } {
+export function withinRateLimit(
+  world: World,
+  storms: Array<{ from: number; to: number }>,
+): { result: InvariantResult; throttledInStorms: number; peakPerSecond: number } {
   const log = world.smokeball.stats.log;
   const inStorm = inStorms(storms);
   const outside = log.filter((e) => e.status === 429 && !inStorm(e.at) && !e.route.startsWith('/_sim'));
@@ -140,7 +161,11 @@ export function withinRateLimit(world: World, storms: Array<{ from: number; to: 
   // When, in seconds of the soak process's clock (the same clock the log lines count from, give or take its start-up).
   const problems = outside.map((e) => `429 on ${e.method} ${e.route} at ${(e.at / 1000).toFixed(1)} s`);
   return {
-    result: result('no request above the rate limit (outside the 429 storms)', problems, `${log.length} Smokeball requests, 0 refused outside the storms, peak ${peakPerSecond} in any 1 s`),
+    result: result(
+      'no request above the rate limit (outside the 429 storms)',
+      problems,
+      `${log.length} Smokeball requests, 0 refused outside the storms, peak ${peakPerSecond} in any 1 s`,
+    ),
     throttledInStorms,
     peakPerSecond,
   };

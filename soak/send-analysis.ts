@@ -138,7 +138,12 @@ export function analyseSends(options: {
     clientOverLimit: bucketRefusals(clientTimes, options.rate, options.burst),
     arrivalOverLimit: bucketRefusals(arrivalTimes, options.rate, options.burst),
     refusedOutsideStorms: arrivals.filter((e) => e.status === 429).length,
-    transitMs: { matched: transit.length, p50: Math.round(percentile(transit, 0.5)), p99: Math.round(percentile(transit, 0.99)), max: Math.round(transit.at(-1) ?? 0) },
+    transitMs: {
+      matched: transit.length,
+      p50: Math.round(percentile(transit, 0.5)),
+      p99: Math.round(percentile(transit, 0.99)),
+      max: Math.round(transit.at(-1) ?? 0),
+    },
     largestStallMs: { app: Math.round(Math.max(0, ...options.appStalls)), soak: Math.round(Math.max(0, ...options.soakStalls)) },
     refusals,
   };
@@ -153,11 +158,22 @@ export function analyseSends(options: {
  */
 export function judgeRateLimit(simulator: { name: string; ok: boolean; detail: string }, sends: SendAnalysis): { name: string; ok: boolean; detail: string } {
   if (sends.clientRequests === 0) return simulator;
-  const bunched = sends.refusedOutsideStorms > 0 ? `; ${sends.refusedOutsideStorms} refused by the simulator on arrivals bunched after they left the app (send → arrival up to ${sends.transitMs.max} ms, the soak process stalled up to ${sends.largestStallMs.soak} ms)` : '';
+  const bunched =
+    sends.refusedOutsideStorms > 0
+      ? `; ${sends.refusedOutsideStorms} refused by the simulator on arrivals bunched after they left the app (send → arrival up to ${sends.transitMs.max} ms, the soak process stalled up to ${sends.largestStallMs.soak} ms)`
+      : '';
   if (sends.clientOverLimit > 0) {
-    return { name: simulator.name, ok: false, detail: `the app sent ${sends.clientOverLimit} of ${sends.clientRequests} requests above Smokeball's bucket by its own send times${bunched}; ${simulator.detail}` };
+    return {
+      name: simulator.name,
+      ok: false,
+      detail: `the app sent ${sends.clientOverLimit} of ${sends.clientRequests} requests above Smokeball's bucket by its own send times${bunched}; ${simulator.detail}`,
+    };
   }
-  return { name: simulator.name, ok: true, detail: `${sends.clientRequests} sends, none above Smokeball's bucket by the app's own send times (at least ${sends.clientBucketLow} tokens left)${bunched}` };
+  return {
+    name: simulator.name,
+    ok: true,
+    detail: `${sends.clientRequests} sends, none above Smokeball's bucket by the app's own send times (at least ${sends.clientBucketLow} tokens left)${bunched}`,
+  };
 }
 
 /** Logs event-loop stalls over 50 ms in this process (the one the simulators run in). */

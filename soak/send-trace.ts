@@ -30,7 +30,15 @@ if (file) {
     request.once('close', () => {
       if (!pending.has(request)) return;
       pending.delete(request);
-      write({ host: String(request.getHeader('host') ?? request.host), method: request.method, path: request.path.split('?')[0], created: entry.created, sent: entry.sent ?? null, status: null, rid: null });
+      write({
+        host: String(request.getHeader('host') ?? request.host),
+        method: request.method,
+        path: request.path.split('?')[0],
+        created: entry.created,
+        sent: entry.sent ?? null,
+        status: null,
+        rid: null,
+      });
     });
   });
   subscribe('http.client.response.finish', (message) => {

@@ -20,7 +20,15 @@ import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/te
 import { AppProcess } from './app-process.js';
 import type { AppRemote } from './app-remote.js';
 import { summarizeView, ViewTrail } from './view-summary.js';
-import { casesMatchSmokeball, documentsExactlyOnce, inStorms, messagesExactlyOnce, noStageRegressions, withinRateLimit, type InvariantResult } from './invariants.js';
+import {
+  casesMatchSmokeball,
+  documentsExactlyOnce,
+  inStorms,
+  messagesExactlyOnce,
+  noStageRegressions,
+  withinRateLimit,
+  type InvariantResult,
+} from './invariants.js';
 import { analyseSends, judgeRateLimit, readTrace, watchStalls } from './send-analysis.js';
 import { sleep } from '../src/shared/async.js';
 
@@ -54,7 +62,8 @@ const log = (line: string) => process.stdout.write(`[${((Date.now() - started) /
 const between = (min: number, max: number) => min + rng() * (max - min);
 
 // ——— preconditions ———
-if (!process.env.DBUS_SESSION_BUS_ADDRESS) throw new Error('Run the soak through scripts/soak.sh: the app keeps its secrets in the keychain, which needs a D-Bus session with gnome-keyring.');
+if (!process.env.DBUS_SESSION_BUS_ADDRESS)
+  throw new Error('Run the soak through scripts/soak.sh: the app keeps its secrets in the keychain, which needs a D-Bus session with gnome-keyring.');
 const uid = process.getuid?.() ?? 0;
 /** mount and umount need root: as root directly, otherwise through passwordless sudo (as on many CI machines). */
 const privileged = (cmd: string, args: string[]) => (uid === 0 ? execFileSync(cmd, args) : execFileSync('sudo', ['-n', cmd, ...args]));
@@ -142,7 +151,11 @@ async function soak(): Promise<number> {
   // The guided set-up holds every run back until its import is started (step 7).
   await remote.invoke('startImport', {});
   for (let k = 0; k < IMPORT_KILLS; k++) {
-    const v = await remote.waitFor((x) => x.initialImportDone || (x.status.phase === 'importing' && (x.status.progress.matters.done > 0 || x.status.progress.cases.done > 0)), 300_000, 'the import to start');
+    const v = await remote.waitFor(
+      (x) => x.initialImportDone || (x.status.phase === 'importing' && (x.status.progress.matters.done > 0 || x.status.progress.cases.done > 0)),
+      300_000,
+      'the import to start',
+    );
     if (v.initialImportDone) break;
     await sleep(between(300, 2_500));
     remote = await killAndRestart('during the initial import');
@@ -380,7 +393,13 @@ async function expectShown(remote: AppRemote, fault: string, test: (v: AppView) 
       throw new Error(`${(error as Error).message}; the window showed instead: ${trail.lines.map((l, i) => `(${i + 1}) ${l}`).join(' → ')}`);
     })
     .finally(off);
-  const shown = view.attention.filter((a) => a.kind !== 'client_without_cell_phone').map((a) => a.kind).join(', ') || view.setupProblem || view.status.message;
+  const shown =
+    view.attention
+      .filter((a) => a.kind !== 'client_without_cell_phone')
+      .map((a) => a.kind)
+      .join(', ') ||
+    view.setupProblem ||
+    view.status.message;
   visible.push({ fault, shown, afterMs: Date.now() - from });
   log(`  shown to staff after ${((Date.now() - from) / 1000).toFixed(1)} s: ${shown}`);
   return remote;
@@ -447,11 +466,20 @@ function act(w: World, matterIds: string[]): void {
     else if (roll < 0.8) {
       const id = openMatter(w, matterIds);
       if (id) {
-        w.smokeball.control.updateMatter(id, { title: `${w.smokeball.control.matter(id).title.replace(/ \(rev \d+\)$/, '')} (rev ${actions.matterEdits + 1})` });
+        w.smokeball.control.updateMatter(id, {
+          title: `${w.smokeball.control.matter(id).title.replace(/ \(rev \d+\)$/, '')} (rev ${actions.matterEdits + 1})`,
+        });
         actions.matterEdits += 1;
       }
     } else if (roll < 0.86) {
-      const contactId = w.smokeball.control.createContact({ person: { firstName: 'Dana', lastName: `Newclient${actions.newMatters}`, email: `dana${actions.newMatters}@example.com`, cell: { areaCode: '555', number: String(1000000 + actions.newMatters).slice(-7) } } });
+      const contactId = w.smokeball.control.createContact({
+        person: {
+          firstName: 'Dana',
+          lastName: `Newclient${actions.newMatters}`,
+          email: `dana${actions.newMatters}@example.com`,
+          cell: { areaCode: '555', number: String(1000000 + actions.newMatters).slice(-7) },
+        },
+      });
       matterIds.push(w.smokeball.control.createMatter({ clientIds: [contactId], title: `New matter ${actions.newMatters + 1}` }));
       actions.newMatters += 1;
     } else if (roll < 0.92) {
@@ -511,16 +539,37 @@ const HOSTILE_BODIES = [
 function addMessage(w: World, matterIds: string[]): void {
   const id = openMatter(w, matterIds);
   if (!id) return;
-  w.caseStatus.control.addMessage({ matterId: id, senderName: rng() < 0.7 ? 'Client Person' : 'Paralegal <i>Staff</i>', senderRole: rng() < 0.7 ? 'client' : 'staff', body: `${pick(rng, HOSTILE_BODIES)} (#${actions.messages + 1})` });
+  w.caseStatus.control.addMessage({
+    matterId: id,
+    senderName: rng() < 0.7 ? 'Client Person' : 'Paralegal <i>Staff</i>',
+    senderRole: rng() < 0.7 ? 'client' : 'staff',
+    body: `${pick(rng, HOSTILE_BODIES)} (#${actions.messages + 1})`,
+  });
   actions.messages += 1;
 }
 
-const FILE_NAMES = ['Medical records.pdf', 'photo.JPG', '../../etc/passwd', 'CON.txt', 'report.', 'a<b>c?.docx', 'Ünïcödé résumé.pdf', 'x'.repeat(300) + '.txt'];
+const FILE_NAMES = [
+  'Medical records.pdf',
+  'photo.JPG',
+  '../../etc/passwd',
+  'CON.txt',
+  'report.',
+  'a<b>c?.docx',
+  'Ünïcödé résumé.pdf',
+  'x'.repeat(300) + '.txt',
+];
 
 function addDocument(w: World, matterIds: string[]): void {
   const id = openMatter(w, matterIds);
   if (!id) return;
-  w.caseStatus.control.addDocument({ matterId: id, fileName: pick(rng, FILE_NAMES), sharedByName: 'Client Person', sharedByRole: 'client', sizeBytes: Math.round(between(1_000, 400_000)), contentSeed: actions.documents + 1 });
+  w.caseStatus.control.addDocument({
+    matterId: id,
+    fileName: pick(rng, FILE_NAMES),
+    sharedByName: 'Client Person',
+    sharedByRole: 'client',
+    sizeBytes: Math.round(between(1_000, 400_000)),
+    contentSeed: actions.documents + 1,
+  });
   actions.documents += 1;
 }
 
@@ -537,7 +586,11 @@ async function nightlyReconcile(remote: AppRemote): Promise<AppRemote> {
       continue;
     }
     // Real-time refreshes are runs too: look for the reconcile among the recent ones, not just the newest.
-    await remote.waitFor((v) => v.recentRuns.some((r) => r.id > before && r.kind === 'reconcile' && r.finishedAt !== null), 30 * 60_000, 'the reconcile to finish');
+    await remote.waitFor(
+      (v) => v.recentRuns.some((r) => r.id > before && r.kind === 'reconcile' && r.finishedAt !== null),
+      30 * 60_000,
+      'the reconcile to finish',
+    );
     return remote;
   }
 }
@@ -562,12 +615,20 @@ async function converge(w: World, matterIds: string[]): Promise<{ ok: boolean; m
 function failuresWereVisible(): InvariantResult {
   const missing = visible.filter((v) => v.shown.startsWith('NOT SHOWN'));
   // A failed run is a failure too: whenever the window said the last sync failed, it also listed why.
-  const silent = viewLog.filter(({ view }) => view.status.phase === 'error' && view.attention.every((a) => a.kind === 'client_without_cell_phone') && !view.setupProblem);
-  const problems = [...missing.map((m) => `${m.fault}: ${m.shown}`), ...(silent.length > 0 ? [`${silent.length} views showed a failed sync with no item needing attention: "${silent[0]!.view.status.message}"`] : [])];
+  const silent = viewLog.filter(
+    ({ view }) => view.status.phase === 'error' && view.attention.every((a) => a.kind === 'client_without_cell_phone') && !view.setupProblem,
+  );
+  const problems = [
+    ...missing.map((m) => `${m.fault}: ${m.shown}`),
+    ...(silent.length > 0 ? [`${silent.length} views showed a failed sync with no item needing attention: "${silent[0]!.view.status.message}"`] : []),
+  ];
   return {
     name: 'every failure visible as an item needing attention',
     ok: problems.length === 0,
-    detail: problems.length === 0 ? `${visible.length} faults shown to staff (${visible.map((v) => `${v.fault} → ${v.shown} in ${(v.afterMs / 1000).toFixed(0)} s`).join('; ')}); every failed run came with an item` : problems.join('; '),
+    detail:
+      problems.length === 0
+        ? `${visible.length} faults shown to staff (${visible.map((v) => `${v.fault} → ${v.shown} in ${(v.afterMs / 1000).toFixed(0)} s`).join('; ')}); every failed run came with an item`
+        : problems.join('; '),
   };
 }
 
@@ -582,17 +643,26 @@ function noUnexplainedItems(view: AppView): InvariantResult {
   return {
     name: 'faults leave no item behind once they are over',
     ok: left.length === 0 && view.connections.smokeball.signedIn,
-    detail: left.length === 0 ? `open items at the end: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}` : `left: ${left.map((a) => `${a.kind}: ${a.reason}`).slice(0, 5).join('; ')}`,
+    detail:
+      left.length === 0
+        ? `open items at the end: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`
+        : `left: ${left
+            .map((a) => `${a.kind}: ${a.reason}`)
+            .slice(0, 5)
+            .join('; ')}`,
   };
 }
 
 /** The app never died on its own: every exit was one of the soak's kills. */
 function noCrashes(): InvariantResult {
-  const crashes = app.outputFiles.filter((f) => f.endsWith('.stderr.log')).filter((f) => /Uncaught|UnhandledPromiseRejection|FATAL|Segmentation/.test(readFileSync(f, 'utf8')));
+  const crashes = app.outputFiles
+    .filter((f) => f.endsWith('.stderr.log'))
+    .filter((f) => /Uncaught|UnhandledPromiseRejection|FATAL|Segmentation/.test(readFileSync(f, 'utf8')));
   return {
     name: 'the app never crashed',
     ok: crashes.length === 0,
-    detail: crashes.length === 0 ? `${app.starts} starts, ${app.kills} of them ended by SIGKILL, no crash in any output` : `crash output in ${crashes.join(', ')}`,
+    detail:
+      crashes.length === 0 ? `${app.starts} starts, ${app.kills} of them ended by SIGKILL, no crash in any output` : `crash output in ${crashes.join(', ')}`,
   };
 }
 
@@ -614,7 +684,10 @@ function noSecretsLeaked(w: World, relayToken: string): InvariantResult {
   return {
     name: 'no secret in SQLite, settings, logs or crash output',
     ok: leaks.length === 0 && files.length > 0,
-    detail: leaks.length === 0 ? `${secrets.length} secrets searched in ${files.length} files (${(bytes / 1e6).toFixed(1)} MB): none found` : leaks.slice(0, 5).join('; '),
+    detail:
+      leaks.length === 0
+        ? `${secrets.length} secrets searched in ${files.length} files (${(bytes / 1e6).toFixed(1)} MB): none found`
+        : leaks.slice(0, 5).join('; '),
   };
 }
 
@@ -627,16 +700,24 @@ function filesUnder(dir: string): string[] {
 
 function printReport(report: { faults: Record<string, unknown>; invariants: InvariantResult[]; ok: boolean; [k: string]: unknown }): void {
   log('');
-  log(`Soak of ${report.matters} matters, seed ${report.seed}: ${(report.totalSeconds as number).toFixed(0)} s in all, import ${(report.importSeconds as number).toFixed(1)} s, day ${report.liveSeconds} s`);
+  log(
+    `Soak of ${report.matters} matters, seed ${report.seed}: ${(report.totalSeconds as number).toFixed(0)} s in all, import ${(report.importSeconds as number).toFixed(1)} s, day ${report.liveSeconds} s`,
+  );
   log(`Scripted changes: ${JSON.stringify(report.actions)}`);
   log('Faults injected (all survived unless an invariant below failed):');
   for (const [k, v] of Object.entries(report.faults)) log(`  ${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   log(`Peak Smokeball requests in any 1 s outside the storms: ${String(report.peakRequestsPerSecond)}`);
   const sends = report.sends as ReturnType<typeof analyseSends> | undefined;
   if (sends) {
-    log(`Rate limit judged on both ends (token bucket ${RATE.ratePerSecond}/s, burst ${RATE.burst}, outside the storms): ${sends.clientOverLimit} of the app's ${sends.clientRequests} sends over it by the app's own send times, ${sends.arrivalOverLimit} by the simulator's arrival times, ${sends.refusedOutsideStorms} refused`);
-    log(`  the app's sends left the server's bucket at ${sends.clientBucketLow} tokens at the least (${sends.clientSendsBelowOneToken} sends left it under 1): the room for arrivals to bunch`);
-    log(`  send → arrival: p50 ${sends.transitMs.p50} ms, p99 ${sends.transitMs.p99} ms, max ${sends.transitMs.max} ms (${sends.transitMs.matched} matched by RequestId); largest event-loop stall: app ${sends.largestStallMs.app} ms, soak and simulators ${sends.largestStallMs.soak} ms`);
+    log(
+      `Rate limit judged on both ends (token bucket ${RATE.ratePerSecond}/s, burst ${RATE.burst}, outside the storms): ${sends.clientOverLimit} of the app's ${sends.clientRequests} sends over it by the app's own send times, ${sends.arrivalOverLimit} by the simulator's arrival times, ${sends.refusedOutsideStorms} refused`,
+    );
+    log(
+      `  the app's sends left the server's bucket at ${sends.clientBucketLow} tokens at the least (${sends.clientSendsBelowOneToken} sends left it under 1): the room for arrivals to bunch`,
+    );
+    log(
+      `  send → arrival: p50 ${sends.transitMs.p50} ms, p99 ${sends.transitMs.p99} ms, max ${sends.transitMs.max} ms (${sends.transitMs.matched} matched by RequestId); largest event-loop stall: app ${sends.largestStallMs.app} ms, soak and simulators ${sends.largestStallMs.soak} ms`,
+    );
     for (const r of sends.refusals.slice(0, 5)) {
       log(`  429 on ${r.request} at ${r.at}; the second before it (times relative to the 429's arrival):`);
       for (const line of r.before) log(`    ${line}`);

@@ -145,7 +145,6 @@ export function activityLabel(kind: ActivityKind): string {
   return ACTIVITY_KINDS[kind];
 }
 
-
 const RUN_KINDS: Record<RunKind, string> = {
   initial: 'First sync',
   incremental: 'Sync',

@@ -1,10 +1,28 @@
 import { EventEmitter } from 'node:events';
 import { parseCommand, type CommandName, type CommandResults, type ParsedCommandInput, type SecretName } from '../contract/commands.js';
 import { applySettingsPatch, type Settings, type SettingsPatch } from '../contract/settings.js';
-import { STORED_ATTENTION_KINDS, type AppView, type AttentionKind as ViewAttentionKind, type AttentionView, type HeldChangeView, type MappingOptions } from '../contract/view.js';
+import {
+  STORED_ATTENTION_KINDS,
+  type AppView,
+  type AttentionKind as ViewAttentionKind,
+  type AttentionView,
+  type HeldChangeView,
+  type MappingOptions,
+} from '../contract/view.js';
 import type { SyncPreview } from '../contract/preview.js';
 import type { AttentionKind, StateStore } from '../store/index.js';
-import { previewSync, SECRET_KEYS, silentLogger, type Logger, type ReadPlan, type RealtimeSync, type RunSummary, type SecretStore, type SyncEngine, type SyncStack } from '../sync/index.js';
+import {
+  previewSync,
+  SECRET_KEYS,
+  silentLogger,
+  type Logger,
+  type ReadPlan,
+  type RealtimeSync,
+  type RunSummary,
+  type SecretStore,
+  type SyncEngine,
+  type SyncStack,
+} from '../sync/index.js';
 import { confirmAttentionItem, retryAttentionGroup, retryAttentionItem } from './attention-actions.js';
 import { ConnectionManager } from './connection-manager.js';
 import { loadMappingOptions } from './mapping-options.js';
@@ -230,8 +248,16 @@ export class AppCore {
     };
     return {
       getView: async () => this.view(),
-      sendHeldChanges: async (i) => heldReply(this.heldAction((engine) => engine.sendHeldNow(i.matterIds)), 'Sending now.'),
-      skipHeldChanges: async (i) => heldReply(this.heldAction((engine) => engine.dontSendHeld(i.matterIds)), 'Applying without texting the client.'),
+      sendHeldChanges: async (i) =>
+        heldReply(
+          this.heldAction((engine) => engine.sendHeldNow(i.matterIds)),
+          'Sending now.',
+        ),
+      skipHeldChanges: async (i) =>
+        heldReply(
+          this.heldAction((engine) => engine.dontSendHeld(i.matterIds)),
+          'Applying without texting the client.',
+        ),
       syncNow: async () => {
         // An unfinished set-up is the reason that matters, whichever install holds the firm's lease.
         const setupBlocked = this.setup.blockedReason;
@@ -248,7 +274,10 @@ export class AppCore {
       dismissAttention: async (i) => ({ dismissed: store()?.attention.dismiss(i.id) ?? false }),
       confirmAttention: (i) => confirmAttentionItem(store()?.attention.byId(i.id), actions),
       attentionItems: async (i) => this.attentionItems(i.kind),
-      retryAttentionGroup: (i) => (isStoredKind(i.kind) ? retryAttentionGroup(store()?.attention.open(i.kind, ALL_ITEMS) ?? [], actions) : Promise.resolve({ retried: false, message: 'This clears itself once the problem is over.' })),
+      retryAttentionGroup: (i) =>
+        isStoredKind(i.kind)
+          ? retryAttentionGroup(store()?.attention.open(i.kind, ALL_ITEMS) ?? [], actions)
+          : Promise.resolve({ retried: false, message: 'This clears itself once the problem is over.' }),
       dismissAttentionGroup: async (i) => {
         const s = store();
         if (!s || !isStoredKind(i.kind)) return { dismissed: 0 };
@@ -276,7 +305,14 @@ export class AppCore {
       },
       makeSyncHost: async () => {
         const role = this.connection.role;
-        if (!role) return { requested: false, message: this.deps.coordinate !== false ? 'Finish the set-up first (Settings → Connections).' : 'This install is not coordinated with the firm\'s other installs (it was started with --no-coordinate).' };
+        if (!role)
+          return {
+            requested: false,
+            message:
+              this.deps.coordinate !== false
+                ? 'Finish the set-up first (Settings → Connections).'
+                : "This install is not coordinated with the firm's other installs (it was started with --no-coordinate).",
+          };
         if (role.isHost) return { requested: false, message: 'This PC already syncs for the firm.' };
         role.makeHost();
         return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };

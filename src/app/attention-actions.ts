@@ -43,7 +43,10 @@ export async function retryAttentionItem(item: AttentionItem | undefined, act: A
 }
 
 /** Confirm approves what the sync refused to do on its own: a blocked mass closure, or many clients texted at once. */
-export async function confirmAttentionItem(item: AttentionItem | undefined, act: Pick<AttentionActions, 'startRun' | 'answerHeld'>): Promise<CommandResults['confirmAttention']> {
+export async function confirmAttentionItem(
+  item: AttentionItem | undefined,
+  act: Pick<AttentionActions, 'startRun' | 'answerHeld'>,
+): Promise<CommandResults['confirmAttention']> {
   if (item?.kind === 'mass_change_held') {
     const r = act.answerHeld(true);
     return { confirmed: r.started, message: r.started ? 'Sending those updates to clients now.' : (r.reason ?? '') };
@@ -66,7 +69,10 @@ export async function retryAttentionGroup(items: AttentionItem[], act: Attention
       for (const item of items) act.retryWriteback(item.subjectId);
       return { retried: true, message: `Trying ${items.length} again.` };
     case 'matter_failed': {
-      const r = await act.startRun('refresh', items.map((i) => i.subjectId));
+      const r = await act.startRun(
+        'refresh',
+        items.map((i) => i.subjectId),
+      );
       return { retried: r.started, message: r.started ? `Syncing ${items.length} matters again.` : (r.reason ?? '') };
     }
     default:

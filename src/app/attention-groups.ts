@@ -1,7 +1,16 @@
 import type { AttentionGroupView, AttentionKind, AttentionView } from '../contract/view.js';
 
 /** Kinds only a person can clear: map a stage or matter type, confirm or refuse closures, sign in, free disk space. */
-const NEEDS_DECISION = new Set<AttentionKind>(['disk_full', 'storage_unwritable', 'auth_required', 'sign_in_lapsing', 'mass_closure_blocked', 'mass_change_held', 'unmapped_stage', 'unmapped_practice_area']);
+const NEEDS_DECISION = new Set<AttentionKind>([
+  'disk_full',
+  'storage_unwritable',
+  'auth_required',
+  'sign_in_lapsing',
+  'mass_closure_blocked',
+  'mass_change_held',
+  'unmapped_stage',
+  'unmapped_practice_area',
+]);
 
 /** Most urgent first: what stops syncing altogether, then what stops a case, then what only limits one. */
 const KIND_ORDER: AttentionKind[] = [

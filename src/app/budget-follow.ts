@@ -7,7 +7,11 @@ import type { SmokeballBudgetView } from '../contract/view.js';
  * keeps its own rate.
  */
 export function startBudgetFollower(options: { gate: PacingGate; relayUrl: string; relayToken: string; logger: Logger }): RateLeaseFollower {
-  const follower = new RateLeaseFollower({ gate: options.gate, client: new RelayBudgetClient({ relayUrl: options.relayUrl, relayToken: options.relayToken }), logger: options.logger });
+  const follower = new RateLeaseFollower({
+    gate: options.gate,
+    client: new RelayBudgetClient({ relayUrl: options.relayUrl, relayToken: options.relayToken }),
+    logger: options.logger,
+  });
   follower.start();
   return follower;
 }

@@ -42,7 +42,8 @@ export function loadBuildConfig(env: Record<string, string | undefined> = proces
   for (const key of Object.keys(ENV_NAMES) as Array<keyof BuildConfig>) {
     const value = env[ENV_NAMES[key]]?.trim();
     if (!value) continue;
-    if (key !== 'smokeballClientId' && !/^https?:\/\/[^\s]+$/.test(value)) throw new Error(`${ENV_NAMES[key]} must be an http(s) address, got "${value.slice(0, 100)}"`);
+    if (key !== 'smokeballClientId' && !/^https?:\/\/[^\s]+$/.test(value))
+      throw new Error(`${ENV_NAMES[key]} must be an http(s) address, got "${value.slice(0, 100)}"`);
     out[key] = value.replace(/\/$/, '');
   }
   return out;

@@ -3,7 +3,23 @@ import type { RateLeaseFollower } from '../sync/index.js';
 import type { SmokeballBudgetView } from '../contract/view.js';
 import type { Settings } from '../contract/settings.js';
 import type { RealtimeView, SyncStatusView } from '../contract/view.js';
-import { AuthRequiredError, createSyncStack, describeFailure, errorMessageOf, GrantWatch, MissingSecretError, RealtimeSync, SECRET_KEYS, TOKENS_KEY, type ConnectionSettings, type Logger, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
+import {
+  AuthRequiredError,
+  createSyncStack,
+  describeFailure,
+  errorMessageOf,
+  GrantWatch,
+  MissingSecretError,
+  RealtimeSync,
+  SECRET_KEYS,
+  TOKENS_KEY,
+  type ConnectionSettings,
+  type Logger,
+  type ReadPlan,
+  type SecretStore,
+  type SyncConfig,
+  type SyncStack,
+} from '../sync/index.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
 import { storageProblemOf, type StorageProblem } from './storage-problem.js';
 import { SyncRoleController, type SyncRoleDeps } from './sync-role.js';
@@ -170,7 +186,13 @@ export class ConnectionManager {
   private connectionSettings(): ConnectionSettings {
     const c = this.deps.settings().connections;
     return {
-      smokeball: { apiUrl: c.smokeballApiUrl, authUrl: c.smokeballAuthUrl, clientId: c.smokeballClientId, ratePerSecond: c.smokeballRatePerSecond, burst: c.smokeballBurst },
+      smokeball: {
+        apiUrl: c.smokeballApiUrl,
+        authUrl: c.smokeballAuthUrl,
+        clientId: c.smokeballClientId,
+        ratePerSecond: c.smokeballRatePerSecond,
+        burst: c.smokeballBurst,
+      },
       caseStatus: { apiUrl: c.caseStatusApiUrl, ratePerSecond: c.caseStatusRatePerSecond, burst: c.caseStatusBurst },
     };
   }
@@ -179,7 +201,12 @@ export class ConnectionManager {
     if (this.stopped) return;
     await this.teardownStack();
     const has = async (key: string) => (await this.deps.secrets.get(key)) !== undefined;
-    this.secretsSet = { smokeballApiKey: await has(SECRET_KEYS.smokeballApiKey), caseStatusApiKey: await has(SECRET_KEYS.caseStatusApiKey), relayToken: await has(SECRET_KEYS.relayToken), proxyPassword: await has(SECRET_KEYS.proxyPassword) };
+    this.secretsSet = {
+      smokeballApiKey: await has(SECRET_KEYS.smokeballApiKey),
+      caseStatusApiKey: await has(SECRET_KEYS.caseStatusApiKey),
+      relayToken: await has(SECRET_KEYS.relayToken),
+      proxyPassword: await has(SECRET_KEYS.proxyPassword),
+    };
     this.tokensSaved = await has(TOKENS_KEY);
     if (!this.deps.settings().connections.smokeballClientId) {
       this.problem = 'No Smokeball client id: set CSS_SMOKEBALL_CLIENT_ID or Settings → Connections → Advanced.';
@@ -190,18 +217,20 @@ export class ConnectionManager {
     try {
       // Every request of the stack passes the firm's lease (no lease, no request): created first.
       if (this.coordinated && !this.secretsSet.smokeballApiKey) throw new MissingSecretError('The Smokeball API key');
-      role = !this.coordinated ? undefined : await SyncRoleController.create({
-        dataDir: this.deps.dataDir,
-        settings: this.deps.settings(),
-        secrets: this.deps.secrets,
-        logger: this.deps.logger,
-        install: this.deps.install,
-        publishStatus: () => this.deps.publishStatus?.() ?? null,
-        onSyncRequested: () => this.deps.onSyncRequested?.(),
-        onHost: () => void this.becameHost(),
-        onNotHost: () => void this.stopRealtime().then(() => this.deps.events.changed()),
-        changed: () => this.deps.events.changed(),
-      });
+      role = !this.coordinated
+        ? undefined
+        : await SyncRoleController.create({
+            dataDir: this.deps.dataDir,
+            settings: this.deps.settings(),
+            secrets: this.deps.secrets,
+            logger: this.deps.logger,
+            install: this.deps.install,
+            publishStatus: () => this.deps.publishStatus?.() ?? null,
+            onSyncRequested: () => this.deps.onSyncRequested?.(),
+            onHost: () => void this.becameHost(),
+            onNotHost: () => void this.stopRealtime().then(() => this.deps.events.changed()),
+            changed: () => this.deps.events.changed(),
+          });
       stack = await createSyncStack({
         fence: role?.fence,
         dataDir: this.deps.dataDir,
@@ -231,12 +260,18 @@ export class ConnectionManager {
     // A lapsed or revoked grant is noticed within two minutes even when nothing else talks to Smokeball (the
     // watch skips while signed out, while paused (the run coordinator pauses the gate) and on a standby, which makes
     // no Smokeball requests: the host's watch covers the firm's grant).
-    this.grantWatch = new GrantWatch({ smokeball: stack.smokeball, active: () => this.signed && (this.syncRole?.isHost ?? true), intervalMs: this.deps.grantWatchMs, logger: this.deps.logger });
+    this.grantWatch = new GrantWatch({
+      smokeball: stack.smokeball,
+      active: () => this.signed && (this.syncRole?.isHost ?? true),
+      intervalMs: this.deps.grantWatchMs,
+      logger: this.deps.logger,
+    });
     this.grantWatch.start();
     // A partner-wide budget is divided at the relay, between coordinated hosts.
     const relayToken = role ? await this.deps.secrets.get(SECRET_KEYS.relayToken) : undefined;
     const relayUrl = this.deps.settings().connections.relayUrl;
-    if (role && relayUrl !== '' && relayToken) this.budgetFollower = startBudgetFollower({ gate: stack.smokeballGate, relayUrl, relayToken, logger: this.deps.logger });
+    if (role && relayUrl !== '' && relayToken)
+      this.budgetFollower = startBudgetFollower({ gate: stack.smokeballGate, relayUrl, relayToken, logger: this.deps.logger });
     this.deps.events.stackBuilt(stack);
     if (await stack.tokens.hasTokens()) await this.connected(stack);
   }

@@ -9,7 +9,14 @@ import type { SettingsStore } from './ports.js';
  * every value the keychain holds. The tray app passes its Downloads folder and Electron's log folder; `serve` and
  * the CLI their data folder and its `logs`.
  */
-export function diagnosticsExporter(deps: { dataDir: string; logDirs: string[]; outDir: string; settings: SettingsStore; secrets: SecretStore; version?: string }) {
+export function diagnosticsExporter(deps: {
+  dataDir: string;
+  logDirs: string[];
+  outDir: string;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  version?: string;
+}) {
   return async (input: { includeClientDetails: boolean }, outFile?: string): Promise<{ file: string; bytes: number; entries: string[] }> => {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const file = outFile ?? join(deps.outDir, `case-status-sync-diagnostics-${stamp}.zip`);

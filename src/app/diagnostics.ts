@@ -87,16 +87,28 @@ function stateSummary(dbFile: string, includeClientDetails: boolean): Record<str
       schemaVersion: db.pragma('user_version', { simple: true }),
       counts,
       outboxByState: tables.has('outbox') ? grouped('SELECT state AS k, COUNT(*) AS n FROM outbox GROUP BY state') : {},
-      attentionOpenByKind: tables.has('attention_items') ? grouped('SELECT kind AS k, COUNT(*) AS n FROM attention_items WHERE resolved_at IS NULL GROUP BY kind') : {},
+      attentionOpenByKind: tables.has('attention_items')
+        ? grouped('SELECT kind AS k, COUNT(*) AS n FROM attention_items WHERE resolved_at IS NULL GROUP BY kind')
+        : {},
       // Run errors are engine and HTTP failures (API, method, path, status): they name no client.
-      lastRuns: tables.has('sync_runs') ? (db.prepare('SELECT kind, started_at, finished_at, outcome, stats, error FROM sync_runs ORDER BY id DESC LIMIT 20').all() as Row[]) : [],
+      lastRuns: tables.has('sync_runs')
+        ? (db.prepare('SELECT kind, started_at, finished_at, outcome, stats, error FROM sync_runs ORDER BY id DESC LIMIT 20').all() as Row[])
+        : [],
       // Checkpoint names and times (relay cursor, nightly run, leases): where each loop stands.
       checkpoints: tables.has('checkpoints') ? (db.prepare('SELECT name, updated_at FROM checkpoints ORDER BY name').all() as Row[]) : [],
     };
     if (includeClientDetails) {
-      summary.attentionOpen = tables.has('attention_items') ? db.prepare('SELECT kind, subject_id, reason, first_seen, last_seen, occurrences FROM attention_items WHERE resolved_at IS NULL ORDER BY id LIMIT 500').all() : [];
+      summary.attentionOpen = tables.has('attention_items')
+        ? db
+            .prepare('SELECT kind, subject_id, reason, first_seen, last_seen, occurrences FROM attention_items WHERE resolved_at IS NULL ORDER BY id LIMIT 500')
+            .all()
+        : [];
       summary.recentActivity = tables.has('activity') ? db.prepare('SELECT at, kind, matter_id, summary FROM activity ORDER BY id DESC LIMIT 200').all() : [];
-      summary.outboxProblems = tables.has('outbox') ? db.prepare("SELECT kind, subject_id, state, attempts, last_error, updated_at FROM outbox WHERE state IN ('failed','dead') ORDER BY id DESC LIMIT 200").all() : [];
+      summary.outboxProblems = tables.has('outbox')
+        ? db
+            .prepare("SELECT kind, subject_id, state, attempts, last_error, updated_at FROM outbox WHERE state IN ('failed','dead') ORDER BY id DESC LIMIT 200")
+            .all()
+        : [];
     }
     return summary;
   } finally {

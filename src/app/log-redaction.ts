@@ -18,7 +18,8 @@ export const MIN_KNOWN_SECRET_LENGTH = 8;
  * "refresh_token" → "refreshtoken"). A name that merely contains "token" (tokenSet, accessTokenExpiresAt) is not one:
  * only names that END with one of these words are.
  */
-const SECRET_NAME_ENDINGS = /(token|tokens|secret|secrets|password|passwd|passphrase|apikey|authorization|cookie|cookies|verifier|credential|credentials|privatekey)$/;
+const SECRET_NAME_ENDINGS =
+  /(token|tokens|secret|secrets|password|passwd|passphrase|apikey|authorization|cookie|cookies|verifier|credential|credentials|privatekey)$/;
 
 export function isSecretFieldName(name: string): boolean {
   return SECRET_NAME_ENDINGS.test(name.toLowerCase().replace(/[-_\s]/g, ''));
@@ -28,7 +29,8 @@ export function isSecretFieldName(name: string): boolean {
  * Query-string and form parameters that carry credentials. OAuth's `code` is a one-time credential too, and a
  * presigned upload URL's signature (S3's X-Amz-*, Azure's sig) lets anyone write the file until it expires.
  */
-const SECRET_PARAMS = 'access_token|refresh_token|id_token|code|code_verifier|client_secret|token|api_key|apikey|password|secret|x-amz-signature|x-amz-security-token|x-amz-credential|signature|sig';
+const SECRET_PARAMS =
+  'access_token|refresh_token|id_token|code|code_verifier|client_secret|token|api_key|apikey|password|secret|x-amz-signature|x-amz-security-token|x-amz-credential|signature|sig';
 
 const TEXT_RULES: ReadonlyArray<readonly [RegExp, string | ((...groups: string[]) => string)]> = [
   // Credentials in a URL's userinfo: https://user:pass@host/
@@ -45,11 +47,20 @@ const TEXT_RULES: ReadonlyArray<readonly [RegExp, string | ((...groups: string[]
   // Query strings, fragments and form bodies: ?access_token=x&code=y  #token=z  refresh_token=x&grant_type=…
   [new RegExp(`(^|[?&#;\\s"'])(${SECRET_PARAMS})=[^&#\\s"']*`, 'gi'), `$1$2=${REDACTED}`],
   // JSON string members with a secret name: "refresh_token":"x"  "accessToken": "x"
-  [/"([A-Za-z0-9_-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (match: string, name: string, colon: string) => (isSecretFieldName(name) ? `"${name}"${colon}"${REDACTED}"` : match)],
+  [
+    /"([A-Za-z0-9_-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g,
+    (match: string, name: string, colon: string) => (isSecretFieldName(name) ? `"${name}"${colon}"${REDACTED}"` : match),
+  ],
   // The same inside a JSON string (a body embedded in a message, then serialised again): \"refresh_token\":\"x\"
-  [/\\"([A-Za-z0-9_-]+)\\"(\s*:\s*)\\"(.*?)\\"/g, (match: string, name: string, colon: string) => (isSecretFieldName(name) ? `\\"${name}\\"${colon}\\"${REDACTED}\\"` : match)],
+  [
+    /\\"([A-Za-z0-9_-]+)\\"(\s*:\s*)\\"(.*?)\\"/g,
+    (match: string, name: string, colon: string) => (isSecretFieldName(name) ? `\\"${name}\\"${colon}\\"${REDACTED}\\"` : match),
+  ],
   // JavaScript object notation (util.inspect, String(object)): refreshToken: 'x'   'refresh_token': 'x'
-  [/(['"]?)\b([A-Za-z0-9_-]+)\1(\s*:\s*)'((?:[^'\\]|\\.)*)'/g, (match: string, quote: string, name: string, colon: string) => (isSecretFieldName(name) ? `${quote}${name}${quote}${colon}'${REDACTED}'` : match)],
+  [
+    /(['"]?)\b([A-Za-z0-9_-]+)\1(\s*:\s*)'((?:[^'\\]|\\.)*)'/g,
+    (match: string, quote: string, name: string, colon: string) => (isSecretFieldName(name) ? `${quote}${name}${quote}${colon}'${REDACTED}'` : match),
+  ],
 ];
 
 /**
@@ -122,7 +133,12 @@ function copy(value: unknown, known: readonly string[], depth: number, seen: Wea
         field = '[unreadable]';
       }
       // defineProperty, not assignment: a key named "__proto__" must stay a plain field, not replace the prototype.
-      Object.defineProperty(out, key, { value: isSecretFieldName(key) && field !== undefined && field !== null ? REDACTED : copy(field, known, depth + 1, seen), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: isSecretFieldName(key) && field !== undefined && field !== null ? REDACTED : copy(field, known, depth + 1, seen),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   } catch {
@@ -224,7 +240,7 @@ export function crashReport(error: unknown, knownSecrets: Iterable<string> = [])
   }
   let text: string;
   try {
-    text = typeof error === 'string' ? error : JSON.stringify(redactFields(error, known)) ?? String(error);
+    text = typeof error === 'string' ? error : (JSON.stringify(redactFields(error, known)) ?? String(error));
   } catch {
     text = safeString(error);
   }

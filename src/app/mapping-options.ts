@@ -31,5 +31,8 @@ export async function loadMappingOptions(stack: SyncStack, settings: Settings): 
     }
   }
   stages.sort((a, b) => Number(b.unmapped) - Number(a.unmapped) || a.name.localeCompare(b.name));
-  return { practiceAreas: areas.map((a) => ({ name: a.name, stages: [...a.stages].sort((x, y) => x.position - y.position).map((s) => s.name) })), smokeballStages: stages };
+  return {
+    practiceAreas: areas.map((a) => ({ name: a.name, stages: [...a.stages].sort((x, y) => x.position - y.position).map((s) => s.name) })),
+    smokeballStages: stages,
+  };
 }

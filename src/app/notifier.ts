@@ -19,7 +19,10 @@ export class Notifier {
   private importAnnounced = false;
   private lastFailedRun: string | null = null;
 
-  constructor(private readonly minIntervalMs = 10 * 60_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly minIntervalMs = 10 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   next(view: AppView): AppNotification[] {
     const level = view.settings.notifications;
@@ -32,7 +35,11 @@ export class Notifier {
     if (view.tray.state === 'signed_out' && view.setupProblem === null && !view.connections.smokeball.signedIn) {
       if (!this.signInAnnounced && level !== 'off' && view.initialImportDone) {
         // Throttled: asked again at the next view after the quiet period, never lost.
-        this.signInAnnounced = this.push(out, { kind: 'sign_in_needed', title: 'Sign in to Smokeball', body: 'Case Status Sync is signed out of Smokeball and has stopped syncing.' });
+        this.signInAnnounced = this.push(out, {
+          kind: 'sign_in_needed',
+          title: 'Sign in to Smokeball',
+          body: 'Case Status Sync is signed out of Smokeball and has stopped syncing.',
+        });
       } else this.signInAnnounced = true;
     } else if (view.connections.smokeball.signedIn) {
       this.signInAnnounced = false;
@@ -98,7 +105,10 @@ export class Notifier {
     if (last !== undefined && this.now() - last < this.minIntervalMs) return null; // keeps counting; summed later
     this.pendingCopies = { documents: 0, memos: 0, more: false };
     const plus = more ? ' or more' : '';
-    const parts = [documents > 0 ? `${documents}${plus} document${documents === 1 && !more ? '' : 's'} copied` : '', memos > 0 ? `${memos}${plus} message memo${memos === 1 && !more ? '' : 's'} written` : ''].filter(Boolean);
+    const parts = [
+      documents > 0 ? `${documents}${plus} document${documents === 1 && !more ? '' : 's'} copied` : '',
+      memos > 0 ? `${memos}${plus} message memo${memos === 1 && !more ? '' : 's'} written` : '',
+    ].filter(Boolean);
     return { kind: 'writeback_summary', title: 'Case Status items copied to Smokeball', body: `${parts.join(', ')} to Smokeball.` };
   }
 }

@@ -205,7 +205,12 @@ export class RunCoordinator {
       // leave the run gate shut: handle it as a failed run.
       const f = describeFailure(error);
       this.deps.logger.error('Sync run threw', { error: f.message });
-      await this.afterFailure(stack, { kind: kind === 'refresh' || kind === 'sync' ? 'incremental' : 'reconcile', error: f.message, failure: f.reason, errorCode: f.code });
+      await this.afterFailure(stack, {
+        kind: kind === 'refresh' || kind === 'sync' ? 'incremental' : 'reconcile',
+        error: f.message,
+        failure: f.reason,
+        errorCode: f.code,
+      });
       return;
     }
     if (summary.outcome === 'failed') {
@@ -216,7 +221,9 @@ export class RunCoordinator {
     this.storage = null;
     quietly(this.deps.logger, () => stack.store.attention.resolve('sync_failed', 'sync'));
     if (kind !== 'refresh' && summary.kind === 'reconcile') stack.store.checkpoints.set(NIGHTLY_LAST_RUN, this.deps.clock.now().toISOString());
-    await reviewSignInLapse(stack.store.attention, stack.tokens, this.deps.clock.now().getTime()).catch((error: unknown) => this.deps.logger.warn('Sign-in lapse check failed', { error: (error as Error).message }));
+    await reviewSignInLapse(stack.store.attention, stack.tokens, this.deps.clock.now().getTime()).catch((error: unknown) =>
+      this.deps.logger.warn('Sign-in lapse check failed', { error: (error as Error).message }),
+    );
     // Messages and documents follow each sync: their cases exist now, so waiting items can be written.
     this.startWriteback(stack);
   }
@@ -232,7 +239,13 @@ export class RunCoordinator {
     this.storage = storageProblemOf({ reason: summary.failure, code: summary.errorCode }, this.deps.dataDir);
     if (!this.storage) {
       const at = new Date(this.deps.clock.now().getTime() + delay).toISOString().slice(11, 16);
-      quietly(this.deps.logger, () => stack.store.attention.raise('sync_failed', 'sync', `The last sync failed: ${summary.error ?? 'unknown error'}. It is tried again automatically (next at ${at} UTC), or press Sync now.`));
+      quietly(this.deps.logger, () =>
+        stack.store.attention.raise(
+          'sync_failed',
+          'sync',
+          `The last sync failed: ${summary.error ?? 'unknown error'}. It is tried again automatically (next at ${at} UTC), or press Sync now.`,
+        ),
+      );
     }
     this.retryTimer = this.deps.clock.setTimeout(() => void this.startRun(summary.kind === 'reconcile' ? 'reconcile' : 'sync'), delay);
   }

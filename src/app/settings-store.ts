@@ -27,7 +27,10 @@ export function readSettings(raw: unknown, logger: Logger = silentLogger): Setti
 export class ConfSettingsStore implements SettingsStore {
   private readonly conf: Conf<{ settings: unknown }>;
 
-  constructor(dir: string, private readonly logger: Logger = silentLogger) {
+  constructor(
+    dir: string,
+    private readonly logger: Logger = silentLogger,
+  ) {
     // The data folder and settings.json are the user's alone (0700/0600).
     ensurePrivateDir(dir);
     this.conf = new Conf<{ settings: unknown }>({ cwd: dir, configName: 'settings', projectName: 'case-status-sync', configFileMode: PRIVATE_FILE_MODE });

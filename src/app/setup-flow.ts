@@ -1,7 +1,16 @@
 import type { CaseStatusCheckResult, RelayPairResult, ReviewSetupStep, SetupStepId, SetupView, SkippableSetupStep } from '../contract/setup.js';
 import type { Settings } from '../contract/settings.js';
 import { normalizePairingCode } from '../shared/relay-wire.js';
-import { checkCaseStatusKey, errorMessageOf, exchangePairingCode, readSmokeballFirmName, RelayPairingError, SECRET_KEYS, type Logger, type SecretStore } from '../sync/index.js';
+import {
+  checkCaseStatusKey,
+  errorMessageOf,
+  exchangePairingCode,
+  readSmokeballFirmName,
+  RelayPairingError,
+  SECRET_KEYS,
+  type Logger,
+  type SecretStore,
+} from '../sync/index.js';
 import type { BuildConfig } from './build-config.js';
 import { deriveSetup, markStep } from './setup-state.js';
 
@@ -72,7 +81,10 @@ export class SetupFlow {
     if (!check.ok) return check;
     await this.deps.secrets.set(SECRET_KEYS.caseStatusApiKey, apiKey);
     await this.deps.reconfigure();
-    return { ok: true, message: `Connected to Case Status: the key works (${check.practiceAreas} practice area${check.practiceAreas === 1 ? '' : 's'} found).` };
+    return {
+      ok: true,
+      message: `Connected to Case Status: the key works (${check.practiceAreas} practice area${check.practiceAreas === 1 ? '' : 's'} found).`,
+    };
   }
 
   async pairRelay(input: string): Promise<RelayPairResult> {
@@ -84,7 +96,10 @@ export class SetupFlow {
       const s = this.deps.settings();
       this.saveProgress(markStep(s.setup, 'realtime', 'reopen'), { ...s.connections, relayUrl: answer.relayUrl });
       await this.deps.reconfigure();
-      return { paired: true, message: `Paired with the relay${answer.firmName ? ` for ${answer.firmName}` : ''}: changes in Smokeball reach Case Status within seconds once the import has run.` };
+      return {
+        paired: true,
+        message: `Paired with the relay${answer.firmName ? ` for ${answer.firmName}` : ''}: changes in Smokeball reach Case Status within seconds once the import has run.`,
+      };
     } catch (error) {
       if (error instanceof RelayPairingError) return { paired: false, message: error.message };
       throw error;

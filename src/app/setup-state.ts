@@ -32,13 +32,29 @@ export function deriveSetup(i: SetupInputs): SetupView {
   const stateOf = (id: SetupStepId): { done: boolean; skipped: boolean; summary?: string } => {
     switch (id) {
       case 'smokeball':
-        return { done: i.signedIn, skipped: false, summary: i.signedIn ? (p.smokeballFirmName ? `Signed in to Smokeball: ${p.smokeballFirmName}` : 'Signed in to Smokeball') : undefined };
+        return {
+          done: i.signedIn,
+          skipped: false,
+          summary: i.signedIn ? (p.smokeballFirmName ? `Signed in to Smokeball: ${p.smokeballFirmName}` : 'Signed in to Smokeball') : undefined,
+        };
       case 'casestatus':
         return { done: i.caseStatusKeySet, skipped: false, summary: i.caseStatusKeySet ? 'Connected to Case Status' : undefined };
       case 'realtime':
-        return { done: i.relayPaired, skipped: !i.relayPaired && p.steps.realtime === 'skipped', summary: i.relayPaired ? 'Paired with the relay' : p.steps.realtime === 'skipped' ? 'Skipped: changes arrive with Sync now and the nightly sync' : undefined };
+        return {
+          done: i.relayPaired,
+          skipped: !i.relayPaired && p.steps.realtime === 'skipped',
+          summary: i.relayPaired
+            ? 'Paired with the relay'
+            : p.steps.realtime === 'skipped'
+              ? 'Skipped: changes arrive with Sync now and the nightly sync'
+              : undefined,
+        };
       case 'import':
-        return { done: i.initialImportDone && runsAllowed, skipped: false, summary: i.initialImportDone ? 'First import done' : p.importStarted ? 'Importing…' : undefined };
+        return {
+          done: i.initialImportDone && runsAllowed,
+          skipped: false,
+          summary: i.initialImportDone ? 'First import done' : p.importStarted ? 'Importing…' : undefined,
+        };
       default:
         return { done: p.steps[id] === 'done', skipped: p.steps[id] === 'skipped' };
     }

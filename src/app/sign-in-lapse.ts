@@ -28,11 +28,19 @@ export function forecastLapse(issuedAtMs: number | undefined, nowMs: number, lif
  * the grant is within 3 days of lapsing, and resolves it once a new sign-in has renewed the grant. Signing in again
  * only replaces the tokens; links, checkpoints and the outbox stay as they are.
  */
-export async function reviewSignInLapse(attention: AttentionRepository, tokens: Pick<TokenManager, 'grantIssuedAt'>, nowMs: number): Promise<LapseForecast | null> {
+export async function reviewSignInLapse(
+  attention: AttentionRepository,
+  tokens: Pick<TokenManager, 'grantIssuedAt'>,
+  nowMs: number,
+): Promise<LapseForecast | null> {
   const forecast = forecastLapse(await tokens.grantIssuedAt(), nowMs);
   if (forecast?.warn) {
     const when = forecast.lapsesAt.toISOString().slice(0, 16).replace('T', ' ');
-    attention.raise('sign_in_lapsing', 'smokeball', `The Smokeball sign-in lapses on ${when} UTC (Smokeball sign-ins last 30 days). Sign in again before then to keep syncing; nothing already synced is lost.`);
+    attention.raise(
+      'sign_in_lapsing',
+      'smokeball',
+      `The Smokeball sign-in lapses on ${when} UTC (Smokeball sign-ins last 30 days). Sign in again before then to keep syncing; nothing already synced is lost.`,
+    );
   } else {
     attention.resolve('sign_in_lapsing', 'smokeball');
   }

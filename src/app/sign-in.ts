@@ -46,10 +46,13 @@ export async function startLoopbackSignIn(config: OAuthConfig, options: { port?:
   });
   result.catch(() => {}); // the caller may only look at it later
   const close = () => server.close();
-  const timer = setTimeout(() => {
-    close();
-    settle.reject(new SignInError('Sign-in timed out: the browser did not come back within 5 minutes. Try again.'));
-  }, options.timeoutMs ?? 5 * 60_000);
+  const timer = setTimeout(
+    () => {
+      close();
+      settle.reject(new SignInError('Sign-in timed out: the browser did not come back within 5 minutes. Try again.'));
+    },
+    options.timeoutMs ?? 5 * 60_000,
+  );
   timer.unref();
 
   server.on('request', (req, res) => {
@@ -62,7 +65,9 @@ export async function startLoopbackSignIn(config: OAuthConfig, options: { port?:
     const sameState = gotState.length === state.length && timingSafeEqual(Buffer.from(gotState), Buffer.from(state));
     if (!sameState) {
       // Not our sign-in (a stale tab or a forged request): ignore it and keep waiting for the real one.
-      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE('Sign-in link not recognised', 'Start the sign-in again from Case Status Sync.'));
+      res
+        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+        .end(PAGE('Sign-in link not recognised', 'Start the sign-in again from Case Status Sync.'));
       return;
     }
     clearTimeout(timer);

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Settings } from '../contract/settings.js';
 import type { SyncHostView } from '../contract/view.js';
-import { createFirmCoordinator, MissingSecretError, SECRET_KEYS, type FirmCoordinator, type Logger, type SecretStore, type SyncRole, type WriteFence } from '../sync/index.js';
+import {
+  createFirmCoordinator,
+  MissingSecretError,
+  SECRET_KEYS,
+  type FirmCoordinator,
+  type Logger,
+  type SecretStore,
+  type SyncRole,
+  type WriteFence,
+} from '../sync/index.js';
 
 export type SyncRoleView = SyncHostView;
 

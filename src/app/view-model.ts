@@ -67,7 +67,16 @@ export function buildView(i: ViewInputs): AppView {
     host: i.host,
     ready: i.ready,
     busy: i.busy,
-    tray: deriveTray({ setupNeeded: i.setup.blockedReason, setupProblem, signedIn: i.signedIn, status, pausedUntil: i.pausedUntil?.toISOString() ?? null, attention, realtime, now: i.now }),
+    tray: deriveTray({
+      setupNeeded: i.setup.blockedReason,
+      setupProblem,
+      signedIn: i.signedIn,
+      status,
+      pausedUntil: i.pausedUntil?.toISOString() ?? null,
+      attention,
+      realtime,
+      now: i.now,
+    }),
     status,
     pausedUntil,
     initialImportDone: i.initialImportDone,
@@ -90,7 +99,12 @@ export function buildView(i: ViewInputs): AppView {
 function connectionsView(i: ViewInputs): ConnectionsView {
   const c = i.settings.connections;
   return {
-    smokeball: { signedIn: i.signedIn, apiKeySet: i.secretsSet.smokeballApiKey, clientIdSet: i.clientIdSet ?? c.smokeballClientId !== '', signInPending: i.signInPending },
+    smokeball: {
+      signedIn: i.signedIn,
+      apiKeySet: i.secretsSet.smokeballApiKey,
+      clientIdSet: i.clientIdSet ?? c.smokeballClientId !== '',
+      signInPending: i.signInPending,
+    },
     caseStatus: { apiKeySet: i.secretsSet.caseStatusApiKey },
     relay: { configured: c.relayUrl !== '', tokenSet: i.secretsSet.relayToken },
     proxy: { passwordSet: i.secretsSet.proxyPassword ?? false },
@@ -99,7 +113,9 @@ function connectionsView(i: ViewInputs): ConnectionsView {
 
 function realtimeView(i: ViewInputs): RealtimeView {
   if (i.realtime) return { ...i.realtime };
-  const reason = i.realtimeProblem ?? (i.settings.connections.relayUrl === '' ? 'No relay is configured: changes arrive with Sync now and the nightly sync.' : 'Not connected');
+  const reason =
+    i.realtimeProblem ??
+    (i.settings.connections.relayUrl === '' ? 'No relay is configured: changes arrive with Sync now and the nightly sync.' : 'Not connected');
   return { state: 'off', reason, lastEventAt: null, eventsApplied: 0, subscription: 'unknown' };
 }
 
@@ -108,7 +124,20 @@ function storageAttention(i: ViewInputs): AttentionView[] {
   const p = i.storageProblem;
   if (!p) return [];
   const now = i.now.toISOString();
-  return [{ id: 0, kind: p.kind, subjectId: i.dataDir, reason: p.reason, firstSeen: now, lastSeen: now, occurrences: 1, retryable: false, confirmable: false, dismissable: false }];
+  return [
+    {
+      id: 0,
+      kind: p.kind,
+      subjectId: i.dataDir,
+      reason: p.reason,
+      firstSeen: now,
+      lastSeen: now,
+      occurrences: 1,
+      retryable: false,
+      confirmable: false,
+      dismissable: false,
+    },
+  ];
 }
 
 /** What the sync refused to do on its own until a person confirms: a mass closure, or many clients texted at once. */
@@ -141,6 +170,8 @@ function closureCasesOf(details: Record<string, unknown>): { number: string; tit
   const cases = Array.isArray(details.cases) ? (details.cases as unknown[]) : [];
   return cases.flatMap((c) => {
     const r = c as { matterNumber?: unknown; title?: unknown } | null;
-    return r && typeof r === 'object' ? [{ number: typeof r.matterNumber === 'string' ? r.matterNumber : '', title: typeof r.title === 'string' ? r.title : '' }] : [];
+    return r && typeof r === 'object'
+      ? [{ number: typeof r.matterNumber === 'string' ? r.matterNumber : '', title: typeof r.title === 'string' ? r.title : '' }]
+      : [];
   });
 }

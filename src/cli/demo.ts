@@ -29,9 +29,15 @@ export async function runDemo(o: { matters: number; seed: number; rate: number; 
     process.stdout.write(tty ? `\r\x1b[2K${renderProgressLine(stack.engine.status.current)}\n` : `${renderProgressLine(stack.engine.status.current)}\n`);
     const sbRequests = world.smokeball.stats.total;
     out('');
-    out(`${run.kind === 'initial' ? 'Initial import' : 'Sync'} ${run.outcome} in ${formatDuration(run.durationMs / 1000)}${run.firstCaseMs !== null ? ` (first case after ${(run.firstCaseMs / 1000).toFixed(1)} s)` : ''}`);
-    out(`  Cases: ${run.counts.casesCreated} created, ${run.counts.casesUpdated} updated, ${run.counts.casesUnchanged} unchanged; clients written: ${run.counts.clientsWritten}`);
-    out(`  Smokeball: ${sbRequests} requests (${(sbRequests / o.matters).toFixed(4)} per matter), ${world.smokeball.stats.throttled} × 429, at most ${world.smokeball.stats.peakInWindow(1000)} in any second`);
+    out(
+      `${run.kind === 'initial' ? 'Initial import' : 'Sync'} ${run.outcome} in ${formatDuration(run.durationMs / 1000)}${run.firstCaseMs !== null ? ` (first case after ${(run.firstCaseMs / 1000).toFixed(1)} s)` : ''}`,
+    );
+    out(
+      `  Cases: ${run.counts.casesCreated} created, ${run.counts.casesUpdated} updated, ${run.counts.casesUnchanged} unchanged; clients written: ${run.counts.clientsWritten}`,
+    );
+    out(
+      `  Smokeball: ${sbRequests} requests (${(sbRequests / o.matters).toFixed(4)} per matter), ${world.smokeball.stats.throttled} × 429, at most ${world.smokeball.stats.peakInWindow(1000)} in any second`,
+    );
     out(`  Case Status now holds ${world.caseStatus.control.cases().size} cases`);
     if (run.error) out(`  Error: ${run.error}`);
 
@@ -51,13 +57,21 @@ export async function runDemo(o: { matters: number; seed: number; rate: number; 
       out(`In Smokeball: matter ${target.matterNumber} moved to "${next?.name}", matter ${toClose.matterNumber} closed. Sync now…`);
       const before = world.smokeball.stats.total;
       const inc = await stack.engine.syncNow();
-      out(`  ${inc.kind} ${inc.outcome} in ${formatDuration(inc.durationMs / 1000)} with ${world.smokeball.stats.total - before} Smokeball requests: ${inc.counts.casesUpdated} updated, ${inc.counts.casesClosed} closed`);
+      out(
+        `  ${inc.kind} ${inc.outcome} in ${formatDuration(inc.durationMs / 1000)} with ${world.smokeball.stats.total - before} Smokeball requests: ${inc.counts.casesUpdated} updated, ${inc.counts.casesClosed} closed`,
+      );
       const cs = world.caseStatus.control.cases();
       out(`  Case Status: ${target.matterNumber} is at "${cs.get(target.matterId)?.stage}", ${toClose.matterNumber} is ${cs.get(toClose.matterId)?.status}`);
     }
     const open = stack.store.attention.countOpen();
     out('');
-    out(`Needs attention: ${Object.entries(open).map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ') || 'nothing'}`);
+    out(
+      `Needs attention: ${
+        Object.entries(open)
+          .map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`)
+          .join(', ') || 'nothing'
+      }`,
+    );
     for (const item of stack.store.attention.open('unmapped_stage')) out(`  ${item.reason}`);
     if (o.keep) {
       out('');

@@ -76,15 +76,35 @@ async function main(argv: string[]): Promise<number> {
   };
   switch (command) {
     case 'demo':
-      return runDemo({ matters: num(values.matters, 2000), seed: num(values.seed, 42), rate: num(values.rate, 5), burst: num(values.burst, 5), dataDir: values.data, keep: values.keep ?? false });
+      return runDemo({
+        matters: num(values.matters, 2000),
+        seed: num(values.seed, 42),
+        rate: num(values.rate, 5),
+        burst: num(values.burst, 5),
+        dataDir: values.data,
+        keep: values.keep ?? false,
+      });
     case 'sim':
-      return runSims({ matters: num(values.matters, 200), seed: num(values.seed, 42), smokeballPort: num(values['port-smokeball'], 0), caseStatusPort: num(values['port-casestatus'], 0) });
+      return runSims({
+        matters: num(values.matters, 200),
+        seed: num(values.seed, 42),
+        smokeballPort: num(values['port-smokeball'], 0),
+        caseStatusPort: num(values['port-casestatus'], 0),
+      });
     case 'sync':
       if (!values.config) throw new Error('sync needs --config FILE');
-      return runSync({ config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown, dataDir: values.data ?? DEFAULT_DATA_DIR, reconcile: values.reconcile ?? false });
+      return runSync({
+        config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown,
+        dataDir: values.data ?? DEFAULT_DATA_DIR,
+        reconcile: values.reconcile ?? false,
+      });
     case 'preview':
       if (!values.config) throw new Error('preview needs --config FILE');
-      return runPreview({ config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown, dataDir: values.data ?? DEFAULT_DATA_DIR, json: values.json ?? false });
+      return runPreview({
+        config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown,
+        dataDir: values.data ?? DEFAULT_DATA_DIR,
+        json: values.json ?? false,
+      });
     case 'status':
       return printStatus(values.data ?? DEFAULT_DATA_DIR);
     case 'activity':

@@ -9,7 +9,8 @@ export function formatPreview(p: SyncPreview): string {
     `Preview of the ${p.firstImport ? 'first import' : 'next full sync'} (nothing was written)`,
     `Cases: ${n(p.cases.create)} to create, ${n(p.cases.update)} to update, ${n(p.cases.close)} to close, ${n(p.cases.unchanged)} unchanged`,
   ];
-  if (p.cases.closeNeedsConfirmation) lines.push(`  Closing ${n(p.cases.close)} cases needs a person's confirmation first (more than the mass-closure threshold)`);
+  if (p.cases.closeNeedsConfirmation)
+    lines.push(`  Closing ${n(p.cases.close)} cases needs a person's confirmation first (more than the mass-closure threshold)`);
   lines.push(
     `Clients: ${n(p.clients.create)} to create, ${n(p.clients.update)} to update`,
     `Clients Case Status will text: ${n(p.clientsTexted)} (new cases and ${n(p.stageChanges)} stage changes)`,
@@ -18,7 +19,9 @@ export function formatPreview(p: SyncPreview): string {
     `Matters that will not sync: ${n(p.notSynced.reduce((a, g) => a + g.count, 0))}`,
     ...p.notSynced.filter((g) => g.count > 0).map((g) => `  ${NOT_SYNCED_LABELS[g.reason]}: ${n(g.count)}${g.detail ? ` (${g.detail})` : ''}`),
     `Cases written without a stage (stage not mapped): ${n(p.stageNotMapped)}`,
-    ...p.stages.filter((s) => s.unmapped).map((s) => `  "${s.name}" in ${s.practiceArea}: ${n(s.matters)} matters${s.suggested ? `, suggested: ${s.suggested}` : ''}`),
+    ...p.stages
+      .filter((s) => s.unmapped)
+      .map((s) => `  "${s.name}" in ${s.practiceArea}: ${n(s.matters)} matters${s.suggested ? `, suggested: ${s.suggested}` : ''}`),
     `Requests made: ${n(p.requests.smokeball)} to Smokeball, ${n(p.requests.caseStatus)} to Case Status`,
   );
   return `${lines.join('\n')}\n`;

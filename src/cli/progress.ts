@@ -11,7 +11,9 @@ export function renderProgressLine(s: SyncStatus, width = 28): string {
   const c = s.counts;
   return `${bar} ${Math.round(share * 100)
     .toString()
-    .padStart(3)}% ${matters} · ${c.casesCreated + c.casesUpdated} cases written · ${s.requestsPerSecond.toFixed(1)} req/s · ${eta}${s.throttled ? ` · ${s.throttled}×429` : ''}`;
+    .padStart(
+      3,
+    )}% ${matters} · ${c.casesCreated + c.casesUpdated} cases written · ${s.requestsPerSecond.toFixed(1)} req/s · ${eta}${s.throttled ? ` · ${s.throttled}×429` : ''}`;
 }
 
 export function formatDuration(seconds: number): string {

@@ -115,7 +115,17 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
       ...(values['casestatus-url'] ? { CSS_CASESTATUS_API_URL: values['casestatus-url'] } : {}),
       ...(values['relay-url'] ? { CSS_RELAY_URL: values['relay-url'] } : {}),
     });
-    core = new AppCore({ dataDir, host: 'headless', secrets, settings, logger, exportDiagnostics, install, build, coordinate: values['no-coordinate'] !== true });
+    core = new AppCore({
+      dataDir,
+      host: 'headless',
+      secrets,
+      settings,
+      logger,
+      exportDiagnostics,
+      install,
+      build,
+      coordinate: values['no-coordinate'] !== true,
+    });
     await core.start();
     stopCore = () => core.stop();
     out(`State folder: ${dataDir}`);
@@ -125,12 +135,12 @@ export async function runServe(argv: string[], defaults: { dataDir: string }): P
   out('');
   if (bind.warning) {
     process.stderr.write(`${bind.warning}\n`);
-    out('Case Status Sync is running. Open this address in a browser (on another machine, use this machine\'s address with the same port and token):');
+    out("Case Status Sync is running. Open this address in a browser (on another machine, use this machine's address with the same port and token):");
   } else {
     out('Case Status Sync is running. Open this address in a browser on this machine:');
   }
   out(`  ${host.url}`);
-  out('The address carries this session\'s access token; keep it to yourself. Press Ctrl-C to stop.');
+  out("The address carries this session's access token; keep it to yourself. Press Ctrl-C to stop.");
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -149,4 +159,3 @@ function integer(text: string | undefined, fallback: number, name: string, min: 
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${text}"`);
   return n;
 }
-

@@ -16,7 +16,10 @@ export function nothingSyncedReason(summary: Pick<RunSummary, 'counts' | 'proble
   const parts: string[] = [];
   if (c.failed > 0) parts.push(`${c.failed} refused`);
   const types = blocking.filter((p) => p.kind === 'unmapped_practice_area').map((p) => (p.kind === 'unmapped_practice_area' ? p.matterTypeName : ''));
-  if (types.length > 0) parts.push(`${types.length} matter type${types.length === 1 ? '' : 's'} without a Case Status practice area (${types.slice(0, 3).join(', ')}${types.length > 3 ? ', …' : ''})`);
+  if (types.length > 0)
+    parts.push(
+      `${types.length} matter type${types.length === 1 ? '' : 's'} without a Case Status practice area (${types.slice(0, 3).join(', ')}${types.length > 3 ? ', …' : ''})`,
+    );
   const unreadable = blocking.length - types.length;
   if (unreadable > 0) parts.push(`${unreadable} unreadable record${unreadable === 1 ? '' : 's'}`);
   return `No matter could be synced: ${parts.join('; ')}. Map the practice areas (sync.practiceAreaMapping) or see the attention list.`;

@@ -22,7 +22,10 @@ const configSchema = z.object({
       matterTypeIds: z.array(z.string()).optional(),
       stageMapping: z.record(z.string(), z.string().nullable()).optional(),
       practiceAreaMapping: z.record(z.string(), z.string()).optional(),
-      defaultCountryCode: z.string().regex(/^\d{1,3}$/).optional(),
+      defaultCountryCode: z
+        .string()
+        .regex(/^\d{1,3}$/)
+        .optional(),
       massClosureThreshold: z.number().min(0).max(1).optional(),
     })
     .default({}),
@@ -60,7 +63,9 @@ export async function runSync(o: { config: unknown; dataDir: string; reconcile: 
       process.stderr.write(`${renderProgressLine(s)}\n`);
     });
     const summary = o.reconcile ? await stack.engine.reconcile() : await stack.engine.syncNow();
-    process.stdout.write(`${JSON.stringify(summary.counts)}\n${summary.kind} ${summary.outcome} in ${(summary.durationMs / 1000).toFixed(1)} s${summary.error ? `: ${summary.error}` : ''}\n`);
+    process.stdout.write(
+      `${JSON.stringify(summary.counts)}\n${summary.kind} ${summary.outcome} in ${(summary.durationMs / 1000).toFixed(1)} s${summary.error ? `: ${summary.error}` : ''}\n`,
+    );
     if (summary.outcome === 'failed') return 1;
     const nothing = nothingSyncedReason(summary);
     if (nothing) {

@@ -20,7 +20,15 @@ export const commandInputs = {
   syncNow: none,
   /** The nightly full reconcile, on demand. */
   reconcileNow: none,
-  pause: z.object({ minutes: z.number().int().min(1).max(24 * 60) }).strict(),
+  pause: z
+    .object({
+      minutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 60),
+    })
+    .strict(),
   resume: none,
   retryAttention: id,
   dismissAttention: id,
@@ -40,7 +48,15 @@ export const commandInputs = {
   signIn: none,
   signOut: none,
   getMappingOptions: none,
-  openExternal: z.object({ url: z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), 'Only http(s) links open') }).strict(),
+  openExternal: z
+    .object({
+      url: z
+        .string()
+        .url()
+        .max(2048)
+        .refine((u) => /^https?:\/\//.test(u), 'Only http(s) links open'),
+    })
+    .strict(),
   /** Writes the support zip (logs, versions, settings, state summary; client details only when ticked). */
   exportDiagnostics: z.object({ includeClientDetails: z.boolean() }).strict(),
   /** "Send now" on held stage changes or closures: sent at once, past the hold and the mass-change guard. */
@@ -144,7 +160,4 @@ export interface AppBridge {
 export const IPC_CHANNELS = { invoke: 'css:invoke', view: 'css:view' } as const;
 
 /** Wire messages of the headless host's WebSocket. */
-export type WsServerMessage =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string }
-  | { event: 'view'; data: AppView };
+export type WsServerMessage = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string } | { event: 'view'; data: AppView };

@@ -39,12 +39,18 @@ export const NetworkSchema = z.object({
   extraCaPem: z
     .string()
     .max(256 * 1024)
-    .refine((t) => t.trim() === '' || /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(t), 'Paste the root certificate in PEM form (-----BEGIN CERTIFICATE----- …)')
+    .refine(
+      (t) => t.trim() === '' || /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(t),
+      'Paste the root certificate in PEM form (-----BEGIN CERTIFICATE----- …)',
+    )
     .default(''),
 });
 
 export const MatterFilterSchema = z.object({
-  statuses: z.array(z.enum(['Open', 'Pending', 'Closed', 'Cancelled', 'Deleted'])).min(1).default(['Open', 'Pending']),
+  statuses: z
+    .array(z.enum(['Open', 'Pending', 'Closed', 'Cancelled', 'Deleted']))
+    .min(1)
+    .default(['Open', 'Pending']),
   /** Empty: every matter type. */
   matterTypeIds: z.array(z.string().max(100)).max(1000).default([]),
 });

@@ -3,7 +3,10 @@ import { hostname, networkInterfaces } from 'node:os';
 
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h === '::1') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice('::ffff:'.length));
@@ -45,7 +48,7 @@ export function planBind(host: string, allowLan: boolean): BindPlan {
     allowedHostnames: names,
     warning:
       `WARNING: listening on ${host}, reachable from the network over plain HTTP. Anyone who can see the traffic ` +
-      'can read the window, its access token and the firm\'s data. Use this only on a trusted network, or put TLS in front.',
+      "can read the window, its access token and the firm's data. Use this only on a trusted network, or put TLS in front.",
   };
 }
 

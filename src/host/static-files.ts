@@ -19,9 +19,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export type StaticResult =
-  | { status: 200; body: Buffer; contentType: string; cacheControl: string }
-  | { status: 400 | 404; message: string };
+export type StaticResult = { status: 200; body: Buffer; contentType: string; cacheControl: string } | { status: 400 | 404; message: string };
 
 export class StaticFiles {
   private rootReal: string | null = null;

@@ -47,12 +47,15 @@ export function serveSocket(socket: WebSocket, core: HostedCore): void {
       return;
     }
     inFlight++;
-    core.invoke(parsed.command, parsed.input).then(
-      (result) => send({ id, ok: true, result }),
-      (error: unknown) => send({ id, ok: false, error: publicErrorMessage(error) }),
-    ).finally(() => {
-      inFlight--;
-    });
+    core
+      .invoke(parsed.command, parsed.input)
+      .then(
+        (result) => send({ id, ok: true, result }),
+        (error: unknown) => send({ id, ok: false, error: publicErrorMessage(error) }),
+      )
+      .finally(() => {
+        inFlight--;
+      });
   });
 }
 

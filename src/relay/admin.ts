@@ -42,7 +42,8 @@ export function createRelayAdmin(storage: RelayStorage, now: () => number = Date
       if (trimmed === '') throw new RelayAdminError('a firm needs a name');
       if (trimmed.length > MAX_NAME_LENGTH) throw new RelayAdminError(`a firm name is at most ${MAX_NAME_LENGTH} characters`);
       // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-      if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) throw new RelayAdminError('a firm name cannot contain control characters (escape sequences, tabs or new lines)');
+      if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed))
+        throw new RelayAdminError('a firm name cannot contain control characters (escape sequences, tabs or new lines)');
       const created: CreatedFirm = {
         firmId: randomUUID(),
         token: newFirmToken(),

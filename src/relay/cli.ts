@@ -129,7 +129,8 @@ async function serve(values: Values): Promise<number> {
 }
 
 async function firmCommand(sub: string | undefined, values: Values): Promise<number> {
-  if (sub !== 'create' && sub !== 'rotate-token' && sub !== 'list' && sub !== 'pair') throw new UsageError('firm needs one of: create, rotate-token, list, pair');
+  if (sub !== 'create' && sub !== 'rotate-token' && sub !== 'list' && sub !== 'pair')
+    throw new UsageError('firm needs one of: create, rotate-token, list, pair');
   const storage = await openStorage(required(values, 'storage'));
   try {
     const admin = createRelayAdmin(storage);
@@ -139,12 +140,12 @@ async function firmCommand(sub: string | undefined, values: Values): Promise<num
       console.log(`token:            ${firm.token}`);
       console.log(`smokeballKey:     ${firm.smokeballKey}`);
       console.log(`caseStatusSecret: ${firm.caseStatusSecret}`);
-      console.error('\nWARNING: the token is not shown again (the relay keeps only its hash). Put it in the firm\'s app now;');
-      console.error('give caseStatusSecret to Case Status for the firm\'s event endpoint. Lost token: firm rotate-token.');
+      console.error("\nWARNING: the token is not shown again (the relay keeps only its hash). Put it in the firm's app now;");
+      console.error("give caseStatusSecret to Case Status for the firm's event endpoint. Lost token: firm rotate-token.");
     } else if (sub === 'rotate-token') {
       const { token } = await admin.rotateToken(required(values, 'firm'));
       console.log(`token: ${token}`);
-      console.error('\nWARNING: the token is not shown again. The old token no longer works; update the firm\'s app.');
+      console.error("\nWARNING: the token is not shown again. The old token no longer works; update the firm's app.");
     } else if (sub === 'pair') {
       const minutes = numberOption(values, 'minutes') ?? 30;
       const { code, expiresAt } = await admin.createPairingCode(required(values, 'firm'), minutes * 60_000);
@@ -187,7 +188,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       console.error(`${(err as Error).message}\n\n${USAGE}`);
     } else {
-      console.error(`relay: ${known ? (err as Error).message : err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      console.error(`relay: ${known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
     process.exitCode = err instanceof UsageError ? 2 : 1;
   },

@@ -54,10 +54,20 @@ export class FirmQuotas {
     if (!rate.ok) return rate;
     const usage = await this.currentUsage(firmId);
     if (usage.events + 1 > this.limits.maxStoredEvents) {
-      return { ok: false, reason: 'stored_events', retryAfterSeconds: FULL_RETRY_SECONDS, message: `the firm holds ${usage.events} events, its quota is ${this.limits.maxStoredEvents}` };
+      return {
+        ok: false,
+        reason: 'stored_events',
+        retryAfterSeconds: FULL_RETRY_SECONDS,
+        message: `the firm holds ${usage.events} events, its quota is ${this.limits.maxStoredEvents}`,
+      };
     }
     if (usage.bytes + bytes > this.limits.maxStoredBytes) {
-      return { ok: false, reason: 'stored_bytes', retryAfterSeconds: FULL_RETRY_SECONDS, message: `the firm's stored events would exceed its quota of ${this.limits.maxStoredBytes} bytes` };
+      return {
+        ok: false,
+        reason: 'stored_bytes',
+        retryAfterSeconds: FULL_RETRY_SECONDS,
+        message: `the firm's stored events would exceed its quota of ${this.limits.maxStoredBytes} bytes`,
+      };
     }
     return { ok: true };
   }

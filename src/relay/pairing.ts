@@ -20,7 +20,9 @@ export function newPairingCode(): string {
 }
 
 export function hashPairingCode(code: string): string {
-  return createHash('sha256').update(`pair:${normalizePairingCode(code)}`, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(`pair:${normalizePairingCode(code)}`, 'utf8')
+    .digest('hex');
 }
 
 /** A typed code that cannot be one of ours (wrong length or letters) is refused without a storage lookup. */

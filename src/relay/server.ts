@@ -131,13 +131,17 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     maxBodyBytes: settings.maxBodyBytes,
     longPollRecheckMs: settings.longPollRecheckMs,
     maxPageBytes: settings.maxPageBytes,
-    quotas: new FirmQuotas(storage, {
-      maxStoredEvents: settings.maxStoredEventsPerFirm,
-      maxStoredBytes: settings.maxStoredBytesPerFirm,
-      ingestPerSecond: settings.ingestPerSecond,
-      ingestBurst: settings.ingestBurst,
-      maxLongPolls: settings.maxLongPollsPerFirm,
-    }, now),
+    quotas: new FirmQuotas(
+      storage,
+      {
+        maxStoredEvents: settings.maxStoredEventsPerFirm,
+        maxStoredBytes: settings.maxStoredBytesPerFirm,
+        ingestPerSecond: settings.ingestPerSecond,
+        ingestBurst: settings.ingestBurst,
+        maxLongPolls: settings.maxLongPollsPerFirm,
+      },
+      now,
+    ),
     now,
     leasePolicy: { ...DEFAULT_LEASE_POLICY, ...options.lease },
     publicUrl: '',
@@ -188,12 +192,15 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
  */
 function boundedServer(settings: Settings) {
   return (handler: RequestListener): Server => {
-    const server = createServer({
-      requestTimeout: settings.requestTimeoutMs,
-      headersTimeout: settings.requestTimeoutMs,
-      keepAliveTimeout: settings.keepAliveTimeoutMs,
-      connectionsCheckingInterval: Math.min(1_000, settings.requestTimeoutMs),
-    }, handler);
+    const server = createServer(
+      {
+        requestTimeout: settings.requestTimeoutMs,
+        headersTimeout: settings.requestTimeoutMs,
+        keepAliveTimeout: settings.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, settings.requestTimeoutMs),
+      },
+      handler,
+    );
     server.setTimeout(settings.connectionTimeoutMs);
     server.maxConnections = settings.maxConnections;
     return server;
@@ -269,11 +276,12 @@ interface Settings {
 
 function resolve(o: RelayServerOptions): Settings {
   if (typeof o.smokeballClientId !== 'string' || o.smokeballClientId.trim() === '') {
-    throw new RelayConfigError('smokeballClientId is required: the app\'s Smokeball OAuth client id (it is part of every webhook signature)');
+    throw new RelayConfigError("smokeballClientId is required: the app's Smokeball OAuth client id (it is part of every webhook signature)");
   }
   const positive = (name: string, value: number | undefined, fallback: number, integer = false): number => {
     const v = value ?? fallback;
-    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new RelayConfigError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+    if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)))
+      throw new RelayConfigError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
     return v;
   };
   const port = o.port ?? DEFAULTS.port;
@@ -316,7 +324,10 @@ function resolve(o: RelayServerOptions): Settings {
   };
 }
 
-function resolveBudget(b: Partial<BudgetConfig> | undefined, positive: (name: string, value: number | undefined, fallback: number, integer?: boolean) => number): BudgetConfig {
+function resolveBudget(
+  b: Partial<BudgetConfig> | undefined,
+  positive: (name: string, value: number | undefined, fallback: number, integer?: boolean) => number,
+): BudgetConfig {
   const mode = b?.mode ?? 'per-firm';
   if (mode !== 'per-firm' && mode !== 'shared') throw new RelayConfigError(`budget mode must be per-firm or shared, got "${String(mode)}"`);
   return { mode, ratePerSecond: positive('budget rate', b?.ratePerSecond, 5), concurrency: positive('budget concurrency', b?.concurrency, 5, true) };

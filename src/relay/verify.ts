@@ -21,13 +21,7 @@ export interface SmokeballHeaders {
  * Smokeball: `Signature` = hex HMAC-SHA256(key, `${Timestamp}|${RequestId}|${clientId}`). The body is not
  * signed, so the Timestamp (ticks at send time) must be recent: that is the only replay protection.
  */
-export function verifySmokeball(
-  h: SmokeballHeaders,
-  key: string,
-  clientId: string,
-  nowMs: number,
-  maxSkewSeconds: number,
-): VerifyResult {
+export function verifySmokeball(h: SmokeballHeaders, key: string, clientId: string, nowMs: number, maxSkewSeconds: number): VerifyResult {
   if (!h.signature || !h.timestamp || !h.requestId) {
     return { ok: false, error: 'missing_signature', message: 'Signature, Timestamp and RequestId headers are required' };
   }

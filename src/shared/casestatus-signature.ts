@@ -35,8 +35,7 @@ export interface VerifyEventOptions {
 }
 
 export type VerifyEventResult =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'missing_headers' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature' };
+  { ok: true; timestamp: number } | { ok: false; reason: 'missing_headers' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature' };
 
 /**
  * Checks a delivery. The signature header may list several comma-separated `v1=` values; one match

@@ -6,19 +6,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * The body is not covered; receivers guard against replay by rejecting stale `Timestamp` values.
  */
 export function signWebhook(key: string, timestamp: string, requestId: string, clientId: string): string {
-  return createHmac('sha256', Buffer.from(key, 'utf8'))
-    .update(`${timestamp}|${requestId}|${clientId}`, 'utf8')
-    .digest('hex');
+  return createHmac('sha256', Buffer.from(key, 'utf8')).update(`${timestamp}|${requestId}|${clientId}`, 'utf8').digest('hex');
 }
 
 /** Constant-time check of a received signature (case-insensitive hex). */
-export function verifyWebhookSignature(
-  signature: string,
-  key: string,
-  timestamp: string,
-  requestId: string,
-  clientId: string,
-): boolean {
+export function verifyWebhookSignature(signature: string, key: string, timestamp: string, requestId: string, clientId: string): boolean {
   const expected = Buffer.from(signWebhook(key, timestamp, requestId, clientId), 'utf8');
   const actual = Buffer.from(signature.toLowerCase(), 'utf8');
   return actual.length === expected.length && timingSafeEqual(actual, expected);

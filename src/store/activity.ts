@@ -8,7 +8,11 @@ export type ActivityEntry = ActivityView;
 
 /** Recent activity shown in the window and by `activity` in the CLI; trimmed to keep the file small. */
 export class ActivityRepository {
-  constructor(private readonly db: SqliteDatabase, private readonly now: Now, private readonly keep = 5_000) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: Now,
+    private readonly keep = 5_000,
+  ) {}
 
   add(entry: { kind: ActivityKind; matterId?: string | null; summary: string; link?: string | null }): void {
     this.db

@@ -42,7 +42,10 @@ const toItem = (r: Row): AttentionItem => ({
  * adding a row, so a nightly run does not flood the list. Resolving closes it; it can open again later.
  */
 export class AttentionRepository {
-  constructor(private readonly db: SqliteDatabase, private readonly now: Now) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: Now,
+  ) {}
 
   raise(kind: AttentionKind, subjectId: string, reason: string, details: Record<string, unknown> = {}): void {
     const ts = this.now().toISOString();
@@ -68,9 +71,8 @@ export class AttentionRepository {
   /** The user chose to hide this item; it stays resolved until the problem is seen again after a fix. */
   dismiss(id: number): boolean {
     return (
-      this.db
-        .prepare('UPDATE attention_items SET resolved_at = ?, dismissed = 1 WHERE id = ? AND resolved_at IS NULL')
-        .run(this.now().toISOString(), id).changes > 0
+      this.db.prepare('UPDATE attention_items SET resolved_at = ?, dismissed = 1 WHERE id = ? AND resolved_at IS NULL').run(this.now().toISOString(), id)
+        .changes > 0
     );
   }
 

@@ -11,7 +11,10 @@ export class CheckpointRepository {
   private readonly deleteStmt;
   private readonly prefixStmt;
 
-  constructor(db: SqliteDatabase, private readonly now: Now) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly now: Now,
+  ) {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM checkpoints WHERE name = ?');
     this.setStmt = db.prepare(
       `INSERT INTO checkpoints(name, value, updated_at) VALUES (?, ?, ?)

@@ -75,10 +75,7 @@ export class HeldChangeRepository {
 
   /** Every held change, soonest release first; those waiting for a person last. */
   all(): HeldChange[] {
-    return this.db
-      .prepare<[], Row>('SELECT * FROM held_changes ORDER BY release_at IS NULL, release_at, held_at, matter_id')
-      .all()
-      .map(toChange);
+    return this.db.prepare<[], Row>('SELECT * FROM held_changes ORDER BY release_at IS NULL, release_at, held_at, matter_id').all().map(toChange);
   }
 
   /** Held changes whose hold has run out at `now`. */
@@ -90,10 +87,7 @@ export class HeldChangeRepository {
   }
 
   awaitingConfirmation(): HeldChange[] {
-    return this.db
-      .prepare<[], Row>("SELECT * FROM held_changes WHERE reason = 'confirm' ORDER BY held_at, matter_id")
-      .all()
-      .map(toChange);
+    return this.db.prepare<[], Row>("SELECT * FROM held_changes WHERE reason = 'confirm' ORDER BY held_at, matter_id").all().map(toChange);
   }
 
   nextRelease(): number | null {

@@ -31,7 +31,10 @@ export class StateStore {
   readonly writeback: WritebackRepository;
   readonly held: HeldChangeRepository;
 
-  constructor(readonly db: SqliteDatabase, now: Now = systemNow) {
+  constructor(
+    readonly db: SqliteDatabase,
+    now: Now = systemNow,
+  ) {
     this.checkpoints = new CheckpointRepository(db, now);
     this.links = new LinkRepository(db, now);
     this.items = new ItemLinkRepository(db, now);

@@ -22,7 +22,10 @@ export interface DocumentLink {
 
 /** Case Status message ↔ Smokeball memo entry, thread ↔ memo, matter ↔ CaseStatus folder, document ↔ file. */
 export class ItemLinkRepository {
-  constructor(private readonly db: SqliteDatabase, private readonly now: Now) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: Now,
+  ) {}
 
   messageLinked(messageId: string): boolean {
     return this.db.prepare('SELECT 1 FROM message_links WHERE message_id = ?').get(messageId) !== undefined;
@@ -66,7 +69,9 @@ export class ItemLinkRepository {
 
   saveFolder(matterId: string, folderId: string): void {
     this.db
-      .prepare('INSERT INTO matter_folders(matter_id, folder_id, created_at) VALUES (?, ?, ?) ON CONFLICT(matter_id) DO UPDATE SET folder_id = excluded.folder_id')
+      .prepare(
+        'INSERT INTO matter_folders(matter_id, folder_id, created_at) VALUES (?, ?, ?) ON CONFLICT(matter_id) DO UPDATE SET folder_id = excluded.folder_id',
+      )
       .run(matterId, folderId, this.now().toISOString());
   }
 
@@ -77,7 +82,15 @@ export class ItemLinkRepository {
       )
       .get(documentId);
     return r
-      ? { documentId: r.document_id, matterId: r.matter_id, fileId: r.file_id, folderId: r.folder_id, fileName: r.file_name, sha256: r.sha256, sizeBytes: r.size_bytes }
+      ? {
+          documentId: r.document_id,
+          matterId: r.matter_id,
+          fileId: r.file_id,
+          folderId: r.folder_id,
+          fileName: r.file_name,
+          sha256: r.sha256,
+          sizeBytes: r.size_bytes,
+        }
       : undefined;
   }
 
@@ -92,6 +105,9 @@ export class ItemLinkRepository {
 
   /** File names already used in a matter's CaseStatus folder (for predictable collision handling). */
   fileNamesInFolder(folderId: string): string[] {
-    return this.db.prepare<[string], { file_name: string }>('SELECT file_name FROM document_links WHERE folder_id = ?').all(folderId).map((r) => r.file_name);
+    return this.db
+      .prepare<[string], { file_name: string }>('SELECT file_name FROM document_links WHERE folder_id = ?')
+      .all(folderId)
+      .map((r) => r.file_name);
   }
 }

@@ -69,7 +69,10 @@ export class LinkRepository {
   private readonly upsertContact;
   private readonly countMatters;
 
-  constructor(private readonly db: SqliteDatabase, private readonly now: Now) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: Now,
+  ) {
     this.getMatter = db.prepare<[string], MatterLinkRow>('SELECT * FROM matter_links WHERE matter_id = ?');
     this.upsertMatter = db.prepare(
       `INSERT INTO matter_links(matter_id, case_id, case_url, matter_number, matter_title, matter_version, status,
@@ -121,9 +124,7 @@ export class LinkRepository {
   /** Matters whose case lists this contact as a client (for contact.updated). */
   mattersWithClient(contactId: string): MatterLink[] {
     return this.db
-      .prepare<[string], MatterLinkRow>(
-        'SELECT m.* FROM matter_links m, json_each(m.client_ids) c WHERE c.value = ? ORDER BY m.matter_id',
-      )
+      .prepare<[string], MatterLinkRow>('SELECT m.* FROM matter_links m, json_each(m.client_ids) c WHERE c.value = ? ORDER BY m.matter_id')
       .all(contactId)
       .map(toMatterLink);
   }

@@ -59,7 +59,10 @@ function toItem<P>(r: Row): OutboxItem<P> {
  * checked against the remote before being sent again.
  */
 export class OutboxRepository {
-  constructor(private readonly db: SqliteDatabase, private readonly now: Now) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: Now,
+  ) {}
 
   /** Queues an item once per idempotency key. Returns the existing item if the key is already known. */
   enqueue<P>(item: { idempotencyKey: string; kind: string; subjectId: string; payload: P }): OutboxItem<P> {
@@ -116,9 +119,7 @@ export class OutboxRepository {
 
   /** Puts a dead item back in the queue (the user pressed Retry). */
   revive(id: number): void {
-    this.db
-      .prepare(`UPDATE outbox SET state = 'pending', not_before = NULL, updated_at = ? WHERE id = ? AND state = 'dead'`)
-      .run(this.now().toISOString(), id);
+    this.db.prepare(`UPDATE outbox SET state = 'pending', not_before = NULL, updated_at = ? WHERE id = ? AND state = 'dead'`).run(this.now().toISOString(), id);
   }
 
   /** Whether one of our writes carried this RequestId: webhooks it caused are our own echo (loop protection). */
@@ -149,7 +150,9 @@ export class OutboxRepository {
   activeCount(kinds: readonly string[]): number {
     return (
       this.db
-        .prepare<unknown[], { n: number }>(`SELECT COUNT(*) n FROM outbox WHERE kind IN (${kinds.map(() => '?').join(',')}) AND state IN ('pending','in_flight','failed')`)
+        .prepare<unknown[], { n: number }>(
+          `SELECT COUNT(*) n FROM outbox WHERE kind IN (${kinds.map(() => '?').join(',')}) AND state IN ('pending','in_flight','failed')`,
+        )
         .get(...kinds)?.n ?? 0
     );
   }

@@ -37,12 +37,13 @@ const toRun = (r: Row): SyncRun => ({
 
 /** Sync-run history: what ran, when, how it ended, with counts (shown as "last sync" in the UI). */
 export class RunRepository {
-  constructor(private readonly db: SqliteDatabase, private readonly now: Now) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: Now,
+  ) {}
 
   start(kind: RunKind): number {
-    const info = this.db
-      .prepare(`INSERT INTO sync_runs(kind, started_at, outcome) VALUES (?, ?, 'running')`)
-      .run(kind, this.now().toISOString());
+    const info = this.db.prepare(`INSERT INTO sync_runs(kind, started_at, outcome) VALUES (?, ?, 'running')`).run(kind, this.now().toISOString());
     return Number(info.lastInsertRowid);
   }
 
@@ -54,9 +55,7 @@ export class RunRepository {
 
   /** Runs left 'running' by a process that died are marked interrupted at start-up. */
   markInterrupted(): number {
-    return this.db
-      .prepare(`UPDATE sync_runs SET outcome = 'interrupted', finished_at = ? WHERE outcome = 'running'`)
-      .run(this.now().toISOString()).changes;
+    return this.db.prepare(`UPDATE sync_runs SET outcome = 'interrupted', finished_at = ? WHERE outcome = 'running'`).run(this.now().toISOString()).changes;
   }
 
   recent(limit = 20): SyncRun[] {

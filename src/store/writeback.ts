@@ -34,7 +34,10 @@ export interface FileNameClaim {
  * name chosen for each document.
  */
 export class WritebackRepository {
-  constructor(private readonly db: SqliteDatabase, private readonly now: Now) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: Now,
+  ) {}
 
   entriesOfPart(threadId: string, part: number): MemoEntryRow[] {
     return this.db
@@ -67,12 +70,21 @@ export class WritebackRepository {
 
   memoWrite(requestId: string): PendingMemoWrite | undefined {
     const r = this.db
-      .prepare<[string], { request_id: string; thread_id: string; part: number; matter_id: string; memo_id: string | null; message_ids: string; sent_at: string }>(
-        'SELECT * FROM memo_writes WHERE request_id = ?',
-      )
+      .prepare<
+        [string],
+        { request_id: string; thread_id: string; part: number; matter_id: string; memo_id: string | null; message_ids: string; sent_at: string }
+      >('SELECT * FROM memo_writes WHERE request_id = ?')
       .get(requestId);
     return r
-      ? { requestId: r.request_id, threadId: r.thread_id, part: r.part, matterId: r.matter_id, memoId: r.memo_id, messageIds: JSON.parse(r.message_ids) as string[], sentAt: r.sent_at }
+      ? {
+          requestId: r.request_id,
+          threadId: r.thread_id,
+          part: r.part,
+          matterId: r.matter_id,
+          memoId: r.memo_id,
+          messageIds: JSON.parse(r.message_ids) as string[],
+          sentAt: r.sent_at,
+        }
       : undefined;
   }
 
@@ -98,14 +110,19 @@ export class WritebackRepository {
 
   claimOf(documentId: string): FileNameClaim | undefined {
     const r = this.db
-      .prepare<[string], { matter_id: string; name_key: string; document_id: string; file_name: string }>('SELECT * FROM file_name_claims WHERE document_id = ?')
+      .prepare<[string], { matter_id: string; name_key: string; document_id: string; file_name: string }>(
+        'SELECT * FROM file_name_claims WHERE document_id = ?',
+      )
       .get(documentId);
     return r ? { matterId: r.matter_id, nameKey: r.name_key, documentId: r.document_id, fileName: r.file_name } : undefined;
   }
 
   claimedKeys(matterId: string): Set<string> {
     return new Set(
-      this.db.prepare<[string], { name_key: string }>('SELECT name_key FROM file_name_claims WHERE matter_id = ?').all(matterId).map((r) => r.name_key),
+      this.db
+        .prepare<[string], { name_key: string }>('SELECT name_key FROM file_name_claims WHERE matter_id = ?')
+        .all(matterId)
+        .map((r) => r.name_key),
     );
   }
 

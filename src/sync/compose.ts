@@ -70,8 +70,20 @@ export async function createSyncStack(options: {
 
   ensurePrivateDir(options.dataDir);
   const store = openStateStore(join(options.dataDir, 'sync.sqlite'));
-  const smokeballGate = new PacingGate({ name: 'smokeball', ratePerSecond: connections.smokeball.ratePerSecond, burst: connections.smokeball.burst, classify: classifyApiError, fence: options.fence });
-  const caseStatusGate = new PacingGate({ name: 'casestatus', ratePerSecond: connections.caseStatus.ratePerSecond, burst: connections.caseStatus.burst, classify: classifyApiError, fence: options.fence });
+  const smokeballGate = new PacingGate({
+    name: 'smokeball',
+    ratePerSecond: connections.smokeball.ratePerSecond,
+    burst: connections.smokeball.burst,
+    classify: classifyApiError,
+    fence: options.fence,
+  });
+  const caseStatusGate = new PacingGate({
+    name: 'casestatus',
+    ratePerSecond: connections.caseStatus.ratePerSecond,
+    burst: connections.caseStatus.burst,
+    classify: classifyApiError,
+    fence: options.fence,
+  });
   const tokens = new TokenManager({ authUrl: connections.smokeball.authUrl, clientId: connections.smokeball.clientId, clientSecret }, secrets);
   const smokeball = new SmokeballClient({ apiUrl: connections.smokeball.apiUrl, apiKey: sbKey, tokens, gate: smokeballGate });
   const caseStatus = new CaseStatusClient({ apiUrl: connections.caseStatus.apiUrl, apiKey: csKey, gate: caseStatusGate });

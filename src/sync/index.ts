@@ -12,7 +12,16 @@ export type { ReadPlan } from './engine/full-sync.js';
 export type { RunSummary, SyncEngine } from './engine/engine.js';
 export { RealtimeSync, type RealtimeOptions } from './realtime/index.js';
 export { exchangePairingCode, RelayPairingError } from './realtime/pairing.js';
-export { AuthRequiredError, buildAuthorizeUrl, createPkcePair, exchangeAuthorizationCode, TOKENS_KEY, type OAuthConfig, type TokenManager, type TokenSet } from './smokeball/oauth.js';
+export {
+  AuthRequiredError,
+  buildAuthorizeUrl,
+  createPkcePair,
+  exchangeAuthorizationCode,
+  TOKENS_KEY,
+  type OAuthConfig,
+  type TokenManager,
+  type TokenSet,
+} from './smokeball/oauth.js';
 export { configureNetwork, networkProblemOf, resetNetwork, type NetworkProblem, type NetworkRoute } from './http/network.js';
 export { envProxyResolver, parsePacResult, type ProxyResolver } from './http/proxy-choice.js';
 export { checkCaPem, trustedCertificates } from './http/trusted-cas.js';

@@ -62,12 +62,14 @@ export function toE164(phone: SbPhone | null | undefined, defaultCountryCode: st
 
 /** Case Status rejects control characters in names; Smokeball data sometimes carries them. */
 function clean(text: string | null | undefined, max: number): string {
-  return (text ?? '')
-    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, max);
+  return (
+    (text ?? '')
+      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, max)
+  );
 }
 
 /**
@@ -165,7 +167,11 @@ export function mapMatter(
 }
 
 /** Matter type → Case Status practice area: the firm's explicit mapping first, then the same name. */
-export function practiceAreaFor(typeName: string, ref: Pick<ReferenceData, 'practiceAreas'>, config: Pick<SyncConfig, 'practiceAreaMapping'>): CsPracticeArea | undefined {
+export function practiceAreaFor(
+  typeName: string,
+  ref: Pick<ReferenceData, 'practiceAreas'>,
+  config: Pick<SyncConfig, 'practiceAreaMapping'>,
+): CsPracticeArea | undefined {
   const areaName = config.practiceAreaMapping[typeName] ?? findByName(ref.practiceAreas.values(), typeName)?.name;
   return areaName ? ref.practiceAreas.get(areaName) : undefined;
 }

@@ -54,9 +54,12 @@ export async function createDemoCore(world: World, options: DemoCoreOptions): Pr
   await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);
   await secrets.set(SECRET_KEYS.caseStatusApiKey, world.caseStatus.apiKey);
   if (!(await secrets.get(TOKENS_KEY))) {
-    await signInWithPkce({ authUrl: world.smokeball.authUrl, clientId: world.smokeball.options.clientId }, {
-      save: (t) => secrets.set(TOKENS_KEY, JSON.stringify(t)),
-    });
+    await signInWithPkce(
+      { authUrl: world.smokeball.authUrl, clientId: world.smokeball.options.clientId },
+      {
+        save: (t) => secrets.set(TOKENS_KEY, JSON.stringify(t)),
+      },
+    );
   }
   return new AppCore({ dataDir: options.dataDir, host: options.host, secrets, settings, logger: options.logger, ...options.core });
 }
@@ -77,7 +80,12 @@ export async function connectDemoRelay(world: World, settingsDir: string, secret
 
 /** The demo firm: both simulators with a seeded firm, a relay for real-time updates, and a started core syncing it. */
 export async function createDemoApp(
-  options: DemoCoreOptions & { matters: number; seed?: number; realtime?: boolean; simulators?: Pick<Parameters<typeof startWorld>[0], 'smokeball' | 'caseStatus'> },
+  options: DemoCoreOptions & {
+    matters: number;
+    seed?: number;
+    realtime?: boolean;
+    simulators?: Pick<Parameters<typeof startWorld>[0], 'smokeball' | 'caseStatus'>;
+  },
 ): Promise<{ core: AppCore; world: World; relay: RelayServer | undefined; secrets: SecretStore; close(): Promise<void> }> {
   // `simulators`: tests shorten the simulators' latency and write delay (the demo keeps the realistic defaults).
   const world = await startWorld({ matters: options.matters, seed: options.seed, ...options.simulators });

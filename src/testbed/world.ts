@@ -7,7 +7,19 @@ import type { SeededFirm } from '../sim/seed/firm-model.js';
 import { startSmokeballSim, type SmokeballSim, type SmokeballSimOptions } from '../sim/smokeball/server.js';
 import { startCaseStatusSim, type CaseStatusSim, type CaseStatusSimOptions } from '../sim/casestatus/server.js';
 import { practiceAreasFromFirm } from '../sim/casestatus/practice-areas.js';
-import { buildAuthorizeUrl, createPkcePair, createSyncStack, exchangeAuthorizationCode, MemorySecretStore, SECRET_KEYS, type OAuthConfig, type ReadPlan, type SecretStore, type SyncConfig, type SyncStack } from '../sync/index.js';
+import {
+  buildAuthorizeUrl,
+  createPkcePair,
+  createSyncStack,
+  exchangeAuthorizationCode,
+  MemorySecretStore,
+  SECRET_KEYS,
+  type OAuthConfig,
+  type ReadPlan,
+  type SecretStore,
+  type SyncConfig,
+  type SyncStack,
+} from '../sync/index.js';
 import type { WriteFence } from '../sync/index.js';
 import { CASE_STATUS_PACE } from '../contract/settings.js';
 
@@ -76,7 +88,16 @@ export async function signInWithPkce(oauth: OAuthConfig, tokens: { save(t: impor
 /** A sync stack (engine, store, clients) connected to the world, signed in, with its state in `dataDir`. */
 export async function connectToWorld(
   world: World,
-  options: { dataDir?: string; ratePerSecond?: number; burst?: number; plan?: ReadPlan; sync?: Partial<SyncConfig>; secrets?: SecretStore; fence?: WriteFence; now?: () => number } = {},
+  options: {
+    dataDir?: string;
+    ratePerSecond?: number;
+    burst?: number;
+    plan?: ReadPlan;
+    sync?: Partial<SyncConfig>;
+    secrets?: SecretStore;
+    fence?: WriteFence;
+    now?: () => number;
+  } = {},
 ): Promise<SyncStack & { secrets: SecretStore; dataDir: string }> {
   const secrets = options.secrets ?? new MemorySecretStore();
   await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);

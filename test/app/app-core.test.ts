@@ -34,10 +34,11 @@ async function syncNow(core: AppCore): Promise<void> {
   }
 }
 
-const idle = (core: AppCore) => until('the core to be idle', () => {
-  const v = core.view();
-  return !v.busy && (v.status.phase === 'idle' || v.status.phase === 'paused') ? v : false;
-});
+const idle = (core: AppCore) =>
+  until('the core to be idle', () => {
+    const v = core.view();
+    return !v.busy && (v.status.phase === 'idle' || v.status.phase === 'paused') ? v : false;
+  });
 
 describe('app core against the simulators', () => {
   let world: World;
@@ -50,7 +51,13 @@ describe('app core against the simulators', () => {
   beforeAll(async () => {
     world = await startWorld({ matters: 60, seed: 11, ...QUICK_SIMULATORS });
     dataDir = tempDir('css-core-').dir;
-    core = await createDemoCore(world, { dataDir, host: 'headless', secrets, smokeballRate: TEST_RATE.ratePerSecond, core: { retryDelaysMs: [300], viewThrottleMs: 50, writebackIntervalMs: 60_000 } });
+    core = await createDemoCore(world, {
+      dataDir,
+      host: 'headless',
+      secrets,
+      smokeballRate: TEST_RATE.ratePerSecond,
+      core: { retryDelaysMs: [300], viewThrottleMs: 50, writebackIntervalMs: 60_000 },
+    });
     core.onView((v) => views.push(v));
     await core.start();
   });
@@ -136,7 +143,9 @@ describe('app core against the simulators', () => {
   it('keeps secrets out of the settings file and the database', async () => {
     await idle(core);
     const secretValues = [world.smokeball.options.apiKey, world.caseStatus.apiKey, JSON.parse((await secrets.get(TOKENS_KEY))!).refreshToken as string];
-    const files = readdirSync(dataDir).map((f) => join(dataDir, f)).filter((f) => statSync(f).isFile());
+    const files = readdirSync(dataDir)
+      .map((f) => join(dataDir, f))
+      .filter((f) => statSync(f).isFile());
     expect(files.some((f) => f.endsWith('settings.json'))).toBe(true);
     expect(files.some((f) => f.endsWith('sync.sqlite'))).toBe(true);
     for (const file of files) {
@@ -162,7 +171,13 @@ describe('app core against the simulators', () => {
 
 describe('app core before set-up', () => {
   it('holds every run back until the import is started, and says why', async () => {
-    const core = new Core({ dataDir: tempDir('css-core-empty-').dir, host: 'headless', secrets: new MemorySecretStore(), settings: new MemorySettingsStore(), version: '9.9.9' });
+    const core = new Core({
+      dataDir: tempDir('css-core-empty-').dir,
+      host: 'headless',
+      secrets: new MemorySecretStore(),
+      settings: new MemorySettingsStore(),
+      version: '9.9.9',
+    });
     await core.start();
     const view = core.view();
     expect(view.version).toBe('9.9.9');
@@ -188,11 +203,23 @@ describe('first sign-in from the window', () => {
     const opened: string[] = [];
     const settings = new MemorySettingsStore();
     const core = new Core({
-      dataDir: tempDir('css-core-signin-').dir, host: 'electron', secrets, settings,
-      openExternal: async (url) => { opened.push(url); },
+      dataDir: tempDir('css-core-signin-').dir,
+      host: 'electron',
+      secrets,
+      settings,
+      openExternal: async (url) => {
+        opened.push(url);
+      },
     });
     try {
-      await core.invoke('updateSettings', { connections: { smokeballApiUrl: world.smokeball.url, smokeballAuthUrl: world.smokeball.authUrl, smokeballClientId: world.smokeball.options.clientId, caseStatusApiUrl: world.caseStatus.url } });
+      await core.invoke('updateSettings', {
+        connections: {
+          smokeballApiUrl: world.smokeball.url,
+          smokeballAuthUrl: world.smokeball.authUrl,
+          smokeballClientId: world.smokeball.options.clientId,
+          caseStatusApiUrl: world.caseStatus.url,
+        },
+      });
       await core.invoke('setSecret', { name: 'smokeballApiKey', value: world.smokeball.options.apiKey });
       await core.invoke('setSecret', { name: 'caseStatusApiKey', value: world.caseStatus.apiKey });
       await core.start();
@@ -228,7 +255,15 @@ describe('first sign-in from the window', () => {
 
 describe('sign-in lapsing while only real time is running', () => {
   it('notices without any run through Sync now, asks for sign-in, and is back in sync right after signing in', async () => {
-    const demo = await createDemoApp({ matters: 30, seed: 8, simulators: QUICK_SIMULATORS, smokeballRate: TEST_RATE.ratePerSecond, dataDir: tempDir('css-core-lapse-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 60_000, realtimeOptions: { waitSeconds: 1, subscriptionCheckMs: 2_000 } } });
+    const demo = await createDemoApp({
+      matters: 30,
+      seed: 8,
+      simulators: QUICK_SIMULATORS,
+      smokeballRate: TEST_RATE.ratePerSecond,
+      dataDir: tempDir('css-core-lapse-').dir,
+      host: 'headless',
+      core: { viewThrottleMs: 50, writebackIntervalMs: 60_000, realtimeOptions: { waitSeconds: 1, subscriptionCheckMs: 2_000 } },
+    });
     const { core, world } = demo;
     try {
       await until('the import and real time', () => core.view().initialImportDone && core.view().realtime.state === 'live');
@@ -239,7 +274,9 @@ describe('sign-in lapsing while only real time is running', () => {
       // subscription check is what finds out.
       const matter = world.firm.matters.find((m) => m.status === 'Open' && !m.isLead && world.caseStatus.control.cases().has(m.id))!;
       const set = world.firm.stageSets.find((st) => st.id === world.smokeball.control.matter(matter.id).stage?.stageSetId)!;
-      const target = set.stages.find((st) => st.id !== world.smokeball.control.matter(matter.id).stage?.stageId && !STAGES_MISSING_IN_CASE_STATUS.includes(st.name))!;
+      const target = set.stages.find(
+        (st) => st.id !== world.smokeball.control.matter(matter.id).stage?.stageId && !STAGES_MISSING_IN_CASE_STATUS.includes(st.name),
+      )!;
       world.smokeball.control.changeMatterStage(matter.id, target.id);
       // Bound: one subscription check (every 2 s here) plus a refused token refresh and the stop of real time;
       // 90 s leaves room for the full suite's load on 2 cores (alone it takes a few seconds).
@@ -265,7 +302,16 @@ describe('sign-in lapsing while only real time is running', () => {
 describe('grant revoked while real time is off and nothing else talks to Smokeball', () => {
   it('the grant watch finds out and asks for sign-in, with no run, event or Sync now', async () => {
     // No relay (real time off), the write-back timer far away: only the grant watch can notice.
-    const demo = await createDemoApp({ matters: 20, seed: 9, realtime: false, simulators: QUICK_SIMULATORS, smokeballRate: TEST_RATE.ratePerSecond, dataDir: tempDir('css-core-watch-').dir, host: 'headless', core: { viewThrottleMs: 50, writebackIntervalMs: 10 * 60_000, grantWatchMs: 300 } });
+    const demo = await createDemoApp({
+      matters: 20,
+      seed: 9,
+      realtime: false,
+      simulators: QUICK_SIMULATORS,
+      smokeballRate: TEST_RATE.ratePerSecond,
+      dataDir: tempDir('css-core-watch-').dir,
+      host: 'headless',
+      core: { viewThrottleMs: 50, writebackIntervalMs: 10 * 60_000, grantWatchMs: 300 },
+    });
     const { core, world } = demo;
     try {
       await until('the import', () => core.view().initialImportDone);

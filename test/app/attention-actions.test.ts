@@ -21,7 +21,16 @@ function recordingActions(): AttentionActions & { calls: string[] } {
   };
 }
 
-const item = (kind: AttentionItem['kind'], subjectId = 's1'): AttentionItem => ({ id: 1, kind, subjectId, reason: 'r', details: {}, firstSeen: 'a', lastSeen: 'a', occurrences: 1 });
+const item = (kind: AttentionItem['kind'], subjectId = 's1'): AttentionItem => ({
+  id: 1,
+  kind,
+  subjectId,
+  reason: 'r',
+  details: {},
+  firstSeen: 'a',
+  lastSeen: 'a',
+  occurrences: 1,
+});
 
 describe('Retry on an attention item', () => {
   it('does nothing for unsafe content, even when asked directly (the window shows no Retry for it)', async () => {

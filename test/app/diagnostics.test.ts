@@ -33,7 +33,13 @@ describe('diagnostics bundle', () => {
     new ConfSettingsStore(dir.dir).set(applySettingsPatch(DEFAULT_SETTINGS, { network: { proxyUsername: 'FIRM\\sync', extraCaPem: '' } }));
     const imported = await stack.engine.initialImport();
     expect(imported.outcome, imported.error).not.toBe('failed');
-    await new WritebackJob({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, tempDir: `${dir.dir}/staging`, settings: TEST_SETTINGS }).run();
+    await new WritebackJob({
+      smokeball: stack.smokeball,
+      caseStatus: stack.caseStatus,
+      store: stack.store,
+      tempDir: `${dir.dir}/staging`,
+      settings: TEST_SETTINGS,
+    }).run();
     // The app's own log, plus an old-format file that carried secrets raw (a line written before redaction existed).
     const log = createFileLog({ dir: join(dir.dir, 'logs'), name: 'serve.log' });
     log.info('Sync finished', { matters: 25 });
@@ -51,7 +57,9 @@ describe('diagnostics bundle', () => {
 
   const open = (file: string) => unzipSync(readFileSync(file));
   const clientNames = () =>
-    world.firm.contacts.flatMap((c) => [c.person ? `${c.person.firstName} ${c.person.lastName}` : undefined, c.company?.name]).filter((n): n is string => !!n && n.length > 3);
+    world.firm.contacts
+      .flatMap((c) => [c.person ? `${c.person.firstName} ${c.person.lastName}` : undefined, c.company?.name])
+      .filter((n): n is string => !!n && n.length > 3);
 
   it('holds logs, versions, settings and a state summary, but no secret and no client detail by default', async () => {
     const out = join(dir.dir, 'bundle.zip');

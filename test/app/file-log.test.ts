@@ -26,7 +26,9 @@ describe('the rotating file log', () => {
       const all = files.map((f) => readFileSync(join(tmp.dir, 'logs', f), 'utf8')).join('');
       expect(all).not.toContain(secret);
       // The newest entry is in the current file, as a JSON line with level, time and message.
-      const current = readFileSync(join(tmp.dir, 'logs', 'main.log'), 'utf8').trim().split('\n');
+      const current = readFileSync(join(tmp.dir, 'logs', 'main.log'), 'utf8')
+        .trim()
+        .split('\n');
       const last = JSON.parse(current.at(-1)!) as Record<string, unknown>;
       expect(last).toMatchObject({ level: 'info', message: `entry ${lines - 1} with [redacted]`, i: lines - 1, headers: { authorization: '[redacted]' } });
       expect(typeof last.at).toBe('string');

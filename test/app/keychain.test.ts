@@ -32,7 +32,11 @@ function runChild(phase: 'write' | 'read' | 'fail', env: NodeJS.ProcessEnv, viaK
     ? ['dbus-run-session', ['--', 'sh', '-c', `echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec ${node}`]]
     : ['sh', ['-c', `exec ${node}`]];
   const r = spawnSync(cmd as string, args as string[], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) throw new Error(`keychain child (${phase}) printed no result; exit ${r.status}; stderr:\n${r.stderr}`);
   return JSON.parse(line) as ChildResult;
 }
@@ -54,7 +58,14 @@ describe('KeytarSecretStore against a real Secret Service (gnome-keyring)', () =
     const runtime = join(tmp.dir, 'run');
     mkdirSync(runtime, { mode: 0o700 });
     // Everything the keyring daemon writes goes under the temp dir.
-    env = { ...process.env, HOME: tmp.dir, XDG_DATA_HOME: join(tmp.dir, 'data'), XDG_CONFIG_HOME: join(tmp.dir, 'config'), XDG_CACHE_HOME: join(tmp.dir, 'cache'), XDG_RUNTIME_DIR: runtime };
+    env = {
+      ...process.env,
+      HOME: tmp.dir,
+      XDG_DATA_HOME: join(tmp.dir, 'data'),
+      XDG_CONFIG_HOME: join(tmp.dir, 'config'),
+      XDG_CACHE_HOME: join(tmp.dir, 'cache'),
+      XDG_RUNTIME_DIR: runtime,
+    };
     delete env.DBUS_SESSION_BUS_ADDRESS;
     delete env.DISPLAY;
     written = runChild('write', env);
@@ -131,7 +142,9 @@ describe('KeytarSecretStore error handling (keytar injected)', () => {
         throw new Error('Cannot find module keytar.node');
       },
     });
-    await expect(store.get('k')).rejects.toThrow('The system keychain is not available: the keytar native module could not be loaded (Cannot find module keytar.node)');
+    await expect(store.get('k')).rejects.toThrow(
+      'The system keychain is not available: the keytar native module could not be loaded (Cannot find module keytar.node)',
+    );
     await expect(store.get('k')).rejects.toBeInstanceOf(KeychainUnavailableError);
     expect(attempts).toBe(2);
   });

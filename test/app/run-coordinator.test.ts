@@ -26,7 +26,15 @@ function harness(options: { retryDelaysMs?: number[] } = {}) {
     new Promise((resolve) => {
       const done = () => {
         const o = outcomes.shift() ?? { outcome: 'succeeded' };
-        resolve({ runId: runs.length, kind: kind as RunSummary['kind'], counts: {} as RunSummary['counts'], durationMs: 1, firstCaseMs: null, problems: [], ...o });
+        resolve({
+          runId: runs.length,
+          kind: kind as RunSummary['kind'],
+          counts: {} as RunSummary['counts'],
+          durationMs: 1,
+          firstCaseMs: null,
+          problems: [],
+          ...o,
+        });
       };
       if (holdRuns) release = done;
       else done();

@@ -13,7 +13,10 @@ function local(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Date {
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-type HarnessOptions = { start: Date; time?: string; lastRunAt?: Date | null; run?: () => Promise<void> } & Omit<Partial<NightlySchedulerOptions>, 'lastRunAt' | 'run' | 'time'>;
+type HarnessOptions = { start: Date; time?: string; lastRunAt?: Date | null; run?: () => Promise<void> } & Omit<
+  Partial<NightlySchedulerOptions>,
+  'lastRunAt' | 'run' | 'time'
+>;
 
 function harness({ start, time, lastRunAt: initialLastRun, run, ...rest }: HarnessOptions) {
   const clock = new FakeClock(start);

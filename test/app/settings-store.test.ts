@@ -17,7 +17,13 @@ describe('settings', () => {
   it('persists in a JSON file under the data folder and survives a new store instance', () => {
     const { dir } = tempDir();
     const a = new ConfSettingsStore(dir);
-    a.set(applySettingsPatch(a.get(), { nightlySyncTime: '23:30', stageMapping: { 'stage-1': 'Negotiation' }, connections: { relayUrl: 'https://relay.example.com' } }));
+    a.set(
+      applySettingsPatch(a.get(), {
+        nightlySyncTime: '23:30',
+        stageMapping: { 'stage-1': 'Negotiation' },
+        connections: { relayUrl: 'https://relay.example.com' },
+      }),
+    );
     const b = new ConfSettingsStore(dir).get();
     expect(b.nightlySyncTime).toBe('23:30');
     expect(b.stageMapping).toEqual({ 'stage-1': 'Negotiation' });

@@ -37,7 +37,14 @@ beforeAll(async () => {
   dirs.push(relayDir);
   relay = await startRelayServer({ storage: `sqlite:${relayDir.dir}/relay.sqlite`, smokeballClientId: world.smokeball.options.clientId });
   firmId = (await relay.admin.createFirm({ name: 'Setup firm' })).firmId;
-  build = { ...PRODUCTION_BUILD_CONFIG, smokeballApiUrl: world.smokeball.url, smokeballAuthUrl: world.smokeball.authUrl, smokeballClientId: world.smokeball.options.clientId, caseStatusApiUrl: world.caseStatus.url, relayUrl: relay.url };
+  build = {
+    ...PRODUCTION_BUILD_CONFIG,
+    smokeballApiUrl: world.smokeball.url,
+    smokeballAuthUrl: world.smokeball.authUrl,
+    smokeballClientId: world.smokeball.options.clientId,
+    caseStatusApiUrl: world.caseStatus.url,
+    relayUrl: relay.url,
+  };
 });
 
 afterAll(async () => {
@@ -49,7 +56,8 @@ afterAll(async () => {
 describe('relay pairing codes', () => {
   it('are single use, expire, and refuse what cannot be a code', async () => {
     const { code } = await relay.admin.createPairingCode(firmId);
-    const pair = (body: unknown) => fetch(`${relay.url}/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const pair = (body: unknown) =>
+      fetch(`${relay.url}/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const first = await pair({ code: code.toLowerCase() });
     expect(first.status).toBe(200);
     const answer = (await first.json()) as { token: string; relayUrl: string; firmName: string };
@@ -85,7 +93,16 @@ describe('the guided set-up of a new install', () => {
     // The Smokeball API key belongs with the app's registration; the set-up does not ask staff for it.
     await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);
     const settings = new ConfSettingsStore(data.dir);
-    const newCore = () => new AppCore({ dataDir: data.dir, host: 'headless', secrets, settings: new ConfSettingsStore(data.dir), build, viewThrottleMs: 50, writebackIntervalMs: 60_000 });
+    const newCore = () =>
+      new AppCore({
+        dataDir: data.dir,
+        host: 'headless',
+        secrets,
+        settings: new ConfSettingsStore(data.dir),
+        build,
+        viewThrottleMs: 50,
+        writebackIntervalMs: 60_000,
+      });
     let core = newCore();
     try {
       await core.start();
@@ -113,7 +130,10 @@ describe('the guided set-up of a new install', () => {
       expect(core.view().setup.current).toBe('realtime');
 
       // Step 3: a wrong code, then the link the relay's operator gave.
-      expect(await core.invoke('pairRelay', { code: 'AAAA-BBBB-CCCC' })).toMatchObject({ paired: false, message: expect.stringMatching(/does not know this pairing code/) });
+      expect(await core.invoke('pairRelay', { code: 'AAAA-BBBB-CCCC' })).toMatchObject({
+        paired: false,
+        message: expect.stringMatching(/does not know this pairing code/),
+      });
       const { code } = await relay.admin.createPairingCode(firmId);
       expect(await core.invoke('pairRelay', { code: `${relay.url}/pair/${code}` })).toMatchObject({ paired: true });
       expect(await secrets.get(SECRET_KEYS.relayToken)).toMatch(/^rly_/);

@@ -13,7 +13,10 @@ const fresh = (over: Partial<SetupInputs> = {}): SetupInputs => ({
   initialImportDone: false,
   ...over,
 });
-const states = (i: SetupInputs) => deriveSetup(i).steps.map((s) => `${s.id}:${s.state}`).join(' ');
+const states = (i: SetupInputs) =>
+  deriveSetup(i)
+    .steps.map((s) => `${s.id}:${s.state}`)
+    .join(' ');
 
 describe('the set-up state machine', () => {
   it('starts at sign-in with every run held back', () => {
@@ -57,7 +60,10 @@ describe('the set-up state machine', () => {
 describe('pairing input', () => {
   it('takes a bare code at the build relay and a link at its own relay', () => {
     expect(pairingTarget(' k7qf-2m9x pl4d ', 'https://relay.example')).toEqual({ relayUrl: 'https://relay.example', code: 'K7QF2M9XP14D' });
-    expect(pairingTarget('https://r.example.com/base/pair/K7QF-2M9X-PL4D', 'https://relay.example')).toEqual({ relayUrl: 'https://r.example.com/base', code: 'K7QF2M9XP14D' });
+    expect(pairingTarget('https://r.example.com/base/pair/K7QF-2M9X-PL4D', 'https://relay.example')).toEqual({
+      relayUrl: 'https://r.example.com/base',
+      code: 'K7QF2M9XP14D',
+    });
     expect(pairingTarget('https://r.example.com/other/K7QF', 'x')).toBeUndefined();
     expect(pairingTarget('hello world!', 'x')).toBeUndefined();
     expect(normalizePairingCode('oOiIlL')).toBe('001111');

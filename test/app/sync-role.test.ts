@@ -32,7 +32,11 @@ describe('one sync host per firm (app cores, no relay)', () => {
   it('one host, one standby naming it; Sync now on the standby asks the host; the standby takes over when the host quits', async () => {
     world = await startWorld({ matters: 20, seed: 5, caseStatus: { lease: { ttlMs: 3_000 } }, smokeball: { faults: { latencyMs: 5, latencyJitterMs: 2 } } });
     const make = (name: string, user: string) =>
-      createDemoCore(world, { dataDir: tempDir('css-install-').dir, host: 'headless', core: { install: { name, user }, viewThrottleMs: 20, writebackIntervalMs: 60_000 } });
+      createDemoCore(world, {
+        dataDir: tempDir('css-install-').dir,
+        host: 'headless',
+        core: { install: { name, user }, viewThrottleMs: 20, writebackIntervalMs: 60_000 },
+      });
     const front = await make('FRONTDESK-PC', 'anna');
     const para = await make('PARALEGAL-PC', 'ben');
     cores.push(front, para);
@@ -45,9 +49,9 @@ describe('one sync host per firm (app cores, no relay)', () => {
     expect(standby.view().syncHost?.message).toBe(`Sync runs on ${hostName}.`);
 
     // The host imports; the standby sends Smokeball nothing and shows what the host published.
-    await until('the host\'s import', () => host.view().initialImportDone && host.view().status.phase === 'idle');
+    await until("the host's import", () => host.view().initialImportDone && host.view().status.phase === 'idle');
     expect(world.caseStatus.control.cases().size).toBeGreaterThan(0);
-    const published = await until('the host\'s published status', () => {
+    const published = await until("the host's published status", () => {
       const s = standby.view().syncHost?.hostStatus as { lastSyncAt?: string | null } | null;
       return s?.lastSyncAt ? s : false;
     });

@@ -84,13 +84,31 @@ describe('view model', () => {
   });
 
   it('makes a blocked mass closure confirmable, not retryable', () => {
-    const item = { id: 3, kind: 'mass_closure_blocked' as const, subjectId: 'firm', reason: 'Too many', details: {}, firstSeen: 'a', lastSeen: 'a', occurrences: 1 };
+    const item = {
+      id: 3,
+      kind: 'mass_closure_blocked' as const,
+      subjectId: 'firm',
+      reason: 'Too many',
+      details: {},
+      firstSeen: 'a',
+      lastSeen: 'a',
+      occurrences: 1,
+    };
     const [a] = buildView(inputs({ attention: [item] })).attention;
     expect([a!.confirmable, a!.retryable]).toEqual([true, false]);
   });
 
   it('offers no Retry on unsafe content (it was already made safe) but lets it be dismissed', () => {
-    const item = { id: 4, kind: 'unsafe_content' as const, subjectId: 'document:d1', reason: 'Saved as invoice.pdf.exe.txt', details: {}, firstSeen: 'a', lastSeen: 'a', occurrences: 1 };
+    const item = {
+      id: 4,
+      kind: 'unsafe_content' as const,
+      subjectId: 'document:d1',
+      reason: 'Saved as invoice.pdf.exe.txt',
+      details: {},
+      firstSeen: 'a',
+      lastSeen: 'a',
+      occurrences: 1,
+    };
     const [a] = buildView(inputs({ attention: [item] })).attention;
     expect([a!.retryable, a!.confirmable, a!.dismissable]).toEqual([false, false, true]);
   });
@@ -103,19 +121,32 @@ describe('view model', () => {
 
   it('drops run statistics from recent runs', () => {
     const run = { id: 1, kind: 'initial' as const, startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null, stats: { x: 1 } };
-    expect(buildView(inputs({ runs: [run] })).recentRuns).toEqual([{ id: 1, kind: 'initial', startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null }]);
+    expect(buildView(inputs({ runs: [run] })).recentRuns).toEqual([
+      { id: 1, kind: 'initial', startedAt: 'a', finishedAt: 'b', outcome: 'succeeded', error: null },
+    ]);
   });
 });
 
 describe('items needing attention, grouped by kind', () => {
-  const stored = (id: number, kind: AttentionItem['kind'], subjectId = `s${id}`): AttentionItem => ({ id, kind, subjectId, reason: `Problem ${id}`, details: {}, firstSeen: 'a', lastSeen: 'a', occurrences: 1 });
+  const stored = (id: number, kind: AttentionItem['kind'], subjectId = `s${id}`): AttentionItem => ({
+    id,
+    kind,
+    subjectId,
+    reason: `Problem ${id}`,
+    details: {},
+    firstSeen: 'a',
+    lastSeen: 'a',
+    occurrences: 1,
+  });
 
   it('puts the one item a person must act on above 199 clients that cannot be texted, with full counts', () => {
     const phones = Array.from({ length: 50 }, (_, i) => stored(i + 1, 'client_without_cell_phone'));
-    const v = buildView(inputs({
-      attention: [...phones, stored(500, 'sync_failed'), stored(501, 'unmapped_stage')],
-      attentionCounts: { client_without_cell_phone: 199, sync_failed: 1, unmapped_stage: 1 },
-    }));
+    const v = buildView(
+      inputs({
+        attention: [...phones, stored(500, 'sync_failed'), stored(501, 'unmapped_stage')],
+        attentionCounts: { client_without_cell_phone: 199, sync_failed: 1, unmapped_stage: 1 },
+      }),
+    );
     expect(v.attentionGroups.map((g) => [g.kind, g.count, g.needsDecision])).toEqual([
       ['unmapped_stage', 1, true],
       ['sync_failed', 1, false],
@@ -143,8 +174,14 @@ describe('items needing attention, grouped by kind', () => {
       answerHeld: (send) => (calls.push(`answer ${send}`), { started: true }),
     };
     expect(await retryAttentionGroup([stored(1, 'unmapped_stage'), stored(2, 'unmapped_stage')], act)).toMatchObject({ retried: true });
-    expect(await retryAttentionGroup([stored(3, 'matter_failed', 'm1'), stored(4, 'matter_failed', 'm2')], act)).toEqual({ retried: true, message: 'Syncing 2 matters again.' });
-    expect(await retryAttentionGroup([stored(5, 'message_failed', 'x'), stored(6, 'message_failed', 'y')], act)).toEqual({ retried: true, message: 'Trying 2 again.' });
+    expect(await retryAttentionGroup([stored(3, 'matter_failed', 'm1'), stored(4, 'matter_failed', 'm2')], act)).toEqual({
+      retried: true,
+      message: 'Syncing 2 matters again.',
+    });
+    expect(await retryAttentionGroup([stored(5, 'message_failed', 'x'), stored(6, 'message_failed', 'y')], act)).toEqual({
+      retried: true,
+      message: 'Trying 2 again.',
+    });
     expect(await retryAttentionGroup([], act)).toMatchObject({ retried: false });
     expect(calls).toEqual(['reconcile', 'refresh m1,m2', 'writeback x', 'writeback y']);
   });

@@ -9,7 +9,9 @@ describe('sync exit status', () => {
       { kind: 'unmapped_practice_area' as const, matterTypeId: 't2', matterTypeName: 'Wills' },
     ];
     const reason = nothingSyncedReason({ counts: emptyCounts(), problems });
-    expect(reason).toBe('No matter could be synced: 2 matter types without a Case Status practice area (Conveyancing, Wills). Map the practice areas (sync.practiceAreaMapping) or see the attention list.');
+    expect(reason).toBe(
+      'No matter could be synced: 2 matter types without a Case Status practice area (Conveyancing, Wills). Map the practice areas (sync.practiceAreaMapping) or see the attention list.',
+    );
     expect(reason).not.toContain('\n');
     expect(nothingSyncedReason({ counts: { ...emptyCounts(), failed: 3 }, problems: [] })).toMatch(/^No matter could be synced: 3 refused\./);
   });

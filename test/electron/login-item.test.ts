@@ -23,7 +23,12 @@ describe('launch at login', () => {
     const tmp = tempDir('css-autostart-');
     const autostartDir = join(tmp.dir, 'config', 'autostart');
     const calls: unknown[] = [];
-    const deps = { platform: 'linux' as const, setLoginItemSettings: (s: unknown) => calls.push(s), autostartDir, executable: '/opt/Case Status Sync/case-status-$ync.AppImage' };
+    const deps = {
+      platform: 'linux' as const,
+      setLoginItemSettings: (s: unknown) => calls.push(s),
+      autostartDir,
+      executable: '/opt/Case Status Sync/case-status-$ync.AppImage',
+    };
     applyLaunchAtLogin(true, deps);
     const file = join(autostartDir, AUTOSTART_FILE);
     const entry = readFileSync(file, 'utf8');

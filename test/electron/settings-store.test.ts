@@ -6,7 +6,6 @@ import { ElectronSettingsStore } from '../../electron/settings-store.js';
 import { ElectronStoreLike } from '../helpers/electron-store-like.js';
 import { tempDir } from '../helpers/tmp.js';
 
-
 function recordingLogger() {
   const warnings: string[] = [];
   return { warnings, logger: { debug() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) } };

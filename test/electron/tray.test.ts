@@ -75,13 +75,11 @@ describe('tray controller', () => {
 
   it('has Open, Sync now, Pause for 30 min and Quit, and each calls the right thing', async () => {
     const { core, tray, shown, quits } = setup();
-    expect(tray().menu.filter((i) => i.type !== 'separator').map((i) => i.label)).toEqual([
-      'Up to date · Last sync 02:01',
-      'Open Case Status Sync',
-      'Sync now',
-      `Pause for ${PAUSE_MINUTES} min`,
-      'Quit Case Status Sync',
-    ]);
+    expect(
+      tray()
+        .menu.filter((i) => i.type !== 'separator')
+        .map((i) => i.label),
+    ).toEqual(['Up to date · Last sync 02:01', 'Open Case Status Sync', 'Sync now', `Pause for ${PAUSE_MINUTES} min`, 'Quit Case Status Sync']);
     tray().item('open').click!();
     expect(shown()).toBe(1);
     tray().item('sync').click!();

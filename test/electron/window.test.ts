@@ -171,7 +171,7 @@ describe('session hardening', () => {
     };
     hardenSession(session as unknown as Session);
     let result: unknown;
-    onHeaders!({ responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': ["default-src *"] } }, (r) => (result = r));
+    onHeaders!({ responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': ['default-src *'] } }, (r) => (result = r));
     expect(result).toEqual({ responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     const grants: boolean[] = [];
     for (const p of ['media', 'notifications', 'geolocation', 'clipboard-read']) onPermission!({}, p, (g) => grants.push(g));
@@ -184,7 +184,13 @@ describe('session hardening', () => {
     const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
     expect(meta).toBeDefined();
-    const directives = (csp: string) => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+    const directives = (csp: string) =>
+      new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name!, values]),
+      );
     const page = directives(meta!);
     const header = directives(CONTENT_SECURITY_POLICY);
     for (const [name, values] of page) {

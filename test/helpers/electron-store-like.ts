@@ -7,6 +7,12 @@ import type { SettingsFileConstructor } from '../../electron/settings-store.js';
  */
 export const ElectronStoreLike: SettingsFileConstructor = class extends Conf<Record<string, unknown>> {
   constructor(options: { name: string; cwd: string; clearInvalidConfig: boolean; configFileMode: number }) {
-    super({ configName: options.name, cwd: options.cwd, clearInvalidConfig: options.clearInvalidConfig, configFileMode: options.configFileMode, projectName: 'case-status-sync' });
+    super({
+      configName: options.name,
+      cwd: options.cwd,
+      clearInvalidConfig: options.clearInvalidConfig,
+      configFileMode: options.configFileMode,
+      projectName: 'case-status-sync',
+    });
   }
 } as unknown as SettingsFileConstructor;

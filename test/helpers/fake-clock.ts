@@ -50,4 +50,3 @@ export class FakeClock implements Clock {
 export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
-

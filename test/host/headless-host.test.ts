@@ -36,7 +36,10 @@ afterEach(async () => {
 });
 
 /** A raw HTTP GET: fetch() would normalise the dot-segments these tests need to send as they are. */
-function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function rawGet(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: host.port, path, method: 'GET', headers }, (res) => {
       let body = '';
@@ -53,7 +56,10 @@ const origin = () => `http://127.0.0.1:${host.port}`;
 const wsUrl = (token: string | null) => `ws://127.0.0.1:${host.port}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
 
 /** Opens a WebSocket; resolves with the socket, or with the HTTP status the upgrade was refused with. */
-function connect(url: string, options: WebSocket.ClientOptions = { origin: origin() }): Promise<{ ws: WebSocket; box: Inbox; refused: null } | { ws: null; refused: number }> {
+function connect(
+  url: string,
+  options: WebSocket.ClientOptions = { origin: origin() },
+): Promise<{ ws: WebSocket; box: Inbox; refused: null } | { ws: null; refused: number }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, options);
     // Listen before 'open': the host sends the view straight away, possibly in the same packet as the handshake.

@@ -15,7 +15,11 @@ const ADMIN = 'operator-token-0123456789abcdef';
 type Shared = Extract<BudgetGrant, { mode: 'shared' }>;
 
 async function renew(url: string, token: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${url}/v1/budget/renew`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/v1/budget/renew`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 const busy = (bulk: number, realtime = 0) => ({ demand: { realtime, bulk }, usedPerSecond: 0.5, queueDepth: 12 });
@@ -32,7 +36,13 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('partner budget on %s', (kind
 
   it('shared mode: splits the rate, answers bad input and strangers clearly, shows the operator per-firm figures', async () => {
     const clock = Date.parse('2026-03-02T09:00:00Z');
-    const relay = await startRelayServer({ storage: await storages.fresh(kind), smokeballClientId: CLIENT_ID, now: () => clock, budget: { mode: 'shared' }, adminToken: ADMIN });
+    const relay = await startRelayServer({
+      storage: await storages.fresh(kind),
+      smokeballClientId: CLIENT_ID,
+      now: () => clock,
+      budget: { mode: 'shared' },
+      adminToken: ADMIN,
+    });
     servers.push(relay);
     const a = await relay.admin.createFirm({ name: 'A' });
     const b = await relay.admin.createFirm({ name: 'B' });
@@ -46,7 +56,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('partner budget on %s', (kind
     expect(gb.ratePerSecond).toBeCloseTo(3.5);
     expect(ga.concurrency + gb.concurrency).toBeLessThanOrEqual(5);
 
-    expect((await renew(relay.url, a.token, { demand: { realtime: 'lots', bulk: 0 }, usedPerSecond: 0, queueDepth: 0 })).body).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/demand.realtime/) });
+    expect((await renew(relay.url, a.token, { demand: { realtime: 'lots', bulk: 0 }, usedPerSecond: 0, queueDepth: 0 })).body).toMatchObject({
+      error: 'bad_request',
+      message: expect.stringMatching(/demand.realtime/),
+    });
     expect((await renew(relay.url, 'rly_nope', busy(1))).status).toBe(401);
 
     const noAuth = await fetch(`${relay.url}/v1/admin/budget`);
@@ -64,7 +77,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('partner budget on %s', (kind
     expect(text).toContain(`relay_budget_firm_queue_depth{firm="${b.firmId}"} 12`);
     expect(text).toContain(`relay_budget_firm_demand_per_second{firm="${b.firmId}",class="bulk"} 5`);
     // Every sample line is `name{labels} number`.
-    for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
+    for (const line of text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#')))
+      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
     expect(text).not.toContain(a.token);
   });
 
@@ -87,7 +104,12 @@ describe('partner budget on two relay instances sharing PostgreSQL', () => {
     const firms = await Promise.all(Array.from({ length: 12 }, (_, i) => one.admin.createFirm({ name: `Firm ${i}` })));
     const latest = new Map<string, Shared>();
     for (let round = 0; round < 3; round++) {
-      const answers = await Promise.all(firms.map(async (f, i) => [f.firmId, (await renew(i % 2 === 0 ? one.url : two.url, f.token, busy(1 + (i % 4), i % 5 === 0 ? 1 : 0))).body as unknown as Shared] as const));
+      const answers = await Promise.all(
+        firms.map(
+          async (f, i) =>
+            [f.firmId, (await renew(i % 2 === 0 ? one.url : two.url, f.token, busy(1 + (i % 4), i % 5 === 0 ? 1 : 0))).body as unknown as Shared] as const,
+        ),
+      );
       for (const [id, g] of answers) latest.set(id, g);
       const rate = [...latest.values()].reduce((a, g) => a + g.ratePerSecond, 0);
       const concurrency = [...latest.values()].reduce((a, g) => a + g.concurrency, 0);

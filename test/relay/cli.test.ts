@@ -85,7 +85,11 @@ describe('relay CLI', () => {
   it('serve: listens, answers /healthz, and stops cleanly on SIGTERM', async () => {
     const dir = tempDir('relay-cli-');
     dirs.push(dir);
-    const child = spawn(process.execPath, [...CLI, 'serve', '--storage', `sqlite:${dir.dir}/r.sqlite`, '--port', '0', '--smokeball-client-id', 'cid', '--public-url', 'https://relay.example.com/'], { cwd: process.cwd() });
+    const child = spawn(
+      process.execPath,
+      [...CLI, 'serve', '--storage', `sqlite:${dir.dir}/r.sqlite`, '--port', '0', '--smokeball-client-id', 'cid', '--public-url', 'https://relay.example.com/'],
+      { cwd: process.cwd() },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const url = await new Promise<string>((resolve, reject) => {

@@ -114,7 +114,11 @@ export async function postCaseStatus(relayUrl: string, firmId: string, d: CaseSt
   return fetch(`${relayUrl}/hooks/casestatus/${firmId}`, { method: 'POST', headers, body: raw });
 }
 
-export async function getEvents(relayUrl: string, token: string | undefined, query: Record<string, string | number> = {}): Promise<{ status: number; page: RelayEventsPage; text: string }> {
+export async function getEvents(
+  relayUrl: string,
+  token: string | undefined,
+  query: Record<string, string | number> = {},
+): Promise<{ status: number; page: RelayEventsPage; text: string }> {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
   const res = await fetch(`${relayUrl}/v1/events${qs ? `?${qs}` : ''}`, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },

@@ -47,15 +47,22 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
         },
         async acquire(opts: { wantsHost?: boolean; token?: string } = {}): Promise<Call & { answer: AcquireAnswer }> {
           const call = await post(relay.url, opts.token ?? firm.token, '/v1/lease/acquire', {
-            ...fields(), installId: id, installName: name, user: `user-${name}`, preferred: extra.preferred ?? false, wantsHost: opts.wantsHost ?? false,
+            ...fields(),
+            installId: id,
+            installName: name,
+            user: `user-${name}`,
+            preferred: extra.preferred ?? false,
+            wantsHost: opts.wantsHost ?? false,
           });
           const answer = call.body as unknown as AcquireAnswer;
           if (call.status === 200 && answer.granted) held = { epoch: answer.epoch, leaseKey: answer.leaseKey };
           return { ...call, answer };
         },
-        renew: (status?: unknown) => post(relay.url, firm.token, '/v1/lease/renew', { ...fields(), installId: id, ...held, ...(status !== undefined ? { status } : {}) }),
+        renew: (status?: unknown) =>
+          post(relay.url, firm.token, '/v1/lease/renew', { ...fields(), installId: id, ...held, ...(status !== undefined ? { status } : {}) }),
         release: () => post(relay.url, firm.token, '/v1/lease/release', { ...fields(), installId: id, ...held }),
-        append: (entries: Array<{ key: string; value: string | null }>) => post(relay.url, firm.token, '/v1/ledger', { ...fields(), installId: id, ...held, entries }),
+        append: (entries: Array<{ key: string; value: string | null }>) =>
+          post(relay.url, firm.token, '/v1/ledger', { ...fields(), installId: id, ...held, entries }),
         askSync: () => post(relay.url, firm.token, '/v1/lease/sync-request', { ...fields(), installId: id }),
       };
     };
@@ -76,7 +83,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
     expect(granted).toHaveLength(1);
     const hostIndex = answers.findIndex((a) => a.answer.granted);
     for (const a of answers.filter((x) => !x.answer.granted)) {
-      expect(a.answer).toMatchObject({ granted: false, epoch: 1, holder: { installId: all[hostIndex]!.id, installName: all[hostIndex]!.id.replace('install-', '') } });
+      expect(a.answer).toMatchObject({
+        granted: false,
+        epoch: 1,
+        holder: { installId: all[hostIndex]!.id, installName: all[hostIndex]!.id.replace('install-', '') },
+      });
     }
   });
 
@@ -115,7 +126,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
     expect((await standby.acquire()).answer).toMatchObject({ granted: false, holder: { installName: 'FRONTDESK-PC' } });
   });
 
-  it('a ledger append above the webhook-sized body cap (64 KiB) is accepted up to the ledger\'s own cap', async () => {
+  it("a ledger append above the webhook-sized body cap (64 KiB) is accepted up to the ledger's own cap", async () => {
     const { install, ledger } = await setup();
     const host = install('FRONTDESK-PC');
     expect((await host.acquire()).answer.granted).toBe(true);
@@ -161,7 +172,14 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
     expect((await ledger()).entries).toEqual([{ seq: 1, key: 'feed.cursor', value: '10', epoch: 1 }]);
 
     // The new host reads what the old one wrote and continues the ledger under its epoch.
-    expect((await preferred.append([{ key: 'feed.cursor', value: '11' }, { key: 'memo.thread-1', value: 'memo-9' }])).status).toBe(200);
+    expect(
+      (
+        await preferred.append([
+          { key: 'feed.cursor', value: '11' },
+          { key: 'memo.thread-1', value: 'memo-9' },
+        ])
+      ).status,
+    ).toBe(200);
     const page = await ledger();
     expect(page.entries).toEqual([
       { seq: 2, key: 'feed.cursor', value: '11', epoch: 2 },
@@ -196,9 +214,20 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
     const base = { installId: host.id, clientTime: now() };
     const forgedKey = await post(relay.url, firm.token, '/v1/lease/renew', { ...base, requestId: randomUUID(), epoch: held.epoch, leaseKey: 'x'.repeat(43) });
     expect(forgedKey).toMatchObject({ status: 409, body: { error: 'lease_lost' } });
-    const forgedEpoch = await post(relay.url, firm.token, '/v1/lease/renew', { ...base, requestId: randomUUID(), epoch: held.epoch + 1, leaseKey: held.leaseKey });
+    const forgedEpoch = await post(relay.url, firm.token, '/v1/lease/renew', {
+      ...base,
+      requestId: randomUUID(),
+      epoch: held.epoch + 1,
+      leaseKey: held.leaseKey,
+    });
     expect(forgedEpoch).toMatchObject({ status: 409, body: { error: 'lease_lost' } });
-    const forgedLedger = await post(relay.url, firm.token, '/v1/ledger', { ...base, requestId: randomUUID(), epoch: held.epoch, leaseKey: 'y'.repeat(43), entries: [{ key: 'k', value: 'v' }] });
+    const forgedLedger = await post(relay.url, firm.token, '/v1/ledger', {
+      ...base,
+      requestId: randomUUID(),
+      epoch: held.epoch,
+      leaseKey: 'y'.repeat(43),
+      entries: [{ key: 'k', value: 'v' }],
+    });
     expect(forgedLedger.status).toBe(409);
 
     const request = { ...base, requestId: randomUUID(), epoch: held.epoch, leaseKey: held.leaseKey, entries: [{ key: 'k', value: 'v' }] };
@@ -209,7 +238,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('sync lease on %s', (kind) =>
     expect(((await res.json()) as LedgerPage).entries).toHaveLength(1);
   });
 
-  it('a token of another firm never touches this firm\'s lease; no token is 401', async () => {
+  it("a token of another firm never touches this firm's lease; no token is 401", async () => {
     const { relay, firm, install, now } = await setup();
     const other = await relay.admin.createFirm({ name: 'Other Firm' });
     const host = install('FRONTDESK-PC');
@@ -252,7 +281,14 @@ describe('sync lease across two relay instances on one PostgreSQL database', () 
     const firm = await a!.admin.createFirm({ name: 'Shared' });
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        post(i % 2 ? a!.url : b!.url, firm.token, '/v1/lease/acquire', { requestId: randomUUID(), clientTime: Date.now(), installId: `i-${i}`, installName: `PC-${i}`, user: 'u', preferred: false }),
+        post(i % 2 ? a!.url : b!.url, firm.token, '/v1/lease/acquire', {
+          requestId: randomUUID(),
+          clientTime: Date.now(),
+          installId: `i-${i}`,
+          installName: `PC-${i}`,
+          user: 'u',
+          preferred: false,
+        }),
       ),
     );
     expect(answers.every((x) => x.status === 200)).toBe(true);

@@ -68,7 +68,11 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
   };
   // If the test process exits without afterAll (a crash), do not leave a postgres running.
   const stopSync = (): void => {
-    if (started) spawnSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), asRoot ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), 'stop', '-D', dataDir, '-m', 'immediate'] : ['stop', '-D', dataDir, '-m', 'immediate']);
+    if (started)
+      spawnSync(
+        asRoot ? 'runuser' : join(bin, 'pg_ctl'),
+        asRoot ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), 'stop', '-D', dataDir, '-m', 'immediate'] : ['stop', '-D', dataDir, '-m', 'immediate'],
+      );
     rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stopSync);
@@ -120,7 +124,9 @@ export function findPgBin(): string {
   if (fromConfig.status === 0) candidates.push(fromConfig.stdout.trim());
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => join(root, v, 'bin')));
   }
   const bin = candidates.find((c) => ['initdb', 'pg_ctl', 'postgres'].every((p) => existsSync(join(c, p))));

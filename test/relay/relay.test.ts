@@ -1,17 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startRelayServer, type RelayServer, type RelayServerOptions } from '../../src/relay/index.js';
-import {
-  CLIENT_ID,
-  Storages,
-  caseStatusEnvelope,
-  getEvents,
-  postCaseStatus,
-  postSmokeball,
-  readAll,
-  smokeballBody,
-  type StorageKind,
-} from './helpers.js';
+import { CLIENT_ID, Storages, caseStatusEnvelope, getEvents, postCaseStatus, postSmokeball, readAll, smokeballBody, type StorageKind } from './helpers.js';
 
 const storages = new Storages();
 let servers: RelayServer[] = [];
@@ -49,7 +39,8 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
       const { relay, firm } = await setup();
       const requestId = randomUUID();
       // 64-bit ticks must reach the app unrounded, so the body is served exactly as received.
-      const raw = '{"accountId":"acc-1","subscriptionId":"sub-1","type":"matterstage.updated","source":"API","payload":{"lastUpdated":638396640000000001},"timestamp":638396640000000003}';
+      const raw =
+        '{"accountId":"acc-1","subscriptionId":"sub-1","type":"matterstage.updated","source":"API","payload":{"lastUpdated":638396640000000001},"timestamp":638396640000000003}';
       const res = await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, requestId, rawBody: raw });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ received: true, duplicate: false });
@@ -75,7 +66,7 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
         { name: 'no Signature', d: { key: firm.smokeballKey, headers: { Signature: null } }, error: 'missing_signature' },
         { name: 'no RequestId', d: { key: firm.smokeballKey, headers: { RequestId: null } }, error: 'missing_signature' },
         { name: 'no Timestamp', d: { key: firm.smokeballKey, headers: { Timestamp: null } }, error: 'missing_signature' },
-        { name: 'another firm\'s key', d: { key: other.smokeballKey }, error: 'bad_signature' },
+        { name: "another firm's key", d: { key: other.smokeballKey }, error: 'bad_signature' },
         { name: 'another client id', d: { key: firm.smokeballKey, clientId: 'someone-else' }, error: 'bad_signature' },
       ];
       for (const c of cases) {
@@ -119,7 +110,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
       const forged = await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, requestId, body: { ...body, payload: { id: 'made-up' } } });
       expect(await forged.json()).toEqual({ received: true, duplicate: true });
       const events = await readAll(relay.url, firm.token);
-      expect(events.map((e) => [e.cursor, e.type])).toEqual([['1', 'matterstage.updated'], ['2', 'matter.closed']]);
+      expect(events.map((e) => [e.cursor, e.type])).toEqual([
+        ['1', 'matterstage.updated'],
+        ['2', 'matter.closed'],
+      ]);
     });
 
     it('answers 400 for malformed JSON or missing fields and 413 for an oversized body, storing nothing', async () => {
@@ -189,7 +183,11 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
         headers: await (async () => {
           const ts = Math.floor(Date.now() / 1000);
           const { signEvent } = await import('../../src/shared/casestatus-signature.js');
-          return { 'content-type': 'application/json', 'x-casestatus-timestamp': String(ts), 'x-casestatus-signature': signEvent(firm.caseStatusSecret, ts, signedFor) };
+          return {
+            'content-type': 'application/json',
+            'x-casestatus-timestamp': String(ts),
+            'x-casestatus-signature': signEvent(firm.caseStatusSecret, ts, signedFor),
+          };
         })(),
         body: JSON.stringify(caseStatusEnvelope()),
       });
@@ -239,7 +237,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
       expect(await info.json()).toEqual({
         firmId: b.firmId,
         name: 'Beta Legal',
-        webhooks: { smokeball: { url: `${relay.url}/hooks/smokeball/${b.firmId}`, key: b.smokeballKey }, caseStatus: { url: `${relay.url}/hooks/casestatus/${b.firmId}` } },
+        webhooks: {
+          smokeball: { url: `${relay.url}/hooks/smokeball/${b.firmId}`, key: b.smokeballKey },
+          caseStatus: { url: `${relay.url}/hooks/casestatus/${b.firmId}` },
+        },
       });
       expect((await fetch(`${relay.url}/v1/firm`)).status).toBe(401);
     });
@@ -409,7 +410,10 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
     const deliveries = Array.from({ length: 500 }, (_, i) => ({ requestId: `req-${i}`, body: smokeballBody({ payload: { n: i } }) }));
     // Every 10th event is also redelivered concurrently: dedupe must hold under contention too.
     const sends = [...deliveries, ...deliveries.filter((_, i) => i % 10 === 0)].map((d) =>
-      postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, ...d }).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate: boolean } })),
+      postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, ...d }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { duplicate: boolean },
+      })),
     );
     // Meanwhile a reader follows the cursor: whatever it sees must be in order with no holes.
     let seen: string[] = [];

@@ -18,7 +18,7 @@ afterAll(() => storages.cleanup());
 const CLIENT_ID = 'e2e-app-client-id';
 
 describe.each<StorageKind>(['sqlite', 'postgres'])('the Smokeball simulator delivering into the relay (%s)', (kind) => {
-  it('delivers a real matterstage.updated (and its redelivery once) to the firm\'s event queue', async () => {
+  it("delivers a real matterstage.updated (and its redelivery once) to the firm's event queue", async () => {
     const firmData = generateFirm({ seed: 3, matters: 20 });
     // Duplicate every delivery: the relay must still hold each event once.
     sim = await startSmokeballSim({ firm: firmData, clientId: CLIENT_ID, writeDelayMs: 0, webhookFaults: { duplicateRate: 1 } });
@@ -31,7 +31,12 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('the Smokeball simulator deli
     const sub = await fetch(`${sim.url}/webhooks`, {
       method: 'POST',
       headers: { 'x-api-key': sim.options.apiKey, authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'case-status-sync', eventTypes: ['matterstage.updated'], eventNotificationUrl: info.webhooks.smokeball.url, key: info.webhooks.smokeball.key }),
+      body: JSON.stringify({
+        name: 'case-status-sync',
+        eventTypes: ['matterstage.updated'],
+        eventNotificationUrl: info.webhooks.smokeball.url,
+        key: info.webhooks.smokeball.key,
+      }),
     });
     expect(sub.status).toBe(200);
 

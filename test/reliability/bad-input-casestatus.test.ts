@@ -19,8 +19,10 @@ const ids: Record<string, string> = {};
 const docIds: Record<string, string> = {};
 const warnings: string[] = [];
 
-const RTF_INJECTION = '{\\rtf1\\ansi {\\b bold}} \\par \\pard\\plain }}}{{{ \\\\ \\\'e9 {\\field{\\*\\fldinst HYPERLINK "http://evil.example"}{\\fldrslt click}}}';
-const HTML_BODY = '<script>document.location="http://evil.example"</script><img src=x onerror=alert(1)>Hello <b>there</b> & <a href="javascript:alert(3)">click</a>';
+const RTF_INJECTION =
+  '{\\rtf1\\ansi {\\b bold}} \\par \\pard\\plain }}}{{{ \\\\ \\\'e9 {\\field{\\*\\fldinst HYPERLINK "http://evil.example"}{\\fldrslt click}}}';
+const HTML_BODY =
+  '<script>document.location="http://evil.example"</script><img src=x onerror=alert(1)>Hello <b>there</b> & <a href="javascript:alert(3)">click</a>';
 const CONTROL_BODY = 'bell\u0007 nul\u0000 esc\u001b[2J del\u007f c1\u0085 bidi\u202eevil\u202c end';
 const HUGE_BODY = 'Lorem ipsum dolor sit amet. '.repeat(3_572).slice(0, 100_000);
 
@@ -113,10 +115,24 @@ beforeAll(async () => {
   msg('unknownRole', 'Robo', 'served with an unknown role and time', 14);
 
   HOSTILE_NAMES.forEach((fileName, i) => {
-    docIds[`name${i}`] = cs.addDocument({ matterId: otherMatterId, fileName, sharedByName: 'Pat Client', sharedByRole: 'client', content: `content of ${JSON.stringify(fileName)}`, createdAt: at(100 + i) }).id;
+    docIds[`name${i}`] = cs.addDocument({
+      matterId: otherMatterId,
+      fileName,
+      sharedByName: 'Pat Client',
+      sharedByRole: 'client',
+      content: `content of ${JSON.stringify(fileName)}`,
+      createdAt: at(100 + i),
+    }).id;
   });
   const doc = (key: string, content: string, i: number) => {
-    docIds[key] = cs.addDocument({ matterId: otherMatterId, fileName: `${key}.pdf`, sharedByName: '<b>Staff</b>\u0007', sharedByRole: 'staff', content, createdAt: at(200 + i) }).id;
+    docIds[key] = cs.addDocument({
+      matterId: otherMatterId,
+      fileName: `${key}.pdf`,
+      sharedByName: '<b>Staff</b>\u0007',
+      sharedByRole: 'staff',
+      content,
+      createdAt: at(200 + i),
+    }).id;
   };
   doc('sizeMismatch', 'twelve bytes', 1);
   doc('hashMismatch', 'hash mismatch', 2);
@@ -183,7 +199,9 @@ describe('bad input from Case Status: the write-back goes on and every bad item 
     }
     // The malformed ones are nowhere.
     for (const key of ['null', 'noCase', 'dupB']) expect(entries.has(ids[key]!), key).toBe(false);
-    const all = memosOf(matterId).map((m) => m.plainText).join('\n');
+    const all = memosOf(matterId)
+      .map((m) => m.plainText)
+      .join('\n');
     expect(all).toContain('first message with this id');
     expect(all).not.toContain('second message, served with');
     expect(all).toContain('12345');
@@ -208,7 +226,10 @@ describe('bad input from Case Status: the write-back goes on and every bad item 
       const { words, balanced, closesAtEnd } = rtfStructure(memo.text);
       expect(balanced, 'braces balance').toBe(true);
       expect(closesAtEnd, 'the outer group closes only at the very end').toBe(true);
-      expect([...words.keys()].filter((w) => !ALLOWED_WORDS.has(w)), 'control words').toEqual([]);
+      expect(
+        [...words.keys()].filter((w) => !ALLOWED_WORDS.has(w)),
+        'control words',
+      ).toEqual([]);
       expect(words.get('rtf')).toBe(1);
       expect(words.get('field')).toBe(1); // our link to the case, nothing else
       expect(memo.text).toContain(`HYPERLINK "${caseUrl}"`);
@@ -259,12 +280,18 @@ describe('bad input from Case Status: the write-back goes on and every bad item 
     const good = [...HOSTILE_NAMES.map((_, i) => `name${i}`), 'emptyName', 'dupDocA'];
     for (const key of good) {
       const d = docs.get(docIds[key]!)!;
-      expect(files.filter((f) => f.sha256 === d.sha256), key).toHaveLength(1);
+      expect(
+        files.filter((f) => f.sha256 === d.sha256),
+        key,
+      ).toHaveLength(1);
     }
     const seeded = [...docs.values()].filter((d) => d.caseExternalId === otherMatterId && !Object.values(docIds).includes(d.id));
     expect(files).toHaveLength(good.length + seeded.length);
     for (const key of ['sizeMismatch', 'hashMismatch', 'badHash', 'negativeSize', 'dupDocB']) {
-      expect(files.some((f) => f.sha256 === docs.get(docIds[key]!)!.sha256), key).toBe(false);
+      expect(
+        files.some((f) => f.sha256 === docs.get(docIds[key]!)!.sha256),
+        key,
+      ).toBe(false);
     }
     const items = failedItems('document_failed');
     const reason = (key: string) => items.find((i) => i.subjectId === docIds[key])?.reason ?? '(no item)';

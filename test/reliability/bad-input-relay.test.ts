@@ -31,12 +31,17 @@ async function relay(maxBodyBytes?: number) {
 function signedCaseStatus(url: string, secret: string, raw: string | Buffer, headers: Record<string, string> = {}, sentAtS = Math.floor(Date.now() / 1000)) {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-casestatus-timestamp': String(sentAtS), 'x-casestatus-signature': signEvent(secret, sentAtS, raw), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      'x-casestatus-timestamp': String(sentAtS),
+      'x-casestatus-signature': signEvent(secret, sentAtS, raw),
+      ...headers,
+    },
     body: raw,
   });
 }
 
-const errorOf = async (res: Response) => ((await res.json()) as { error: string; message: string });
+const errorOf = async (res: Response) => (await res.json()) as { error: string; message: string };
 
 describe('relay: hostile webhooks the relay tests do not cover', () => {
   it('Case Status: over-size, truncated, non-UTF-8 and non-object bodies get a clear 4xx and store nothing, even when signed', async () => {
@@ -46,7 +51,16 @@ describe('relay: hostile webhooks the relay tests do not cover', () => {
     const cases: Array<{ name: string; raw: string | Buffer; status: number; error: string }> = [
       { name: 'over size', raw: JSON.stringify(caseStatusEnvelope({ data: { body: 'x'.repeat(5000) } })), status: 413, error: 'payload_too_large' },
       { name: 'truncated', raw: envelope.slice(0, envelope.length - 7), status: 400, error: 'invalid_json' },
-      { name: 'not UTF-8', raw: Buffer.concat([Buffer.from('{"id":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('","type":"message.created","firmId":"f","createdAt":"x","data":{}}')]), status: 400, error: 'invalid_json' },
+      {
+        name: 'not UTF-8',
+        raw: Buffer.concat([
+          Buffer.from('{"id":"'),
+          Buffer.from([0xff, 0xfe, 0xc3]),
+          Buffer.from('","type":"message.created","firmId":"f","createdAt":"x","data":{}}'),
+        ]),
+        status: 400,
+        error: 'invalid_json',
+      },
       { name: 'an array', raw: '[1,2,3]', status: 400, error: 'missing_fields' },
       { name: 'type too long', raw: JSON.stringify(caseStatusEnvelope({ type: 't'.repeat(201) })), status: 400, error: 'missing_fields' },
       { name: 'id not a string', raw: JSON.stringify(caseStatusEnvelope({ id: 42 })), status: 400, error: 'missing_fields' },
@@ -94,17 +108,30 @@ describe('relay: hostile webhooks the relay tests do not cover', () => {
     const raw = () => JSON.stringify(caseStatusEnvelope());
     for (const ts of ['abc', '-5', '1e9', '17000000000000']) {
       const body = raw();
-      const res = await fetch(csUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-casestatus-timestamp': ts, 'x-casestatus-signature': signEvent(firm.caseStatusSecret, ts, body) }, body });
+      const res = await fetch(csUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-casestatus-timestamp': ts, 'x-casestatus-signature': signEvent(firm.caseStatusSecret, ts, body) },
+        body,
+      });
       expect(res.status, ts).toBe(401);
       expect(['bad_timestamp', 'stale_timestamp'], ts).toContain((await errorOf(res)).error);
     }
-    for (const [offset, status] of [[-295, 200], [295, 200], [-310, 401], [310, 401]] as const) {
+    for (const [offset, status] of [
+      [-295, 200],
+      [295, 200],
+      [-310, 401],
+      [310, 401],
+    ] as const) {
       const res = await signedCaseStatus(csUrl, firm.caseStatusSecret, raw(), {}, now + offset);
       expect(res.status, `case status ${offset}s`).toBe(status);
     }
     // Smokeball: a signed Timestamp that is not ticks, and the skew edge in the future.
     const requestId = randomUUID();
-    const bad = await postSmokeball(server.url, firm.firmId, { key: firm.smokeballKey, requestId, headers: { Timestamp: 'yesterday', Signature: signWebhook(firm.smokeballKey, 'yesterday', requestId, CLIENT_ID) } });
+    const bad = await postSmokeball(server.url, firm.firmId, {
+      key: firm.smokeballKey,
+      requestId,
+      headers: { Timestamp: 'yesterday', Signature: signWebhook(firm.smokeballKey, 'yesterday', requestId, CLIENT_ID) },
+    });
     expect(bad.status).toBe(401);
     expect((await errorOf(bad)).error).toBe('bad_timestamp');
     expect((await postSmokeball(server.url, firm.firmId, { key: firm.smokeballKey, sentAtMs: Date.now() + 295_000 })).status).toBe(200);
@@ -116,7 +143,10 @@ describe('relay: hostile webhooks the relay tests do not cover', () => {
     const { server, firm } = await relay();
     const id = randomUUID();
     const first = caseStatusEnvelope({ id, data: { body: 'original' } });
-    expect(await (await postCaseStatus(server.url, firm.firmId, { secret: firm.caseStatusSecret, envelope: first })).json()).toEqual({ received: true, duplicate: false });
+    expect(await (await postCaseStatus(server.url, firm.firmId, { secret: firm.caseStatusSecret, envelope: first })).json()).toEqual({
+      received: true,
+      duplicate: false,
+    });
     const forged = await postCaseStatus(server.url, firm.firmId, { secret: firm.caseStatusSecret, envelope: { ...first, data: { body: 'changed' } } });
     expect(await forged.json()).toEqual({ received: true, duplicate: true });
     const events = await readAll(server.url, firm.token);
@@ -169,7 +199,11 @@ describe('RealtimeSync with hostile events from the relay', () => {
     const link = h.stack.store.links.matter(matterId!)!;
     const applied = BigInt(link.stageUpdated!);
     const post = (type: string, payload: unknown, extra: Record<string, unknown> = {}) =>
-      postSmokeball(h!.relay.url, h!.firm.firmId, { key: h!.firm.smokeballKey, clientId: h!.world.smokeball.options.clientId, body: { ...smokeballBody({ type, payload }), ...extra } });
+      postSmokeball(h!.relay.url, h!.firm.firmId, {
+        key: h!.firm.smokeballKey,
+        clientId: h!.world.smokeball.options.clientId,
+        body: { ...smokeballBody({ type, payload }), ...extra },
+      });
     const csPost = (envelope: Record<string, unknown>) => postCaseStatus(h!.relay.url, h!.firm.firmId, { secret: h!.firm.caseStatusSecret, envelope });
 
     const requestsBefore = h.world.smokeball.stats.total;
@@ -182,7 +216,9 @@ describe('RealtimeSync with hostile events from the relay', () => {
     expect((await post('matterstage.updated', { matter: { id: `${matterId}\u0000; DROP TABLE matter_links` } })).status).toBe(200);
     // Duplicates of what is already applied, one with a body just under the relay's size cap: stale, no request.
     expect((await post('matterstage.updated', { matter: { id: matterId }, lastUpdated: applied.toString() })).status).toBe(200);
-    expect((await post('matterstage.updated', { matter: { id: matterId }, lastUpdated: (applied - 10_000_000n).toString(), padding: 'p'.repeat(60_000) })).status).toBe(200);
+    expect(
+      (await post('matterstage.updated', { matter: { id: matterId }, lastUpdated: (applied - 10_000_000n).toString(), padding: 'p'.repeat(60_000) })).status,
+    ).toBe(200);
     await waitFor('relay drained', () => relayDrained(h!, rt));
     expect(rt.metrics.malformed).toBe(3);
     expect(rt.metrics.ignored).toBeGreaterThanOrEqual(1);

@@ -58,8 +58,26 @@ function choosePicks(): void {
     const exp = expectedCases(world.firm).get(id);
     return stageOf.has(id) && exp?.stage && m.clientIds.length === 1 && contacts.get(m.clientIds[0]!)?.person && clientUse.get(m.clientIds[0]!) === 1;
   });
-  const names = ['html', 'control', 'huge', 'titleNumber', 'clientsNull', 'noId', 'statusNumber', 'typeString', 'badTicks', 'unknownStage', 'stageNameNumber', 'duplicateOf',
-    'contactHtml', 'contactNumberName', 'contactNoPhone', 'contactGarbagePhone', 'contactNoNames', 'contactHuge'];
+  const names = [
+    'html',
+    'control',
+    'huge',
+    'titleNumber',
+    'clientsNull',
+    'noId',
+    'statusNumber',
+    'typeString',
+    'badTicks',
+    'unknownStage',
+    'stageNameNumber',
+    'duplicateOf',
+    'contactHtml',
+    'contactNumberName',
+    'contactNoPhone',
+    'contactGarbagePhone',
+    'contactNoNames',
+    'contactHuge',
+  ];
   names.forEach((name, i) => {
     const id = candidates[i];
     if (!id) throw new Error(`not enough candidate matters for ${name}`);
@@ -90,7 +108,10 @@ async function installCorpus(): Promise<void> {
   m('statusNumber', (w) => ({ ...w, status: 42 }));
   m('typeString', (w) => ({ ...w, matterType: 'Personal Injury' }));
   overrideWire(sb, 'matterStage', pick.badTicks!, (w) => ({ ...w, lastUpdated: 'yesterday' }));
-  overrideWire(sb, 'matterStage', pick.unknownStage!, (w) => ({ ...w, stage: { id: 'ffffffff-0000-4000-8000-00000000dead', name: 'Mystery Stage', isDeleted: false } }));
+  overrideWire(sb, 'matterStage', pick.unknownStage!, (w) => ({
+    ...w,
+    stage: { id: 'ffffffff-0000-4000-8000-00000000dead', name: 'Mystery Stage', isDeleted: false },
+  }));
   overrideWire(sb, 'matterStage', pick.stageNameNumber!, (w) => ({ ...w, stage: { ...(w.stage as Wire), name: 7 } }));
   // Page two serves page one's record again, in place of one of its own.
   const { items: _items, ...duplicateWire } = await stack.smokeball.get<Wire>(`/matters/${pick.duplicateOf}`);
@@ -182,13 +203,23 @@ describe('bad input from Smokeball: the import goes on and every bad record is n
   it('lists records it cannot use (no id, unreadable status, unreadable stage time) as items needing attention', () => {
     const failed = stack.store.attention.open('matter_failed', 1000);
     const reasons = failed.map((i) => `${i.subjectId}: ${i.reason}`).join('\n');
-    expect(failed.find((i) => i.subjectId === pick.statusNumber), reasons).toBeDefined();
-    expect(failed.find((i) => i.subjectId === pick.badTicks), reasons).toBeDefined();
-    expect(failed.find((i) => /without an id/i.test(i.reason)), reasons).toBeDefined();
+    expect(
+      failed.find((i) => i.subjectId === pick.statusNumber),
+      reasons,
+    ).toBeDefined();
+    expect(
+      failed.find((i) => i.subjectId === pick.badTicks),
+      reasons,
+    ).toBeDefined();
+    expect(
+      failed.find((i) => /without an id/i.test(i.reason)),
+      reasons,
+    ).toBeDefined();
     // A stage time it cannot read makes any stage a guess (and a wrong one texts the client a survey): the
     // matter waits for a readable one instead of being written.
     expect(world.caseStatus.control.cases().has(pick.badTicks!)).toBe(false);
-    for (const i of failed.filter((x) => x.details.unreadable === true)) expect(i.reason).toMatch(/^Smokeball sent .+ that cannot be synced: .+\. It is skipped/);
+    for (const i of failed.filter((x) => x.details.unreadable === true))
+      expect(i.reason).toMatch(/^Smokeball sent .+ that cannot be synced: .+\. It is skipped/);
   });
 
   it('raises an item for an unknown stage and a client without a usable cell phone; the case is still written', () => {
@@ -221,7 +252,10 @@ describe('bad input from Smokeball: the import goes on and every bad record is n
     for (const id of [pick.noId!, pick.statusNumber!, pick.duplicateSlot!, pick.typeString!]) expect(cases.has(id), id).toBe(true);
     // Stage changes only where the clean data really differs (the unreadable and unknown stages), one each.
     const after = stageChangeCounts();
-    const changed = [...after].filter(([id, n]) => n !== (before.get(id) ?? 0)).map(([id]) => id).sort();
+    const changed = [...after]
+      .filter(([id, n]) => n !== (before.get(id) ?? 0))
+      .map(([id]) => id)
+      .sort();
     const allowed = new Set([pick.noId, pick.statusNumber, pick.duplicateSlot, pick.typeString, pick.badTicks, pick.unknownStage, pick.stageNameNumber]);
     for (const id of changed) expect(allowed.has(id), `unexpected stage change for ${id}`).toBe(true);
     expect(Math.max(...[...after].map(([id, n]) => n - (before.get(id) ?? 0)))).toBeLessThanOrEqual(1);

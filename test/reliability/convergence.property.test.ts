@@ -39,7 +39,15 @@ type Cmd =
   | { kind: 'drain' };
 
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('change' as const), matter: fc.nat(2), stage: fc.nat(STAGES.length - 1), gapTicks: fc.integer({ min: 1, max: 200 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('change' as const),
+      matter: fc.nat(2),
+      stage: fc.nat(STAGES.length - 1),
+      gapTicks: fc.integer({ min: 1, max: 200 }),
+    }),
+  },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('deliver' as const), pick: fc.nat(), keepCopy: fc.boolean(), asDouble: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('drain' as const) }) },
 );
@@ -53,7 +61,12 @@ interface SbMatter {
 }
 
 function simulate(cmds: Cmd[]) {
-  const matters: SbMatter[] = [0, 1, 2].map((i) => ({ id: `0b6f3c1e-0000-4c1e-9d0a-00000000000${i}`, stage: 'Intake', ticks: BASE_TICKS + BigInt(i), history: [{ stage: 'Intake', ticks: BASE_TICKS + BigInt(i) }] }));
+  const matters: SbMatter[] = [0, 1, 2].map((i) => ({
+    id: `0b6f3c1e-0000-4c1e-9d0a-00000000000${i}`,
+    stage: 'Intake',
+    ticks: BASE_TICKS + BigInt(i),
+    history: [{ stage: 'Intake', ticks: BASE_TICKS + BigInt(i) }],
+  }));
   // The app's side: the applied link (stage and its ticks) and what Case Status was sent.
   const link = new Map(matters.map((m) => [m.id, { stage: m.stage, ticks: m.ticks }]));
   const sent = new Map<string, Array<{ stage: string; ticks: bigint }>>(matters.map((m) => [m.id, []]));
@@ -70,7 +83,13 @@ function simulate(cmds: Cmd[]) {
     // A relay or proxy that re-encoded the body may have turned the exact ticks into a (rounded) double.
     const lastUpdated = asDouble ? Number(ev.ticks) : ev.ticks.toString();
     if (asDouble) inexact += 1;
-    const raw = { cursor: String(++cursor), source: 'smokeball', type: 'matterstage.updated', requestId: 'staff', body: { type: 'matterstage.updated', payload: { matter: { id: ev.matterId }, lastUpdated } } };
+    const raw = {
+      cursor: String(++cursor),
+      source: 'smokeball',
+      type: 'matterstage.updated',
+      requestId: 'staff',
+      body: { type: 'matterstage.updated', payload: { matter: { id: ev.matterId }, lastUpdated } },
+    };
     const routed = routeEvent(raw, () => false);
     expect(routed.route.kind).toBe('stage');
     coalescer.add(routed.route);
@@ -124,7 +143,12 @@ describe('convergence (pure pieces, model of the apply step)', () => {
           const history = m.history.map((h) => h.ticks);
           const out = sent.get(m.id)!;
           // Forward only: what Case Status got is Smokeball's history, in order, with gaps allowed.
-          expect(isSubsequence(out.map((s) => s.ticks), history)).toBe(true);
+          expect(
+            isSubsequence(
+              out.map((s) => s.ticks),
+              history,
+            ),
+          ).toBe(true);
           for (let i = 1; i < out.length; i++) {
             expect(out[i]!.ticks > out[i - 1]!.ticks).toBe(true);
             expect(out[i]!.stage).not.toBe(out[i - 1]!.stage); // never the same stage twice in a row (a second survey)
@@ -141,17 +165,22 @@ describe('convergence (pure pieces, model of the apply step)', () => {
   it('the coalescer and the guard keep the newest hint whatever order duplicates arrive in', () => {
     const tick = fc.bigInt({ min: BASE_TICKS, max: BASE_TICKS + 10_000n });
     fc.assert(
-      fc.property(fc.array(tick, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 40 }), fc.bigInt({ min: BASE_TICKS, max: BASE_TICKS + 10_000n }), (ticks, dupPicks, applied) => {
-        const stream = [...ticks, ...dupPicks.map((p) => ticks[p % ticks.length]!)];
-        const c = new Coalescer();
-        for (const t of stream) c.add({ kind: 'stage', matterId: 'm', lastUpdated: { value: t, exact: true } });
-        const hint = c.drain().matters.get('m')!;
-        const newest = ticks.reduce((a, b) => (b > a ? b : a));
-        expect(hint.stageUpdated?.value).toBe(newest);
-        expect(hint.events).toBe(stream.length);
-        // Dropped without a read exactly when nothing in the burst is newer than what was applied.
-        expect(isAlreadyApplied(hint.stageUpdated, applied.toString())).toBe(newest <= applied);
-      }),
+      fc.property(
+        fc.array(tick, { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        fc.bigInt({ min: BASE_TICKS, max: BASE_TICKS + 10_000n }),
+        (ticks, dupPicks, applied) => {
+          const stream = [...ticks, ...dupPicks.map((p) => ticks[p % ticks.length]!)];
+          const c = new Coalescer();
+          for (const t of stream) c.add({ kind: 'stage', matterId: 'm', lastUpdated: { value: t, exact: true } });
+          const hint = c.drain().matters.get('m')!;
+          const newest = ticks.reduce((a, b) => (b > a ? b : a));
+          expect(hint.stageUpdated?.value).toBe(newest);
+          expect(hint.events).toBe(stream.length);
+          // Dropped without a read exactly when nothing in the burst is newer than what was applied.
+          expect(isAlreadyApplied(hint.stageUpdated, applied.toString())).toBe(newest <= applied);
+        },
+      ),
       { numRuns: 300, seed: 7 },
     );
   });
@@ -206,7 +235,8 @@ class ScriptedRelay {
       this.captured.push({ requestId: (req.headers.requestid as string | undefined) ?? null, body, type: body.type });
       return send(200, { received: true });
     }
-    if (url.pathname === '/v1/firm') return send(200, { firmId: 'f', name: 'Firm', webhooks: { smokeball: { url: `${this.url}/hooks`, key: 'k' }, caseStatus: { url: `${this.url}/cs` } } });
+    if (url.pathname === '/v1/firm')
+      return send(200, { firmId: 'f', name: 'Firm', webhooks: { smokeball: { url: `${this.url}/hooks`, key: 'k' }, caseStatus: { url: `${this.url}/cs` } } });
     if (url.pathname === '/v1/events') {
       const after = Number(url.searchParams.get('after') ?? '0');
       const limit = Number(url.searchParams.get('limit') ?? '100');
@@ -220,7 +250,15 @@ class ScriptedRelay {
           });
         });
       }
-      const events = this.log.slice(after, after + limit).map((e, i) => ({ cursor: String(after + i + 1), source: 'smokeball', type: e.type, receivedAt: new Date().toISOString(), requestId: e.requestId, eventId: `e${after + i + 1}`, body: e.body }));
+      const events = this.log.slice(after, after + limit).map((e, i) => ({
+        cursor: String(after + i + 1),
+        source: 'smokeball',
+        type: e.type,
+        receivedAt: new Date().toISOString(),
+        requestId: e.requestId,
+        eventId: `e${after + i + 1}`,
+        body: e.body,
+      }));
       const nextCursor = String(after + events.length);
       // Bodies carry exact ticks as strings here; the app's reader accepts either form.
       return send(200, { events, nextCursor, hasMore: after + events.length < this.log.length });
@@ -248,7 +286,12 @@ describe('convergence (real simulators, SQLite store, engine and RealtimeSync)',
   const nameOf = (matterId: string, stageId: string) => stageSetOf(matterId).find((s) => s.id === stageId)?.name;
 
   beforeAll(async () => {
-    world = await startWorld({ matters: 60, seed: 11, smokeball: { faults: { latencyMs: 2, latencyJitterMs: 1 } }, caseStatus: { faults: { latencyMs: 2, latencyJitterMs: 1 } } });
+    world = await startWorld({
+      matters: 60,
+      seed: 11,
+      smokeball: { faults: { latencyMs: 2, latencyJitterMs: 1 } },
+      caseStatus: { faults: { latencyMs: 2, latencyJitterMs: 1 } },
+    });
     dir = tempDir('css-prop-');
     // Hundreds of moves in minutes: the mass-change guard (test/sync/stage-hold.test.ts) would hold them for a person.
     stack = await connectToWorld(world, { dataDir: dir.dir, ratePerSecond: 50, burst: 20, sync: { massChangeLimit: 1_000_000 } });
@@ -256,9 +299,19 @@ describe('convergence (real simulators, SQLite store, engine and RealtimeSync)',
     expect(run.outcome).toBe('succeeded');
     relay = new ScriptedRelay();
     await relay.start();
-    rt = new RealtimeSync({ relayUrl: relay.url, relayToken: 't', engine: stack.engine, smokeball: stack.smokeball, store: stack.store, options: { waitSeconds: 1, coalesceMs: 5, maxBackoffMs: 200 } });
+    rt = new RealtimeSync({
+      relayUrl: relay.url,
+      relayToken: 't',
+      engine: stack.engine,
+      smokeball: stack.smokeball,
+      store: stack.store,
+      options: { waitSeconds: 1, coalesceMs: 5, maxBackoffMs: 200 },
+    });
     await rt.start();
-    matters = [...stack.store.links.allMatters()].filter((l) => l.status !== 'Closed' && l.stageId && stageSetOf(l.matterId).length >= 4).slice(0, 3).map((l) => l.matterId);
+    matters = [...stack.store.links.allMatters()]
+      .filter((l) => l.status !== 'Closed' && l.stageId && stageSetOf(l.matterId).length >= 4)
+      .slice(0, 3)
+      .map((l) => l.matterId);
     expect(matters).toHaveLength(3);
     for (const id of matters) sbHistory.set(id, [world.caseStatus.control.cases().get(id)!.stage!]);
   }, 60_000);
@@ -325,7 +378,11 @@ describe('convergence (real simulators, SQLite store, engine and RealtimeSync)',
         for (const id of matters) {
           const sbStage = world.smokeball.control.matter(id).stage!.stageId;
           expect(cases.get(id)!.stage).toBe(nameOf(id, sbStage));
-          const sent = world.caseStatus.control.stageChanges().filter((c) => c.caseExternalId === id).slice(changesBefore.get(id)).map((c) => c.to);
+          const sent = world.caseStatus.control
+            .stageChanges()
+            .filter((c) => c.caseExternalId === id)
+            .slice(changesBefore.get(id))
+            .map((c) => c.to);
           // What this round sent is part of what Smokeball went through this round, in order: never backwards.
           expect(isSubsequence(sent, setThisRound.get(id)!)).toBe(true);
           for (let i = 1; i < sent.length; i++) expect(sent[i]).not.toBe(sent[i - 1]);
@@ -336,7 +393,10 @@ describe('convergence (real simulators, SQLite store, engine and RealtimeSync)',
     expect(rounds).toBe(20);
     // Across all rounds: everything Case Status ever got for these matters follows Smokeball's history.
     for (const id of matters) {
-      const all = world.caseStatus.control.stageChanges().filter((c) => c.caseExternalId === id).map((c) => c.to);
+      const all = world.caseStatus.control
+        .stageChanges()
+        .filter((c) => c.caseExternalId === id)
+        .map((c) => c.to);
       expect(isSubsequence(all, sbHistory.get(id)!)).toBe(true);
     }
     expect(rt.metrics.malformed).toBe(0);

@@ -20,47 +20,57 @@ interface Report {
 }
 
 describe('fault soak (bounded)', () => {
-  it('survives a scripted day of faults with every invariant holding', () => {
-    const dir = tempDir('css-soak-test-');
-    const reportFile = join(dir.dir, 'report.json');
-    try {
-      const run = spawnSync('bash', ['scripts/soak.sh', '--matters', '120', '--live-seconds', '75', '--import-kills', '1', '--coordinate', '--report', reportFile], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-        timeout: 14 * 60_000,
-      });
-      const output = `${run.stdout}\n${run.stderr}`;
-      expect(run.status, `soak exit ${run.status}:\n${output.slice(-6000)}`).toBe(0);
-      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
-      for (const inv of report.invariants) expect(inv.ok, `${inv.name}: ${inv.detail}`).toBe(true);
-      expect(report.invariants.map((i) => i.name)).toEqual(expect.arrayContaining([
-        'every eligible matter is exactly one case with the right stage',
-        'no stage ever sent backwards',
-        'every message in exactly one memo entry',
-        'every document exactly once and byte-identical',
-        'no request above the rate limit (outside the 429 storms)',
-        'every failure visible as an item needing attention',
-        'no secret in SQLite, settings, logs or crash output',
-      ]));
-      // Every fault the script claims was really injected.
-      const f = report.faults;
-      expect(f.appKills).toBeGreaterThanOrEqual(3);
-      expect(f.relayRestarts).toBe(1);
-      expect(f.throttledInStorms).toBeGreaterThan(0);
-      expect(f.refreshTokensExpired).toBe(1);
-      expect(f.grantsRevoked).toBe(1);
-      expect(f.reSignIns).toBe(2);
-      expect(f.diskFullEpisodes).toBe(1);
-      expect(f.smokeballServerErrors).toBeGreaterThan(0);
-      expect(f.smokeballResets).toBeGreaterThan(0);
-      expect(f.webhookDuplicates).toBeGreaterThan(0);
-      expect(f.webhookDropped).toBeGreaterThan(0);
-      expect(report.visible.map((v) => v.fault).sort()).toEqual(['disk full', 'grant revoked', 'refresh token expired']);
-      expect(report.actions.messages).toBeGreaterThan(10);
-      expect(report.actions.documents).toBeGreaterThan(3);
-      expect(report.actions.stageChanges).toBeGreaterThan(20);
-    } finally {
-      dir.cleanup();
-    }
-  }, 15 * 60_000);
+  it(
+    'survives a scripted day of faults with every invariant holding',
+    () => {
+      const dir = tempDir('css-soak-test-');
+      const reportFile = join(dir.dir, 'report.json');
+      try {
+        const run = spawnSync(
+          'bash',
+          ['scripts/soak.sh', '--matters', '120', '--live-seconds', '75', '--import-kills', '1', '--coordinate', '--report', reportFile],
+          {
+            cwd: repoRoot,
+            encoding: 'utf8',
+            timeout: 14 * 60_000,
+          },
+        );
+        const output = `${run.stdout}\n${run.stderr}`;
+        expect(run.status, `soak exit ${run.status}:\n${output.slice(-6000)}`).toBe(0);
+        const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+        for (const inv of report.invariants) expect(inv.ok, `${inv.name}: ${inv.detail}`).toBe(true);
+        expect(report.invariants.map((i) => i.name)).toEqual(
+          expect.arrayContaining([
+            'every eligible matter is exactly one case with the right stage',
+            'no stage ever sent backwards',
+            'every message in exactly one memo entry',
+            'every document exactly once and byte-identical',
+            'no request above the rate limit (outside the 429 storms)',
+            'every failure visible as an item needing attention',
+            'no secret in SQLite, settings, logs or crash output',
+          ]),
+        );
+        // Every fault the script claims was really injected.
+        const f = report.faults;
+        expect(f.appKills).toBeGreaterThanOrEqual(3);
+        expect(f.relayRestarts).toBe(1);
+        expect(f.throttledInStorms).toBeGreaterThan(0);
+        expect(f.refreshTokensExpired).toBe(1);
+        expect(f.grantsRevoked).toBe(1);
+        expect(f.reSignIns).toBe(2);
+        expect(f.diskFullEpisodes).toBe(1);
+        expect(f.smokeballServerErrors).toBeGreaterThan(0);
+        expect(f.smokeballResets).toBeGreaterThan(0);
+        expect(f.webhookDuplicates).toBeGreaterThan(0);
+        expect(f.webhookDropped).toBeGreaterThan(0);
+        expect(report.visible.map((v) => v.fault).sort()).toEqual(['disk full', 'grant revoked', 'refresh token expired']);
+        expect(report.actions.messages).toBeGreaterThan(10);
+        expect(report.actions.documents).toBeGreaterThan(3);
+        expect(report.actions.stageChanges).toBeGreaterThan(20);
+      } finally {
+        dir.cleanup();
+      }
+    },
+    15 * 60_000,
+  );
 });

@@ -57,7 +57,13 @@ describe('documents from Case Status with risky names (security)', () => {
     const job = h.job();
     await job.run();
     const matterId = world.caseStatus.control.messages()[0]!.caseExternalId;
-    const added = world.caseStatus.control.addDocument({ matterId, fileName: 'invoice.pdf.exe', sharedByName: 'Pat Client', sharedByRole: 'client', content: 'MZ not really a program' });
+    const added = world.caseStatus.control.addDocument({
+      matterId,
+      fileName: 'invoice.pdf.exe',
+      sharedByName: 'Pat Client',
+      sharedByRole: 'client',
+      content: 'MZ not really a program',
+    });
     const run = await job.run();
     expect(run).toMatchObject({ documentsUploaded: 1, failed: 0 });
     await world.smokeball.control.whenIdle();

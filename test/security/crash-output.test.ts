@@ -55,7 +55,9 @@ describe('crash output', () => {
       const output = stderr + stdout;
       expect(output).not.toContain(TOKEN);
       expect(output).not.toContain(API_KEY);
-      expect(stderr).toMatch(new RegExp(`^case-status-sync: ${kind === 'exception' ? 'uncaughtException' : 'unhandledRejection'}: AxiosError: Request failed with status code 401`));
+      expect(stderr).toMatch(
+        new RegExp(`^case-status-sync: ${kind === 'exception' ? 'uncaughtException' : 'unhandledRejection'}: AxiosError: Request failed with status code 401`),
+      );
       expect(stderr).toContain(' at '); // the stack is still there for whoever debugs it
       expect(stderr).toContain(`"url":"http://127.0.0.1:${port}/v1/matters?access_token=${REDACTED}"`);
       expect(stderr).toContain('"status":401');

@@ -9,16 +9,20 @@ import { describe, expect, it } from 'vitest';
 import { isLoopbackHost, LanBindRefused, planBind } from '../../src/host/bind-address.js';
 
 function serve(args: string[]): { child: ChildProcess; output: { stdout: string; stderr: string }; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--matters', '5', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--matters', '5', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (c: Buffer) => (output.stdout += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output.stderr += c.toString()));
   // Bounded: a serve that does not stop on its own is killed after a minute (and the test then fails).
   const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => {
-    clearTimeout(guard);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve(code);
+    }),
+  );
   return { child, output, exited };
 }
 

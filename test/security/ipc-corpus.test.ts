@@ -55,7 +55,9 @@ describe('parseCommand refuses the hostile corpus', () => {
 
   it('drops a "__proto__" key inside a mapping instead of letting it set the prototype', () => {
     // zod strips an own "__proto__" from records: the patch carries no such key and no object gets a new prototype.
-    const { input } = parseCommand('updateSettings', JSON.parse('{"stageMapping":{"__proto__":{"polluted":true},"stage-1":"Negotiation"}}')) as { input: { stageMapping: Record<string, unknown> } };
+    const { input } = parseCommand('updateSettings', JSON.parse('{"stageMapping":{"__proto__":{"polluted":true},"stage-1":"Negotiation"}}')) as {
+      input: { stageMapping: Record<string, unknown> };
+    };
     expect(input.stageMapping).toEqual({ 'stage-1': 'Negotiation' });
     expect(Object.getPrototypeOf(input.stageMapping)).toBe(Object.prototype);
     expectNoPollution();
@@ -136,7 +138,11 @@ describe('the Electron IPC handler refuses the hostile corpus', () => {
   for (const { name, sender } of strangers) {
     it(`refuses a valid call and a hostile one from ${name}`, async () => {
       const { ipcMain, core, warnings } = ipcSetup();
-      for (const args of [[VALID_CALL.command, VALID_CALL.input], ['setSecret', { name: 'relayToken', value: 'stolen-relay-token-123' }], ['__proto__', JSON.parse('{"__proto__":{"polluted":true}}')]]) {
+      for (const args of [
+        [VALID_CALL.command, VALID_CALL.input],
+        ['setSecret', { name: 'relayToken', value: 'stolen-relay-token-123' }],
+        ['__proto__', JSON.parse('{"__proto__":{"polluted":true}}')],
+      ]) {
         const error = await refusalOf(ipcMain.call(sender, ...args));
         expect(error.name).toBe('UntrustedSenderError');
         expect(error.message).toBe('Refused: this message did not come from the Case Status Sync window');

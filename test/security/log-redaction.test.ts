@@ -33,24 +33,48 @@ describe('redactText', () => {
     ['lower-case header in inspect output', `headers: { authorization: 'Bearer ${SECRET}', accept: 'json' }`, `authorization: '${REDACTED}', accept: 'json'`],
     ['Proxy-Authorization', `Proxy-Authorization: Basic ${SECRET}`, `Proxy-Authorization: ${REDACTED}`],
     ['Bearer inside a sentence', `the server refused Bearer ${SECRET} today`, `the server refused Bearer ${REDACTED} today`],
-    ['Basic credentials', `sent Basic ${Buffer.from(`client:${SECRET}`).toString('base64')} to the token endpoint`, `sent Basic ${REDACTED} to the token endpoint`],
+    [
+      'Basic credentials',
+      `sent Basic ${Buffer.from(`client:${SECRET}`).toString('base64')} to the token endpoint`,
+      `sent Basic ${REDACTED} to the token endpoint`,
+    ],
     ['x-api-key header', `x-api-key: ${SECRET}`, `x-api-key: ${REDACTED}`],
     ['x-api-key in JSON', `{"x-api-key":"${SECRET}","accept":"json"}`, `{"x-api-key":"${REDACTED}","accept":"json"}`],
     ['access_token in a query string', `https://api.example/v1/x?access_token=${SECRET}&page=2`, `https://api.example/v1/x?access_token=${REDACTED}&page=2`],
     ['code and state in a redirect', `http://127.0.0.1:53682/callback?code=${SECRET}&state=abc`, `http://127.0.0.1:53682/callback?code=${REDACTED}&state=abc`],
     ['token in a fragment', `http://127.0.0.1:4000/#token=${SECRET}`, `http://127.0.0.1:4000/#token=${REDACTED}`],
     ['token in a WebSocket URL', `ws://127.0.0.1:4000/ws?token=${SECRET}`, `ws://127.0.0.1:4000/ws?token=${REDACTED}`],
-    ['refresh token form body', `grant_type=refresh_token&client_id=app&refresh_token=${SECRET}`, `grant_type=refresh_token&client_id=app&refresh_token=${REDACTED}`],
-    ['PKCE form body', `grant_type=authorization_code&code=${SECRET}&code_verifier=${SECRET}x&redirect_uri=x`, `code=${REDACTED}&code_verifier=${REDACTED}&redirect_uri=x`],
+    [
+      'refresh token form body',
+      `grant_type=refresh_token&client_id=app&refresh_token=${SECRET}`,
+      `grant_type=refresh_token&client_id=app&refresh_token=${REDACTED}`,
+    ],
+    [
+      'PKCE form body',
+      `grant_type=authorization_code&code=${SECRET}&code_verifier=${SECRET}x&redirect_uri=x`,
+      `code=${REDACTED}&code_verifier=${REDACTED}&redirect_uri=x`,
+    ],
     ['client_secret form body', `client_id=app&client_secret=${SECRET}`, `client_secret=${REDACTED}`],
-    ['JSON token response', `{"access_token":"${SECRET}","refresh_token":"${SECRET}r","expires_in":3600}`, `{"access_token":"${REDACTED}","refresh_token":"${REDACTED}","expires_in":3600}`],
-    ['camelCase JSON', `{"accessToken": "${SECRET}", "accessTokenExpiresAt": 1700000000000}`, `{"accessToken": "${REDACTED}", "accessTokenExpiresAt": 1700000000000}`],
+    [
+      'JSON token response',
+      `{"access_token":"${SECRET}","refresh_token":"${SECRET}r","expires_in":3600}`,
+      `{"access_token":"${REDACTED}","refresh_token":"${REDACTED}","expires_in":3600}`,
+    ],
+    [
+      'camelCase JSON',
+      `{"accessToken": "${SECRET}", "accessTokenExpiresAt": 1700000000000}`,
+      `{"accessToken": "${REDACTED}", "accessTokenExpiresAt": 1700000000000}`,
+    ],
     ['JSON with escaped quotes in the value', `{"refreshToken":"${SECRET}\\"tail","ok":true}`, `{"refreshToken":"${REDACTED}","ok":true}`],
     ['JSON embedded in a JSON string', `{"body":"{\\"refresh_token\\":\\"${SECRET}\\"}"}`, `{\\"refresh_token\\":\\"${REDACTED}\\"}`],
     ['inspect notation', `{ refreshToken: '${SECRET}', 'client_secret': '${SECRET}' }`, `{ refreshToken: '${REDACTED}', 'client_secret': '${REDACTED}' }`],
     ['password in a URL', `postgres://relay:${SECRET}@db.internal:5432/relay`, `postgres://${REDACTED}@db.internal:5432/relay`],
     ['Cookie header', `Cookie: session=${SECRET}`, `Cookie: ${REDACTED}`],
-    ['a presigned upload URL', `https://bucket.s3.amazonaws.com/f?X-Amz-Credential=${SECRET}&X-Amz-Date=20250101&X-Amz-Signature=${SECRET}`, `X-Amz-Credential=${REDACTED}&X-Amz-Date=20250101&X-Amz-Signature=${REDACTED}`],
+    [
+      'a presigned upload URL',
+      `https://bucket.s3.amazonaws.com/f?X-Amz-Credential=${SECRET}&X-Amz-Date=20250101&X-Amz-Signature=${SECRET}`,
+      `X-Amz-Credential=${REDACTED}&X-Amz-Date=20250101&X-Amz-Signature=${REDACTED}`,
+    ],
   ];
   for (const [name, input, expected] of cases) {
     it(`redacts ${name}`, () => {
@@ -99,14 +123,29 @@ describe('redactFields', () => {
   });
 
   it('turns an Error into name, redacted message and code', () => {
-    const error = Object.assign(new Error(`token endpoint said {"refresh_token":"${SECRET}"}`), { code: 'E_TOKEN', config: { headers: { authorization: SECRET } } });
+    const error = Object.assign(new Error(`token endpoint said {"refresh_token":"${SECRET}"}`), {
+      code: 'E_TOKEN',
+      config: { headers: { authorization: SECRET } },
+    });
     error.name = 'TokenError';
     expect(redactFields({ error })).toEqual({ error: { name: 'TokenError', message: `token endpoint said {"refresh_token":"${REDACTED}"}`, code: 'E_TOKEN' } });
   });
 
   it('turns an axios error into method, URL without query secrets and status; never its config or headers', () => {
-    const config = { method: 'post', baseURL: 'https://auth.example', url: `/oauth2/token?access_token=${SECRET}&page=1`, headers: new AxiosHeaders({ Authorization: `Bearer ${SECRET}` }), data: `refresh_token=${SECRET}` };
-    const error = new AxiosError('Request failed with status code 400', 'ERR_BAD_REQUEST', config as never, {}, { status: 400, statusText: 'Bad Request', headers: {}, config: config as never, data: { error: 'invalid_grant' } });
+    const config = {
+      method: 'post',
+      baseURL: 'https://auth.example',
+      url: `/oauth2/token?access_token=${SECRET}&page=1`,
+      headers: new AxiosHeaders({ Authorization: `Bearer ${SECRET}` }),
+      data: `refresh_token=${SECRET}`,
+    };
+    const error = new AxiosError(
+      'Request failed with status code 400',
+      'ERR_BAD_REQUEST',
+      config as never,
+      {},
+      { status: 400, statusText: 'Bad Request', headers: {}, config: config as never, data: { error: 'invalid_grant' } },
+    );
     const out = redactFields(error);
     expect(out).toEqual({
       name: 'AxiosError',
@@ -123,7 +162,12 @@ describe('redactFields', () => {
     cyclic.self = cyclic;
     let deep: Record<string, unknown> = { leaf: SECRET };
     for (let i = 0; i < 20; i++) deep = { next: deep };
-    const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('no'); } });
+    const hostile = Object.defineProperty({}, 'boom', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no');
+      },
+    });
     const polluting = JSON.parse(`{"__proto__":{"polluted":true},"token":"${SECRET}"}`) as unknown;
     const out = redactFields({ cyclic, deep, hostile, polluting, big: 10n, when: new Date(0), bytes: Buffer.from('abc') }) as Record<string, unknown>;
     expect((out.cyclic as Record<string, unknown>).self).toBe('[circular]');
@@ -135,7 +179,23 @@ describe('redactFields', () => {
   });
 
   it('names secret fields by their ending, not by containing a word', () => {
-    for (const name of ['authorization', 'Authorization', 'x-api-key', 'apiKey', 'api_key', 'token', 'accessToken', 'refresh_token', 'relayToken', 'clientSecret', 'caseStatusSecret', 'password', 'cookie', 'set-cookie', 'code_verifier']) {
+    for (const name of [
+      'authorization',
+      'Authorization',
+      'x-api-key',
+      'apiKey',
+      'api_key',
+      'token',
+      'accessToken',
+      'refresh_token',
+      'relayToken',
+      'clientSecret',
+      'caseStatusSecret',
+      'password',
+      'cookie',
+      'set-cookie',
+      'code_verifier',
+    ]) {
       expect(isSecretFieldName(name), name).toBe(true);
     }
     for (const name of ['tokenSet', 'accessTokenExpiresAt', 'apiKeySet', 'matterId', 'code', 'status', 'signature']) {
@@ -157,7 +217,12 @@ describe('redactingLogger', () => {
     expect(all).not.toMatch(/first-secret-value|second-secret-value/);
     expect(all).not.toContain(SECRET);
     expect(inner.lines).toHaveLength(3);
-    expect(JSON.parse(inner.lines[0]!)).toEqual({ level: 'warn', message: `Refresh failed for ${REDACTED}`, detail: `got ${REDACTED} back`, authorization: REDACTED });
+    expect(JSON.parse(inner.lines[0]!)).toEqual({
+      level: 'warn',
+      message: `Refresh failed for ${REDACTED}`,
+      detail: `got ${REDACTED} back`,
+      authorization: REDACTED,
+    });
   });
 
   it('still logs when knownSecrets throws', () => {
@@ -171,7 +236,11 @@ describe('redactingLogger', () => {
 
 describe('crashReport', () => {
   it('prints name, message and stack redacted; never the axios config', () => {
-    const config = { method: 'get', url: 'https://api.example/v1/matters', headers: new AxiosHeaders({ Authorization: `Bearer ${SECRET}`, 'x-api-key': SECRET }) };
+    const config = {
+      method: 'get',
+      url: 'https://api.example/v1/matters',
+      headers: new AxiosHeaders({ Authorization: `Bearer ${SECRET}`, 'x-api-key': SECRET }),
+    };
     const error = new AxiosError(`Request failed for ${SECRET}`, 'ECONNRESET', config as never);
     // What Node would have printed: the whole config with the headers.
     expect(inspect(error)).toContain(SECRET);
@@ -195,7 +264,11 @@ describe('the Electron main log file', () => {
       const echoed: string[] = [];
       const file = join(tmp.dir, 'logs', 'main.log');
       const logger = createFileLogger(file, (line) => echoed.push(line), secrets.knownSecrets);
-      const error = new AxiosError('Request failed', 'ERR_BAD_RESPONSE', { method: 'get', url: 'https://api.example/v1/x', headers: new AxiosHeaders({ Authorization: 'Bearer at-0123456789' }) } as never);
+      const error = new AxiosError('Request failed', 'ERR_BAD_RESPONSE', {
+        method: 'get',
+        url: 'https://api.example/v1/x',
+        headers: new AxiosHeaders({ Authorization: 'Bearer at-0123456789' }),
+      } as never);
       logger.error('Sync failed after refresh with rt-0123456789', { error, headers: { authorization: 'Bearer at-0123456789' } });
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
@@ -203,13 +276,22 @@ describe('the Electron main log file', () => {
       await logger.flush();
       const written = readFileSync(file, 'utf8');
       // The file (pino) and the console carry the same redacted entries.
-      expect(written.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).map(({ at: _at, ...rest }) => rest)).toEqual(
-        echoed.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ at: _at, ...rest }) => rest),
-      );
+      expect(
+        written
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .map(({ at: _at, ...rest }) => rest),
+      ).toEqual(echoed.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ at: _at, ...rest }) => rest));
       expect(echoed.join('\n')).not.toMatch(/at-0123456789|rt-0123456789/);
       expect(written).not.toMatch(/at-0123456789|rt-0123456789/);
       const first = JSON.parse(written.split('\n')[0]!) as Record<string, unknown>;
-      expect(first).toMatchObject({ level: 'error', message: `Sync failed after refresh with ${REDACTED}`, headers: { authorization: REDACTED }, error: { name: 'AxiosError', method: 'GET', url: 'https://api.example/v1/x' } });
+      expect(first).toMatchObject({
+        level: 'error',
+        message: `Sync failed after refresh with ${REDACTED}`,
+        headers: { authorization: REDACTED },
+        error: { name: 'AxiosError', method: 'GET', url: 'https://api.example/v1/x' },
+      });
       expect(JSON.parse(written.split('\n')[1]!)).toMatchObject({ cyclic: { self: '[circular]' }, big: '1' });
     } finally {
       tmp.cleanup();
@@ -221,7 +303,10 @@ describe('installCrashHandlers without exit (the Electron main process)', () => 
   it('reports uncaught errors redacted and keeps the process running', () => {
     const target = new EventEmitter();
     const reports: string[] = [];
-    const uninstall = installCrashHandlers({ report: (kind, text) => reports.push(`${kind}: ${text}`), knownSecrets: () => ['kc-secret-0123'] }, target as unknown as Pick<NodeJS.Process, 'on' | 'off'>);
+    const uninstall = installCrashHandlers(
+      { report: (kind, text) => reports.push(`${kind}: ${text}`), knownSecrets: () => ['kc-secret-0123'] },
+      target as unknown as Pick<NodeJS.Process, 'on' | 'off'>,
+    );
     target.emit('uncaughtException', new Error('keychain said kc-secret-0123'));
     target.emit('unhandledRejection', { refresh_token: 'plain-object-secret' });
     target.emit('uncaughtException', new Error('a second one is reported too'));
@@ -280,7 +365,14 @@ describe('a sync against the simulators with faults, logged through redactingLog
     world.smokeball.control.setFaults({ serverErrorRate: 0.3 });
     await stack.engine.initialImport();
     // Messages → memos, documents → files, under the same faults; a short read-back bound keeps the test quick.
-    const writeback = new WritebackJob({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, logger, tempDir: join(tmp.dir, 'staging'), settings: { readBack: { timeoutMs: 1500, maxIntervalMs: 100 } } });
+    const writeback = new WritebackJob({
+      smokeball: stack.smokeball,
+      caseStatus: stack.caseStatus,
+      store: stack.store,
+      logger,
+      tempDir: join(tmp.dir, 'staging'),
+      settings: { readBack: { timeoutMs: 1500, maxIntervalMs: 100 } },
+    });
     await writeback.run();
     writeback.close();
     world.smokeball.control.expireAccessTokens(); // every call now 401s until the app refreshes
@@ -295,8 +387,13 @@ describe('a sync against the simulators with faults, logged through redactingLog
     // A real axios error from a real request carrying the real Authorization header and API key, logged whole.
     const accessToken = held.accessToken;
     const axiosError = await axios
-      .get(`${world.smokeball.url}/v1/no-such-endpoint?access_token=${accessToken}`, { headers: { Authorization: `Bearer ${accessToken}`, 'x-api-key': smokeballApiKey } })
-      .then(() => null, (error: unknown) => error as AxiosError);
+      .get(`${world.smokeball.url}/v1/no-such-endpoint?access_token=${accessToken}`, {
+        headers: { Authorization: `Bearer ${accessToken}`, 'x-api-key': smokeballApiKey },
+      })
+      .then(
+        () => null,
+        (error: unknown) => error as AxiosError,
+      );
     expect(axiosError?.isAxiosError).toBe(true);
     expect(inspect(axiosError)).toContain(accessToken); // what a careless log line would have written
     logger.error('Smokeball request failed', { error: axiosError, config: axiosError!.config });

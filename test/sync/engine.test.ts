@@ -19,7 +19,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) d.cleanup();
 });
 
-async function setup(matters: number, opts: Parameters<typeof startWorld>[0] extends infer O ? Partial<O> : never = {}, connect: Parameters<typeof connectToWorld>[1] = {}) {
+async function setup(
+  matters: number,
+  opts: Parameters<typeof startWorld>[0] extends infer O ? Partial<O> : never = {},
+  connect: Parameters<typeof connectToWorld>[1] = {},
+) {
   world = await startWorld({ matters, seed: 7, ...opts, smokeball: { ...FAST, ...opts.smokeball }, caseStatus: { ...FAST, ...opts.caseStatus } });
   const dir = tempDir();
   dirs.push(dir);
@@ -62,7 +66,10 @@ describe('sync engine against the simulators', () => {
     expect(world.smokeball.stats.throttled).toBe(0);
     expect(world.smokeball.stats.peakInWindow(1000)).toBeLessThanOrEqual(5);
     const progress = stack.engine.status.current.progress;
-    expect(progress.cases).toEqual({ done: run.counts.casesCreated + run.counts.casesUnchanged + run.counts.casesUpdated + run.counts.failed, total: progress.matters.total });
+    expect(progress.cases).toEqual({
+      done: run.counts.casesCreated + run.counts.casesUnchanged + run.counts.casesUpdated + run.counts.failed,
+      total: progress.matters.total,
+    });
     expect(progress.cases.done).toBe(world.caseStatus.control.cases().size);
 
     // A reconcile of an unchanged firm writes nothing and sends no stage change.
@@ -84,12 +91,14 @@ describe('sync engine against the simulators', () => {
     expect(unmapped[0]!.reason).toContain('Awaiting Lien Resolution');
     const noPhone = stack.store.attention.open('client_without_cell_phone');
     const expectedNoPhone = new Set(
-      [...expectedCases(world.firm).values()].flatMap((c) => c.clients).filter((id) => {
-        const p = world.firm.contacts.find((c) => c.id === id)?.person;
-        const digits = `${p?.cell?.areaCode ?? ''}${p?.cell?.number ?? ''}`.replace(/\D/g, '');
-        // companies have no cell phone field at all: Case Status cannot text them either
-        return !(digits.length === 10 || (digits.length === 11 && digits.startsWith('1')));
-      }),
+      [...expectedCases(world.firm).values()]
+        .flatMap((c) => c.clients)
+        .filter((id) => {
+          const p = world.firm.contacts.find((c) => c.id === id)?.person;
+          const digits = `${p?.cell?.areaCode ?? ''}${p?.cell?.number ?? ''}`.replace(/\D/g, '');
+          // companies have no cell phone field at all: Case Status cannot text them either
+          return !(digits.length === 10 || (digits.length === 11 && digits.startsWith('1')));
+        }),
     );
     expect(new Set(noPhone.map((i) => i.subjectId))).toEqual(expectedNoPhone);
 
@@ -133,8 +142,18 @@ describe('sync engine against the simulators', () => {
     const { CaseWriter } = await import('../../src/sync/engine/case-writer.js');
     const { loadReferenceData } = await import('../../src/sync/engine/reference.js');
     const ref = await loadReferenceData(stack.smokeball, stack.caseStatus);
-    const stale = { id: 'x', matter: { id: a!.matterId }, stage: { id: a!.stageId!, name: 'stale' }, lastUpdated: String(BigInt(link.stageUpdated!) - 10_000_000n) };
-    await applyChanges({ sb: stack.smokeball, store: stack.store, config: stack.engine.config, writer: new CaseWriter(stack.caseStatus, stack.store, stack.engine.config) }, ref, new RunContext(0, 'realtime'), { matters: [], stages: [stale], contacts: [] });
+    const stale = {
+      id: 'x',
+      matter: { id: a!.matterId },
+      stage: { id: a!.stageId!, name: 'stale' },
+      lastUpdated: String(BigInt(link.stageUpdated!) - 10_000_000n),
+    };
+    await applyChanges(
+      { sb: stack.smokeball, store: stack.store, config: stack.engine.config, writer: new CaseWriter(stack.caseStatus, stack.store, stack.engine.config) },
+      ref,
+      new RunContext(0, 'realtime'),
+      { matters: [], stages: [stale], contacts: [] },
+    );
     expect(world.caseStatus.control.stageChanges().length).toBe(changes);
     expect(world.caseStatus.control.cases().get(a!.matterId)!.stage).toBe(target.name);
   });

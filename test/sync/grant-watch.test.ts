@@ -111,9 +111,9 @@ describe('GrantWatch', () => {
     const from = performance.now();
     watch.start();
     // Bounded by the mechanism: wait for the timer's probes, however slowly the machine runs them.
-    for (const until = Date.now() + 20_000; probesAtSmokeball() < 3 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    for (const until = Date.now() + 20_000; probesAtSmokeball() < 3 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
     world.smokeball.control.revokeAllGrants();
-    for (const until = Date.now() + 20_000; lost.length === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    for (const until = Date.now() + 20_000; lost.length === 0 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
     await watch.stop();
     const elapsedMs = performance.now() - from;
     expect(lost).toHaveLength(1);

@@ -7,7 +7,19 @@ import type { SbMatter } from '../../src/sync/smokeball/types.js';
 const ref: ReferenceData = {
   staff: new Map([['s1', { id: 's1', firstName: 'Ann', lastName: 'Lee', email: 'ann@firm.test' }]]),
   matterTypes: new Map([['t1_IL', { id: 't1_IL', name: 'Personal Injury' }]]),
-  practiceAreas: new Map([['Personal Injury', { id: 'pa', name: 'Personal Injury', stages: [{ id: 'x', name: 'Intake', position: 1 }, { id: 'y', name: 'Demand Sent', position: 2 }] }]]),
+  practiceAreas: new Map([
+    [
+      'Personal Injury',
+      {
+        id: 'pa',
+        name: 'Personal Injury',
+        stages: [
+          { id: 'x', name: 'Intake', position: 1 },
+          { id: 'y', name: 'Demand Sent', position: 2 },
+        ],
+      },
+    ],
+  ]),
 };
 
 const matter = (over: Partial<SbMatter> = {}): SbMatter => ({

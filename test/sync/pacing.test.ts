@@ -27,7 +27,14 @@ describe('sliding window limiter', () => {
   it('never lets more than cap starts into any window', async () => {
     const limiter = new SlidingWindowLimiter(4, 200);
     const starts: number[] = [];
-    await Promise.all(Array.from({ length: 14 }, () => limiter.acquire().then((started) => { started(); starts.push(performance.now()); })));
+    await Promise.all(
+      Array.from({ length: 14 }, () =>
+        limiter.acquire().then((started) => {
+          started();
+          starts.push(performance.now());
+        }),
+      ),
+    );
     expect(starts).toHaveLength(14);
     expect(maxInWindow(starts, 199)).toBeLessThanOrEqual(4);
     // and it does not crawl: 14 starts at 4 per 200 ms, 50 ms apart, take 650 ms
@@ -119,27 +126,54 @@ describe('pacing gate', () => {
     const gate = new PacingGate({ name: 't', ratePerSecond: 100, burst: 5, classify, baseBackoffMs: 5, maxAttempts: 3 });
     let n = 0;
     await expect(
-      gate.run(async () => {
-        n++;
-        if (n < 3) throw new Transient('reset');
-        return 'ok';
-      }, { idempotent: true }),
+      gate.run(
+        async () => {
+          n++;
+          if (n < 3) throw new Transient('reset');
+          return 'ok';
+        },
+        { idempotent: true },
+      ),
     ).resolves.toBe('ok');
     expect(n).toBe(3);
 
     let posts = 0;
-    await expect(gate.run(async () => { posts++; throw new Transient('timeout'); }, { idempotent: false })).rejects.toThrow('timeout');
+    await expect(
+      gate.run(
+        async () => {
+          posts++;
+          throw new Transient('timeout');
+        },
+        { idempotent: false },
+      ),
+    ).rejects.toThrow('timeout');
     expect(posts).toBe(1); // an unknown outcome of a create is not blindly repeated
 
     let always = 0;
-    await expect(gate.run(async () => { always++; throw new Transient('down'); }, { idempotent: true })).rejects.toThrow('down');
+    await expect(
+      gate.run(
+        async () => {
+          always++;
+          throw new Transient('down');
+        },
+        { idempotent: true },
+      ),
+    ).rejects.toThrow('down');
     expect(always).toBe(3);
   });
 
   it('does not retry fatal errors', async () => {
     const gate = new PacingGate({ name: 't', ratePerSecond: 100, burst: 5, classify });
     let n = 0;
-    await expect(gate.run(async () => { n++; throw new Error('400'); }, { idempotent: true })).rejects.toThrow('400');
+    await expect(
+      gate.run(
+        async () => {
+          n++;
+          throw new Error('400');
+        },
+        { idempotent: true },
+      ),
+    ).rejects.toThrow('400');
     expect(n).toBe(1);
   });
 });

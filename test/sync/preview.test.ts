@@ -77,14 +77,18 @@ describe('the dry-run preview against the simulators', () => {
     // Every listed eligible matter is either a case now or one of the ones said not to sync.
     const eligibleListed = world.firm.matters.filter((m) => !m.isLead && (m.status === 'Open' || m.status === 'Pending')).length;
     expect(cases.size + notMapped).toBe(eligibleListed);
-    expect(preview.notSynced.find((n) => n.reason === 'status_filtered_out')!.count).toBe(world.firm.matters.filter((m) => m.status !== 'Open' && m.status !== 'Pending').length);
+    expect(preview.notSynced.find((n) => n.reason === 'status_filtered_out')!.count).toBe(
+      world.firm.matters.filter((m) => m.status !== 'Open' && m.status !== 'Pending').length,
+    );
     // Texted: the textable clients of every new case (each new case is a stage change from nothing, or a welcome).
     const texted = new Set([...cases.values()].flatMap((c) => c.clientExternalIds).filter((id) => clients.get(id)?.textable));
     expect(preview.clientsTexted).toBe(texted.size);
     const untextable = [...clients.values()].filter((c) => !c.textable).length;
     expect(preview.notTextableClients.length).toBe(untextable);
     expect(preview.notTextable.reduce((a, g) => a + g.count, 0)).toBe(untextable);
-    expect(preview.stageNotMapped).toBe([...cases.values()].filter((c) => c.stage === null && preview.matters.find((m) => m.matterId === c.externalId)?.reason === 'stage_not_mapped').length);
+    expect(preview.stageNotMapped).toBe(
+      [...cases.values()].filter((c) => c.stage === null && preview.matters.find((m) => m.matterId === c.externalId)?.reason === 'stage_not_mapped').length,
+    );
     expect(preview.stageNotMapped).toBeGreaterThan(0);
     // Step 5: the stage Case Status lacks comes first, unmapped.
     expect(preview.stages[0]).toMatchObject({ name: 'Awaiting Lien Resolution', unmapped: true });

@@ -45,10 +45,17 @@ describe('rate lease follower', () => {
     const t0 = performance.now();
     await Promise.all(
       hosts.map(({ firm, gate }) =>
-        Promise.all(Array.from({ length: 12 }, () => gate.run(async () => {
-          starts.push(performance.now() - t0);
-          perHost.set(firm, (perHost.get(firm) ?? 0) + 1);
-        }, { idempotent: true }))),
+        Promise.all(
+          Array.from({ length: 12 }, () =>
+            gate.run(
+              async () => {
+                starts.push(performance.now() - t0);
+                perHost.set(firm, (perHost.get(firm) ?? 0) + 1);
+              },
+              { idempotent: true },
+            ),
+          ),
+        ),
       ),
     );
     const elapsedS = (performance.now() - t0) / 1000;
@@ -87,7 +94,7 @@ describe('rate lease follower', () => {
     gate.dispose();
   });
 
-  it('per-firm mode lifts the lease: the gate paces at the firm\'s own rate only', async () => {
+  it("per-firm mode lifts the lease: the gate paces at the firm's own rate only", async () => {
     const b = budget({ mode: 'per-firm', ratePerSecond: 5, concurrency: 5 });
     const gate = gateOf('a');
     const follower = new RateLeaseFollower({ gate, client: b.client('a') });
@@ -105,4 +112,3 @@ describe('rate lease follower', () => {
     gate.dispose();
   });
 });
-

@@ -13,7 +13,12 @@ afterEach(async () => {
 });
 
 it('resumes an import killed with SIGKILL mid-way: same end state, nothing written twice', async () => {
-  world = await startWorld({ matters: 1500, seed: 11, smokeball: { faults: { latencyMs: 100, latencyJitterMs: 30 } }, caseStatus: { faults: { latencyMs: 150, latencyJitterMs: 30 } } });
+  world = await startWorld({
+    matters: 1500,
+    seed: 11,
+    smokeball: { faults: { latencyMs: 100, latencyJitterMs: 30 } },
+    caseStatus: { faults: { latencyMs: 150, latencyJitterMs: 30 } },
+  });
   const eligible = expectedCases(world.firm).size;
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/sync/fixtures/import-child.ts'], {
     env: simulatorChildEnv(world, dir.dir),

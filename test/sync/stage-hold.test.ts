@@ -126,7 +126,11 @@ describe('stage-change hold', () => {
     expect(engine.nextHeldRelease()).toBe(held.releaseAt);
     clock += 1 * MINUTE;
     await engine.releaseDueHeld();
-    expect(changesOf(matterId!).slice(before).map((x) => x.to)).toEqual([c!.name]);
+    expect(
+      changesOf(matterId!)
+        .slice(before)
+        .map((x) => x.to),
+    ).toEqual([c!.name]);
     expect(engine.heldChanges().find((x) => x.matterId === matterId)).toBeUndefined();
     // Nothing is sent twice: another release and another reconcile change nothing.
     await engine.releaseDueHeld();
@@ -134,7 +138,7 @@ describe('stage-change hold', () => {
     expect(changesOf(matterId!).length - before).toBe(1);
   });
 
-  it('Send now sends a held change at once; Don\'t send applies it without texting the client', async () => {
+  it("Send now sends a held change at once; Don't send applies it without texting the client", async () => {
     const engine = engineWith({ stageHoldMinutes: 30 });
     const [sendNow, dontSend] = freshMatters(2);
     const beforeA = changesOf(sendNow!).length;
@@ -148,8 +152,16 @@ describe('stage-change hold', () => {
 
     await engine.sendHeldNow([sendNow!]);
     await engine.dontSendHeld([dontSend!]);
-    expect(changesOf(sendNow!).slice(beforeA).map((c) => [c.to, c.notified])).toEqual([[ta.name, true]]);
-    expect(changesOf(dontSend!).slice(beforeB).map((c) => [c.to, c.notified])).toEqual([[tb.name, false]]);
+    expect(
+      changesOf(sendNow!)
+        .slice(beforeA)
+        .map((c) => [c.to, c.notified]),
+    ).toEqual([[ta.name, true]]);
+    expect(
+      changesOf(dontSend!)
+        .slice(beforeB)
+        .map((c) => [c.to, c.notified]),
+    ).toEqual([[tb.name, false]]);
     expect(engine.heldChanges().filter((c) => c.matterId === sendNow || c.matterId === dontSend)).toEqual([]);
     // Applied: the next sync sees the case already at that stage and sends nothing.
     await engine.refresh({ stageMatterIds: [sendNow!, dontSend!] });
@@ -169,7 +181,14 @@ describe('held release timer (the app side)', () => {
     await engine.refresh({ stageMatterIds: [matterId!] });
     let canSend = false;
     let changed = 0;
-    const timer = new HeldReleaseTimer({ stack: () => ({ ...stack, engine }), canSend: () => canSend, clock: fake, logger: silentLogger, everyMs: 10_000, changed: () => (changed += 1) });
+    const timer = new HeldReleaseTimer({
+      stack: () => ({ ...stack, engine }),
+      canSend: () => canSend,
+      clock: fake,
+      logger: silentLogger,
+      everyMs: 10_000,
+      changed: () => (changed += 1),
+    });
     timer.start();
     try {
       await fake.advanceTo(new Date(fake.now().getTime() + 3 * 60_000));
@@ -178,7 +197,11 @@ describe('held release timer (the app side)', () => {
       canSend = true;
       await fake.advanceTo(new Date(fake.now().getTime() + 10_000));
       await timer.check();
-      expect(changesOf(matterId!).slice(before).map((c) => c.to)).toEqual([target.name]);
+      expect(
+        changesOf(matterId!)
+          .slice(before)
+          .map((c) => c.to),
+      ).toEqual([target.name]);
       expect(changed).toBeGreaterThanOrEqual(1);
       expect(engine.heldChanges().find((c) => c.matterId === matterId)).toBeUndefined();
     } finally {

@@ -62,9 +62,16 @@ describe('window wording', () => {
 
 describe('CSV export', () => {
   it('quotes commas, quotes and line breaks, and keeps formulas as text', () => {
-    expect(toCsv(['Name', 'Phone'], [['Smith, Jane', '555 "home"'], ['=HYPERLINK("x")', 12], ['Line\nbreak', '-1']])).toBe(
-      'Name,Phone\r\n"Smith, Jane","555 ""home"""\r\n"\'=HYPERLINK(""x"")",12\r\n"Line\nbreak",\'-1\r\n',
-    );
+    expect(
+      toCsv(
+        ['Name', 'Phone'],
+        [
+          ['Smith, Jane', '555 "home"'],
+          ['=HYPERLINK("x")', 12],
+          ['Line\nbreak', '-1'],
+        ],
+      ),
+    ).toBe('Name,Phone\r\n"Smith, Jane","555 ""home"""\r\n"\'=HYPERLINK(""x"")",12\r\n"Line\nbreak",\'-1\r\n');
   });
 });
 

@@ -30,9 +30,27 @@ export async function text(locator: Locator, expected: string | RegExp, timeout 
 }
 
 export async function attribute(locator: Locator, name: string, expected: string, timeout = DEFAULT_TIMEOUT): Promise<void> {
-  await expect.poll(() => locator.first().getAttribute(name, { timeout: 1000 }).catch(() => null), { timeout, interval: 100 }).toBe(expected);
+  await expect
+    .poll(
+      () =>
+        locator
+          .first()
+          .getAttribute(name, { timeout: 1000 })
+          .catch(() => null),
+      { timeout, interval: 100 },
+    )
+    .toBe(expected);
 }
 
 export async function value(locator: Locator, expected: string, timeout = DEFAULT_TIMEOUT): Promise<void> {
-  await expect.poll(() => locator.first().inputValue({ timeout: 1000 }).catch(() => null), { timeout, interval: 100 }).toBe(expected);
+  await expect
+    .poll(
+      () =>
+        locator
+          .first()
+          .inputValue({ timeout: 1000 })
+          .catch(() => null),
+      { timeout, interval: 100 },
+    )
+    .toBe(expected);
 }

@@ -44,9 +44,24 @@ beforeAll(async () => {
   const secrets = new MemorySecretStore();
   // The Smokeball API key is the app's, not the firm's: the set-up does not ask for it.
   await secrets.set(SECRET_KEYS.smokeballApiKey, world.smokeball.options.apiKey);
-  const build = { ...PRODUCTION_BUILD_CONFIG, smokeballApiUrl: world.smokeball.url, smokeballAuthUrl: world.smokeball.authUrl, smokeballClientId: world.smokeball.options.clientId, caseStatusApiUrl: world.caseStatus.url, relayUrl: relay.url };
+  const build = {
+    ...PRODUCTION_BUILD_CONFIG,
+    smokeballApiUrl: world.smokeball.url,
+    smokeballAuthUrl: world.smokeball.authUrl,
+    smokeballClientId: world.smokeball.options.clientId,
+    caseStatusApiUrl: world.caseStatus.url,
+    relayUrl: relay.url,
+  };
   const dataDir = join(tmp.dir, 'app');
-  core = new AppCore({ dataDir, host: 'headless', secrets, settings: new ConfSettingsStore(dataDir), build, viewThrottleMs: 100, writebackIntervalMs: 10 * 60_000 });
+  core = new AppCore({
+    dataDir,
+    host: 'headless',
+    secrets,
+    settings: new ConfSettingsStore(dataDir),
+    build,
+    viewThrottleMs: 100,
+    writebackIntervalMs: 10 * 60_000,
+  });
   await core.start();
   host = await startHeadlessHost({ core, staticDir: join(REPO_ROOT, 'dist', 'renderer') });
   browser = await launchChromium();
@@ -94,7 +109,10 @@ describe('first run', () => {
 
     // Step 2 comes up by itself; step 1 shows the firm it signed in to.
     await text(stepTitle(), 'Connect Case Status', 30_000);
-    await text(page.getByRole('navigation', { name: 'Set-up steps' }).locator('li').first(), new RegExp(`Signed in to Smokeball: ${world.firm.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await text(
+      page.getByRole('navigation', { name: 'Set-up steps' }).locator('li').first(),
+      new RegExp(`Signed in to Smokeball: ${world.firm.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
     const key = page.getByLabel('Case Status API key');
     await key.fill('not-the-key');
     await button('Check and save').click();

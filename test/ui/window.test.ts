@@ -97,40 +97,44 @@ afterAll(async () => {
 });
 
 describe('the window, driven in Chromium', () => {
-  it('shows the first sync progressing per resource, then "Up to date" with the counts', async () => {
-    await page.goto(host.url);
-    // The token leaves the address bar once read (it would otherwise end up in screenshots and screen shares).
-    await expect.poll(() => page.url()).not.toContain('token=');
-    await visible(page.getByRole('button', { name: 'Sync now' }));
+  it(
+    'shows the first sync progressing per resource, then "Up to date" with the counts',
+    async () => {
+      await page.goto(host.url);
+      // The token leaves the address bar once read (it would otherwise end up in screenshots and screen shares).
+      await expect.poll(() => page.url()).not.toContain('token=');
+      await visible(page.getByRole('button', { name: 'Sync now' }));
 
-    await core.start();
-    // A bar with a known total that is not yet full: progress the user can watch, not a spinner.
-    await page.waitForFunction(
-      () =>
-        Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('[role=progressbar]')).some((bar) => {
-          const now = Number(bar.getAttribute('aria-valuenow'));
-          const max = Number(bar.getAttribute('aria-valuemax'));
-          return bar.hasAttribute('aria-valuemax') && max > 0 && now < max;
-        }),
-      undefined,
-      { timeout: 60_000, polling: 50 },
-    );
-    await visible(page.getByRole('heading', { name: 'First sync in progress' }));
-    await visible(page.getByText(/requests\/s to Smokeball/));
-    for (const label of ['Matters', 'Clients', 'Stages']) {
-      await count(page.getByRole('progressbar', { name: label }), 1);
-    }
-    await shot(page, '1-initial-sync');
+      await core.start();
+      // A bar with a known total that is not yet full: progress the user can watch, not a spinner.
+      await page.waitForFunction(
+        () =>
+          Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('[role=progressbar]')).some((bar) => {
+            const now = Number(bar.getAttribute('aria-valuenow'));
+            const max = Number(bar.getAttribute('aria-valuemax'));
+            return bar.hasAttribute('aria-valuemax') && max > 0 && now < max;
+          }),
+        undefined,
+        { timeout: 60_000, polling: 50 },
+      );
+      await visible(page.getByRole('heading', { name: 'First sync in progress' }));
+      await visible(page.getByText(/requests\/s to Smokeball/));
+      for (const label of ['Matters', 'Clients', 'Stages']) {
+        await count(page.getByRole('progressbar', { name: label }), 1);
+      }
+      await shot(page, '1-initial-sync');
 
-    await waitUntilIdle();
-    await count(page.getByRole('heading', { name: 'First sync in progress' }), 0);
-    const cases = world.caseStatus.control.cases().size;
-    expect(cases).toBeGreaterThan(0);
-    const created = page.locator('#summary-title').locator('..').locator('.counts div').filter({ hasText: 'created' }).locator('dd');
-    await text(created, String(cases));
-    await visible(page.getByText(/First sync finished/));
-    expect(problems).toEqual([]);
-  }, LONG);
+      await waitUntilIdle();
+      await count(page.getByRole('heading', { name: 'First sync in progress' }), 0);
+      const cases = world.caseStatus.control.cases().size;
+      expect(cases).toBeGreaterThan(0);
+      const created = page.locator('#summary-title').locator('..').locator('.counts div').filter({ hasText: 'created' }).locator('dd');
+      await text(created, String(cases));
+      await visible(page.getByText(/First sync finished/));
+      expect(problems).toEqual([]);
+    },
+    LONG,
+  );
 
   it('Sync now picks up a stage change made in Smokeball and lists it under Recent activity', async () => {
     const cases = world.caseStatus.control.cases();
@@ -140,7 +144,10 @@ describe('the window, driven in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sync now' }).click();
     await text(notice(), 'Sync started.');
-    const entry = page.locator('#activity li').filter({ hasText: `${matter.number}: stage` }).filter({ hasText: `→ ${target.name}` });
+    const entry = page
+      .locator('#activity li')
+      .filter({ hasText: `${matter.number}: stage` })
+      .filter({ hasText: `→ ${target.name}` });
     await visible(entry, 60_000);
     await visible(entry.getByText('Stage changed'));
     const href = await entry.getByRole('link').getAttribute('href');
@@ -152,152 +159,175 @@ describe('the window, driven in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('lists the unmapped stage under Needs attention, and Retry clears it once it is mapped in Settings', async () => {
-    const attention = page.locator('#attention');
-    const item = attention.locator('li').filter({ hasText: LIEN_STAGE });
-    await visible(item);
-    // One row per kind, the one needing a decision first; the many clients that cannot be texted are one row whose
-    // full list has a search and a CSV export.
-    await attribute(attention.locator('.attention-list > li').first(), 'data-kind', 'unmapped_stage');
-    const phones = attention.locator('.attention-list > li[data-kind="client_without_cell_phone"]');
-    expect(core.view().attentionGroups.find((g) => g.kind === 'client_without_cell_phone')!.count).toBeGreaterThan(1);
-    await phones.getByRole('button', { name: /^Show all/ }).click();
-    const listed = (await core.invoke('attentionItems', { kind: 'client_without_cell_phone' })) as AttentionView[];
-    const someone = listed[0]!.reason.split(' has no')[0]!;
-    await phones.getByRole('searchbox').fill(someone);
-    await visible(phones.locator('.attention-items-list li').filter({ hasText: someone }));
-    const [download] = await Promise.all([page.waitForEvent('download'), phones.getByRole('button', { name: 'Export CSV' }).click()]);
-    expect(readFileSync(await download.path(), 'utf8')).toContain(someone);
-    await phones.getByRole('button', { name: 'Hide list' }).click();
+  it(
+    'lists the unmapped stage under Needs attention, and Retry clears it once it is mapped in Settings',
+    async () => {
+      const attention = page.locator('#attention');
+      const item = attention.locator('li').filter({ hasText: LIEN_STAGE });
+      await visible(item);
+      // One row per kind, the one needing a decision first; the many clients that cannot be texted are one row whose
+      // full list has a search and a CSV export.
+      await attribute(attention.locator('.attention-list > li').first(), 'data-kind', 'unmapped_stage');
+      const phones = attention.locator('.attention-list > li[data-kind="client_without_cell_phone"]');
+      expect(core.view().attentionGroups.find((g) => g.kind === 'client_without_cell_phone')!.count).toBeGreaterThan(1);
+      await phones.getByRole('button', { name: /^Show all/ }).click();
+      const listed = (await core.invoke('attentionItems', { kind: 'client_without_cell_phone' })) as AttentionView[];
+      const someone = listed[0]!.reason.split(' has no')[0]!;
+      await phones.getByRole('searchbox').fill(someone);
+      await visible(phones.locator('.attention-items-list li').filter({ hasText: someone }));
+      const [download] = await Promise.all([page.waitForEvent('download'), phones.getByRole('button', { name: 'Export CSV' }).click()]);
+      expect(readFileSync(await download.path(), 'utf8')).toContain(someone);
+      await phones.getByRole('button', { name: 'Hide list' }).click();
 
-    // Preview next sync: after the import and the stage change above, nothing is left to create.
-    await page.getByRole('button', { name: 'Preview next sync' }).click();
-    await text(page.getByTestId('preview-create'), '0', 60_000);
+      // Preview next sync: after the import and the stage change above, nothing is left to create.
+      await page.getByRole('button', { name: 'Preview next sync' }).click();
+      await text(page.getByTestId('preview-create'), '0', 60_000);
 
-    await visible(item.getByRole('button', { name: 'Retry' }));
-    await shot(attention, '3-needs-attention');
+      await visible(item.getByRole('button', { name: 'Retry' }));
+      await shot(attention, '3-needs-attention');
 
-    await item.getByRole('button', { name: 'Map stage…' }).click();
-    await attribute(page.getByRole('tab', { name: 'Stage mapping' }), 'aria-selected', 'true');
-    const unmapped = page.locator('.mapping-unmapped');
-    await visible(unmapped.getByRole('heading', { name: /Not mapped/ }));
-    // Listed first: the first stage on the screen is the one blocking cases.
-    await text(page.locator('.mapping-row').first(), new RegExp(LIEN_STAGE));
-    const select = unmapped.getByLabel(new RegExp(LIEN_STAGE));
-    const choices = await select.locator('option').allTextContents();
-    const choice = choices.includes('Negotiation') ? 'Negotiation' : choices[2]!;
-    await shot(page, '4-settings-stage-mapping');
-    await select.selectOption({ label: choice });
-    await page.getByRole('button', { name: 'Save mapping' }).click();
-    await visible(page.getByRole('status').filter({ hasText: 'Saved.' }));
-    await count(unmapped, 0);
-    expect(Object.values(core.view().settings.stageMapping)).toContain(choice);
+      await item.getByRole('button', { name: 'Map stage…' }).click();
+      await attribute(page.getByRole('tab', { name: 'Stage mapping' }), 'aria-selected', 'true');
+      const unmapped = page.locator('.mapping-unmapped');
+      await visible(unmapped.getByRole('heading', { name: /Not mapped/ }));
+      // Listed first: the first stage on the screen is the one blocking cases.
+      await text(page.locator('.mapping-row').first(), new RegExp(LIEN_STAGE));
+      const select = unmapped.getByLabel(new RegExp(LIEN_STAGE));
+      const choices = await select.locator('option').allTextContents();
+      const choice = choices.includes('Negotiation') ? 'Negotiation' : choices[2]!;
+      await shot(page, '4-settings-stage-mapping');
+      await select.selectOption({ label: choice });
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await visible(page.getByRole('status').filter({ hasText: 'Saved.' }));
+      await count(unmapped, 0);
+      expect(Object.values(core.view().settings.stageMapping)).toContain(choice);
 
-    await goTo('Overview');
-    await attention.locator('li').filter({ hasText: LIEN_STAGE }).getByRole('button', { name: 'Retry' }).click();
-    await text(notice(), /Checking every matter again/);
-    await count(attention.locator('li').filter({ hasText: LIEN_STAGE }), 0, 90_000);
-    await waitUntilIdle();
+      await goTo('Overview');
+      await attention.locator('li').filter({ hasText: LIEN_STAGE }).getByRole('button', { name: 'Retry' }).click();
+      await text(notice(), /Checking every matter again/);
+      await count(attention.locator('li').filter({ hasText: LIEN_STAGE }), 0, 90_000);
+      await waitUntilIdle();
 
-    // The cases at that stage now carry the chosen Case Status stage.
-    const lienStageIds = new Set(world.firm.stageSets.flatMap((s) => s.stages).filter((s) => s.name === LIEN_STAGE).map((s) => s.id));
-    const lienMatters = world.firm.matterStages.filter((ms) => lienStageIds.has(ms.stageId)).map((ms) => ms.matterId);
-    const synced = lienMatters.map((id) => world.caseStatus.control.cases().get(id)).filter((c) => c !== undefined).filter((c) => c.status !== 'closed');
-    expect(synced.length).toBeGreaterThan(0);
-    for (const c of synced) expect(c.stage).toBe(choice);
-    expect(problems).toEqual([]);
-  }, LONG);
+      // The cases at that stage now carry the chosen Case Status stage.
+      const lienStageIds = new Set(
+        world.firm.stageSets
+          .flatMap((s) => s.stages)
+          .filter((s) => s.name === LIEN_STAGE)
+          .map((s) => s.id),
+      );
+      const lienMatters = world.firm.matterStages.filter((ms) => lienStageIds.has(ms.stageId)).map((ms) => ms.matterId);
+      const synced = lienMatters
+        .map((id) => world.caseStatus.control.cases().get(id))
+        .filter((c) => c !== undefined)
+        .filter((c) => c.status !== 'closed');
+      expect(synced.length).toBeGreaterThan(0);
+      for (const c of synced) expect(c.stage).toBe(choice);
+      expect(problems).toEqual([]);
+    },
+    LONG,
+  );
 
-  it('works from the keyboard alone: Tab reaches Sync now, Enter runs it, Escape closes a dialog', async () => {
-    const { page: kb, problems: kbProblems } = await extraPage();
-    await kb.goto(host.url);
-    await visible(kb.getByRole('button', { name: 'Sync now' }));
+  it(
+    'works from the keyboard alone: Tab reaches Sync now, Enter runs it, Escape closes a dialog',
+    async () => {
+      const { page: kb, problems: kbProblems } = await extraPage();
+      await kb.goto(host.url);
+      await visible(kb.getByRole('button', { name: 'Sync now' }));
 
-    const focused = () => kb.evaluate(() => {
-      const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
-      const el = document.activeElement;
-      const style = el ? getComputedStyle(el) : null;
-      return { text: el?.textContent?.trim() ?? '', tag: el?.tagName ?? '', outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '' };
-    });
-    let presses = 0;
-    for (; presses < 12; presses++) {
-      await kb.keyboard.press('Tab');
-      if ((await focused()).text === 'Sync now') break;
-    }
-    const onSyncNow = await focused();
-    expect(onSyncNow).toMatchObject({ text: 'Sync now', tag: 'BUTTON' });
-    expect(presses).toBeLessThanOrEqual(4); // skip link, Overview, Settings, then Sync now
-    expect(onSyncNow.outline).toMatch(/^solid [1-9]/); // a visible focus ring
-
-    const before = world.smokeball.stats.total;
-    await kb.keyboard.press('Enter');
-    await text(notice(kb), 'Sync started.');
-    await expect.poll(() => world.smokeball.stats.total, { timeout: 30_000 }).toBeGreaterThan(before);
-    await waitUntilIdle();
-
-    // Settings → Connections by keyboard; the tab list is one Tab stop and arrow keys move between tabs.
-    await kb.keyboard.press('Shift+Tab'); // back to the Settings button in the main navigation
-    expect((await focused()).text).toBe('Settings');
-    await kb.keyboard.press('Enter');
-    await expect.poll(async () => (await focused()).tag).toBe('MAIN'); // focus lands on the new page's content
-    await kb.keyboard.press('Tab');
-    expect((await focused()).text).toBe('Connections');
-    await kb.keyboard.press('ArrowRight');
-    expect((await focused()).text).toBe('Stage mapping');
-    await attribute(kb.getByRole('tab', { name: 'Stage mapping' }), 'aria-selected', 'true');
-    await kb.keyboard.press('ArrowLeft');
-    await kb.keyboard.press('Tab');
-    expect((await focused()).text).toBe('Sign out…');
-    await kb.keyboard.press('Enter');
-    const dialog = kb.getByRole('dialog', { name: 'Sign out of Smokeball?' });
-    await visible(dialog);
-    expect((await focused()).text).toBe('Cancel'); // focus moved into the dialog
-    await kb.keyboard.press('Escape');
-    await hidden(dialog);
-    expect((await focused()).text).toBe('Sign out…'); // and back to the button that opened it
-    expect(core.view().connections.smokeball.signedIn).toBe(true);
-    expect(kbProblems).toEqual([]);
-  }, LONG);
-
-  it('stays readable at 125% zoom: no sideways scrolling, nothing clipped', async () => {
-    // 125% browser zoom on a 1280 px and on a 1024 px wide window, and a narrow side-panel window.
-    for (const width of [1280, 1024, 640]) {
-      const { page: zoomed, problems: zoomProblems } = await extraPage({
-        viewport: { width: Math.round(width / 1.25), height: 800 },
-        deviceScaleFactor: 1.25,
-      });
-      await zoomed.goto(host.url);
-      await visible(zoomed.getByRole('button', { name: 'Sync now' }));
-      await visible(zoomed.locator('#attention'));
-      const check = async (where: string) => {
-        const overflow = await zoomed.evaluate(() => {
-          const { document } = globalThis as unknown as PageGlobals;
-          const doc = document.documentElement;
-          // Content wider than its box: text or controls spilling out of a card, a row or a field.
-          const clipped = Array.from(document.querySelectorAll('.card, .settings-form, .status-header, .attention-item, .activity-item, .mapping-row, .field, .tabs, .topbar'))
-            .filter((el) => el.scrollWidth > el.clientWidth + 1)
-            .map((el) => el.className);
-          const outside = Array.from(document.querySelectorAll('button, input, select, a'))
-            .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1)
-            .map((el) => el.textContent?.trim() || el.id);
-          return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, clipped, outside };
+      const focused = () =>
+        kb.evaluate(() => {
+          const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
+          const el = document.activeElement;
+          const style = el ? getComputedStyle(el) : null;
+          return { text: el?.textContent?.trim() ?? '', tag: el?.tagName ?? '', outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : '' };
         });
-        expect(overflow.scrollWidth, `${where} at ${width}px`).toBeLessThanOrEqual(overflow.clientWidth);
-        expect(overflow.clipped, where).toEqual([]);
-        expect(overflow.outside, where).toEqual([]);
-      };
-      await check('overview');
-      if (width === 1024) await shot(zoomed, '6-zoom-125');
-      await zoomed.getByRole('button', { name: 'Settings' }).click();
-      for (const tab of ['Connections', 'Stage mapping', 'Matters', 'Schedule']) {
-        await zoomed.getByRole('tab', { name: tab }).click();
-        await visible(zoomed.getByRole('tabpanel'));
-        await check(`settings ${tab}`);
+      let presses = 0;
+      for (; presses < 12; presses++) {
+        await kb.keyboard.press('Tab');
+        if ((await focused()).text === 'Sync now') break;
       }
-      expect(zoomProblems).toEqual([]);
-    }
-    // Three windows of five screens each: on a loaded 2-core machine this outlasts the default minute.
-  }, LONG);
+      const onSyncNow = await focused();
+      expect(onSyncNow).toMatchObject({ text: 'Sync now', tag: 'BUTTON' });
+      expect(presses).toBeLessThanOrEqual(4); // skip link, Overview, Settings, then Sync now
+      expect(onSyncNow.outline).toMatch(/^solid [1-9]/); // a visible focus ring
+
+      const before = world.smokeball.stats.total;
+      await kb.keyboard.press('Enter');
+      await text(notice(kb), 'Sync started.');
+      await expect.poll(() => world.smokeball.stats.total, { timeout: 30_000 }).toBeGreaterThan(before);
+      await waitUntilIdle();
+
+      // Settings → Connections by keyboard; the tab list is one Tab stop and arrow keys move between tabs.
+      await kb.keyboard.press('Shift+Tab'); // back to the Settings button in the main navigation
+      expect((await focused()).text).toBe('Settings');
+      await kb.keyboard.press('Enter');
+      await expect.poll(async () => (await focused()).tag).toBe('MAIN'); // focus lands on the new page's content
+      await kb.keyboard.press('Tab');
+      expect((await focused()).text).toBe('Connections');
+      await kb.keyboard.press('ArrowRight');
+      expect((await focused()).text).toBe('Stage mapping');
+      await attribute(kb.getByRole('tab', { name: 'Stage mapping' }), 'aria-selected', 'true');
+      await kb.keyboard.press('ArrowLeft');
+      await kb.keyboard.press('Tab');
+      expect((await focused()).text).toBe('Sign out…');
+      await kb.keyboard.press('Enter');
+      const dialog = kb.getByRole('dialog', { name: 'Sign out of Smokeball?' });
+      await visible(dialog);
+      expect((await focused()).text).toBe('Cancel'); // focus moved into the dialog
+      await kb.keyboard.press('Escape');
+      await hidden(dialog);
+      expect((await focused()).text).toBe('Sign out…'); // and back to the button that opened it
+      expect(core.view().connections.smokeball.signedIn).toBe(true);
+      expect(kbProblems).toEqual([]);
+    },
+    LONG,
+  );
+
+  it(
+    'stays readable at 125% zoom: no sideways scrolling, nothing clipped',
+    async () => {
+      // 125% browser zoom on a 1280 px and on a 1024 px wide window, and a narrow side-panel window.
+      for (const width of [1280, 1024, 640]) {
+        const { page: zoomed, problems: zoomProblems } = await extraPage({
+          viewport: { width: Math.round(width / 1.25), height: 800 },
+          deviceScaleFactor: 1.25,
+        });
+        await zoomed.goto(host.url);
+        await visible(zoomed.getByRole('button', { name: 'Sync now' }));
+        await visible(zoomed.locator('#attention'));
+        const check = async (where: string) => {
+          const overflow = await zoomed.evaluate(() => {
+            const { document } = globalThis as unknown as PageGlobals;
+            const doc = document.documentElement;
+            // Content wider than its box: text or controls spilling out of a card, a row or a field.
+            const clipped = Array.from(
+              document.querySelectorAll('.card, .settings-form, .status-header, .attention-item, .activity-item, .mapping-row, .field, .tabs, .topbar'),
+            )
+              .filter((el) => el.scrollWidth > el.clientWidth + 1)
+              .map((el) => el.className);
+            const outside = Array.from(document.querySelectorAll('button, input, select, a'))
+              .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1)
+              .map((el) => el.textContent?.trim() || el.id);
+            return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, clipped, outside };
+          });
+          expect(overflow.scrollWidth, `${where} at ${width}px`).toBeLessThanOrEqual(overflow.clientWidth);
+          expect(overflow.clipped, where).toEqual([]);
+          expect(overflow.outside, where).toEqual([]);
+        };
+        await check('overview');
+        if (width === 1024) await shot(zoomed, '6-zoom-125');
+        await zoomed.getByRole('button', { name: 'Settings' }).click();
+        for (const tab of ['Connections', 'Stage mapping', 'Matters', 'Schedule']) {
+          await zoomed.getByRole('tab', { name: tab }).click();
+          await visible(zoomed.getByRole('tabpanel'));
+          await check(`settings ${tab}`);
+        }
+        expect(zoomProblems).toEqual([]);
+      }
+      // Three windows of five screens each: on a loaded 2-core machine this outlasts the default minute.
+    },
+    LONG,
+  );
 
   it("puts the core's validation message next to the field and changes nothing", async () => {
     await goTo('Settings', 'Connections');
@@ -332,36 +362,40 @@ describe('the window, driven in Chromium', () => {
     await visible(intruder.getByRole('alert').filter({ hasText: 'Not authorised' }));
   });
 
-  it('keeps settings across a restart, and says so plainly while the service is down', async () => {
-    await goTo('Settings', 'Schedule');
-    const time = page.getByLabel('Nightly reconcile at');
-    await value(time, '02:00');
-    await time.fill('03:30');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await visible(page.getByRole('status').filter({ hasText: 'Saved.' }));
-    await shot(page, '5-settings-schedule');
+  it(
+    'keeps settings across a restart, and says so plainly while the service is down',
+    async () => {
+      await goTo('Settings', 'Schedule');
+      const time = page.getByLabel('Nightly reconcile at');
+      await value(time, '02:00');
+      await time.fill('03:30');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await visible(page.getByRole('status').filter({ hasText: 'Saved.' }));
+      await shot(page, '5-settings-schedule');
 
-    // Stop the service: the window must not keep showing a stale "Up to date".
-    const { port, token } = host;
-    await host.close();
-    await core.stop();
-    await visible(page.getByRole('alert').filter({ hasText: 'Disconnected from the sync service' }), 15_000);
-    await text(headline(), 'Not connected to the sync service');
-    await attribute(page.getByRole('button', { name: 'Sync now' }), 'aria-disabled', 'true');
-    await shot(page, '7-disconnected');
+      // Stop the service: the window must not keep showing a stale "Up to date".
+      const { port, token } = host;
+      await host.close();
+      await core.stop();
+      await visible(page.getByRole('alert').filter({ hasText: 'Disconnected from the sync service' }), 15_000);
+      await text(headline(), 'Not connected to the sync service');
+      await attribute(page.getByRole('button', { name: 'Sync now' }), 'aria-disabled', 'true');
+      await shot(page, '7-disconnected');
 
-    // A new core on the same data folder, on the same address: the window reconnects by itself.
-    core = await startCore();
-    await core.start();
-    host = await startHeadlessHost({ core, port, token, staticDir: join(REPO_ROOT, 'dist', 'renderer') });
-    await count(page.getByRole('alert').filter({ hasText: 'Disconnected' }), 0, 30_000);
-    expect(core.view().settings.nightlySyncTime).toBe('03:30');
+      // A new core on the same data folder, on the same address: the window reconnects by itself.
+      core = await startCore();
+      await core.start();
+      host = await startHeadlessHost({ core, port, token, staticDir: join(REPO_ROOT, 'dist', 'renderer') });
+      await count(page.getByRole('alert').filter({ hasText: 'Disconnected' }), 0, 30_000);
+      expect(core.view().settings.nightlySyncTime).toBe('03:30');
 
-    // A reload draws everything from the new core: the saved time is there.
-    await page.reload();
-    await goTo('Settings', 'Schedule');
-    await value(page.getByLabel('Nightly reconcile at'), '03:30');
-  }, LONG);
+      // A reload draws everything from the new core: the saved time is there.
+      await page.reload();
+      await goTo('Settings', 'Schedule');
+      await value(page.getByLabel('Nightly reconcile at'), '03:30');
+    },
+    LONG,
+  );
 });
 
 /** A synced matter and a different live stage of its own stage set (not the one Case Status lacks). */

@@ -20,9 +20,7 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
 
   return (
     <section className="card" aria-labelledby="attention-title" id="attention">
-      <h2 id="attention-title">
-        Needs attention {total > 0 && <span className="badge badge-warn">{count(total)}</span>}
-      </h2>
+      <h2 id="attention-title">Needs attention {total > 0 && <span className="badge badge-warn">{count(total)}</span>}</h2>
       {view.attentionGroups.length === 0 ? (
         <p className="muted empty">Nothing needs attention.</p>
       ) : (
@@ -33,7 +31,14 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
               group={group}
               busy={busy}
               onRetry={() => void run('retryAttentionGroup', { kind: group.kind }, (r) => r.message, `retry-${group.kind}`)}
-              onDismiss={() => void run('dismissAttentionGroup', { kind: group.kind }, (r) => (r.dismissed > 0 ? `Dismissed ${plural(r.dismissed, 'item')}.` : 'Already gone.'), `dismiss-${group.kind}`)}
+              onDismiss={() =>
+                void run(
+                  'dismissAttentionGroup',
+                  { kind: group.kind },
+                  (r) => (r.dismissed > 0 ? `Dismissed ${plural(r.dismissed, 'item')}.` : 'Already gone.'),
+                  `dismiss-${group.kind}`,
+                )
+              }
               onConfirm={() => setConfirming(group.first)}
               onMapStages={onMapStages}
             />
@@ -72,7 +77,14 @@ export function AttentionList({ onMapStages }: { onMapStages(): void }) {
   );
 }
 
-function AttentionGroupRow(props: { group: AttentionGroupView; busy: string | null; onRetry(): void; onDismiss(): void; onConfirm(): void; onMapStages(): void }) {
+function AttentionGroupRow(props: {
+  group: AttentionGroupView;
+  busy: string | null;
+  onRetry(): void;
+  onDismiss(): void;
+  onConfirm(): void;
+  onMapStages(): void;
+}) {
   const { group, busy, onRetry, onDismiss, onConfirm, onMapStages } = props;
   const { now } = useApp();
   const [expanded, setExpanded] = useState(false);
@@ -91,7 +103,10 @@ function AttentionGroupRow(props: { group: AttentionGroupView; busy: string | nu
         </p>
         {!many && (
           <p className="muted small">
-            First seen <time dateTime={group.first.firstSeen} title={fullTime(group.first.firstSeen)}>{relativeTime(group.first.firstSeen, now)}</time>
+            First seen{' '}
+            <time dateTime={group.first.firstSeen} title={fullTime(group.first.firstSeen)}>
+              {relativeTime(group.first.firstSeen, now)}
+            </time>
             {group.first.occurrences > 1 && <> · seen {plural(group.first.occurrences, 'time')}</>}
           </p>
         )}
@@ -150,7 +165,10 @@ function AttentionItems({ group, id }: { group: AttentionGroupView; id: string }
     return (items ?? []).filter((i) => words.every((w) => `${i.reason} ${i.subjectId}`.toLocaleLowerCase().includes(w)));
   }, [items, query]);
   const exportCsv = () => {
-    const csv = toCsv(['Kind', 'Reason', 'Subject', 'First seen', 'Last seen', 'Times seen'], shown.map((i) => [attentionTitle(i.kind), i.reason, i.subjectId, i.firstSeen, i.lastSeen, i.occurrences]));
+    const csv = toCsv(
+      ['Kind', 'Reason', 'Subject', 'First seen', 'Last seen', 'Times seen'],
+      shown.map((i) => [attentionTitle(i.kind), i.reason, i.subjectId, i.firstSeen, i.lastSeen, i.occurrences]),
+    );
     downloadCsv(`needs-attention-${group.kind}.csv`, csv);
   };
   return (

@@ -47,10 +47,18 @@ export function HeldChangesList() {
                 'waits for you'
               )}
             </span>
-            <button type="button" disabled={busy !== null} onClick={() => void run('sendHeldChanges', { matterIds: [h.matterId] }, (r) => r.message, `held-send-${h.matterId}`)}>
+            <button
+              type="button"
+              disabled={busy !== null}
+              onClick={() => void run('sendHeldChanges', { matterIds: [h.matterId] }, (r) => r.message, `held-send-${h.matterId}`)}
+            >
               Send now<span className="visually-hidden">: {describe(h)}</span>
             </button>
-            <button type="button" disabled={busy !== null} onClick={() => void run('skipHeldChanges', { matterIds: [h.matterId] }, (r) => r.message, `held-skip-${h.matterId}`)}>
+            <button
+              type="button"
+              disabled={busy !== null}
+              onClick={() => void run('skipHeldChanges', { matterIds: [h.matterId] }, (r) => r.message, `held-skip-${h.matterId}`)}
+            >
               Don&apos;t send<span className="visually-hidden">: {describe(h)}</span>
             </button>
           </li>

@@ -20,8 +20,7 @@ export function StatusHeader() {
   const guarded = (action: () => unknown) => () => {
     if (busy === null && connected) void action();
   };
-  const syncNow = () =>
-    run('syncNow', {}, (r) => (r.started ? 'Sync started.' : `Sync not started: ${r.reason ?? 'it is already running'}.`));
+  const syncNow = () => run('syncNow', {}, (r) => (r.started ? 'Sync started.' : `Sync not started: ${r.reason ?? 'it is already running'}.`));
   const pause = () => run('pause', { minutes: PAUSE_MINUTES }, (r) => `Sync paused until ${clockTime(r.pausedUntil)}.`);
   const resume = () => run('resume', {}, (r) => (r.resumed ? 'Sync resumed.' : 'Sync was not paused.'));
 
@@ -33,9 +32,7 @@ export function StatusHeader() {
           <span id="status-headline" className="status-headline" aria-live="polite">
             {connected ? headline(view) : 'Not connected to the sync service'}
           </span>
-          {view.attention.length > 0 && (
-            <span className="badge badge-warn">{plural(view.attention.length, 'item needs', 'items need')} attention</span>
-          )}
+          {view.attention.length > 0 && <span className="badge badge-warn">{plural(view.attention.length, 'item needs', 'items need')} attention</span>}
         </p>
         <p className="status-detail">
           {/* The set-up's own steps say what is missing: the engine's "not set up" message would only repeat it. */}
@@ -55,7 +52,14 @@ export function StatusHeader() {
         </p>
       </div>
       <div className="status-actions">
-        <button type="button" className="primary" onClick={guarded(syncNow)} disabled={blocked !== null} aria-disabled={busy !== null || !connected} aria-describedby={blocked ? 'sync-blocked' : 'status-headline'}>
+        <button
+          type="button"
+          className="primary"
+          onClick={guarded(syncNow)}
+          disabled={blocked !== null}
+          aria-disabled={busy !== null || !connected}
+          aria-describedby={blocked ? 'sync-blocked' : 'status-headline'}
+        >
           {busy === 'syncNow' ? 'Starting…' : 'Sync now'}
         </button>
         {blocked && (

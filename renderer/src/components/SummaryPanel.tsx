@@ -9,8 +9,7 @@ export function SummaryPanel() {
   const { status } = view;
   const running = isRunning(status.phase);
   const lastRun = view.recentRuns.find((r) => r.finishedAt !== null);
-  const firstCaseDelay =
-    status.firstCaseAt && status.startedAt ? (Date.parse(status.firstCaseAt) - Date.parse(status.startedAt)) / 1000 : null;
+  const firstCaseDelay = status.firstCaseAt && status.startedAt ? (Date.parse(status.firstCaseAt) - Date.parse(status.startedAt)) / 1000 : null;
 
   return (
     <section className="card" aria-labelledby="summary-title">

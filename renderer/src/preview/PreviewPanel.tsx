@@ -18,7 +18,12 @@ export function PreviewPanel() {
     <section className="card" aria-labelledby="preview-title" id="preview">
       <h2 id="preview-title">Preview</h2>
       <p className="small">See what the next sync would do before it does it: nothing is written.</p>
-      <button type="button" onClick={() => void run('previewSync', undefined).then((r) => r && setPreview(r))} disabled={busy !== null || unavailable !== null} aria-describedby={unavailable ? 'preview-unavailable' : undefined}>
+      <button
+        type="button"
+        onClick={() => void run('previewSync', undefined).then((r) => r && setPreview(r))}
+        disabled={busy !== null || unavailable !== null}
+        aria-describedby={unavailable ? 'preview-unavailable' : undefined}
+      >
         {busy ? 'Reading Smokeball…' : 'Preview next sync'}
       </button>
       {unavailable && (

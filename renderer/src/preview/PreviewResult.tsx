@@ -11,14 +11,24 @@ export function PreviewResult({ preview }: { preview: SyncPreview }) {
   const p = preview;
   const notSyncedTotal = p.notSynced.reduce((n, g) => n + g.count, 0);
   const exportClients = () =>
-    downloadCsv('clients-case-status-cannot-text.csv', toCsv(['Client', 'Why', 'Phone in Smokeball'], p.notTextableClients.map((c) => [c.name, NOT_TEXTABLE_LABELS[c.reason], c.phone])));
+    downloadCsv(
+      'clients-case-status-cannot-text.csv',
+      toCsv(
+        ['Client', 'Why', 'Phone in Smokeball'],
+        p.notTextableClients.map((c) => [c.name, NOT_TEXTABLE_LABELS[c.reason], c.phone]),
+      ),
+    );
   const exportAll = () =>
-    downloadCsv('sync-preview.csv', toCsv(['Matter', 'Title', 'Matter type', 'Status', 'What happens', 'Why'], p.matters.map((m) => [m.number, m.title, m.matterType, m.status, ACTION_LABELS[m.action], m.reason ? (REASON_LABELS[m.reason] ?? m.reason) : ''])));
+    downloadCsv(
+      'sync-preview.csv',
+      toCsv(
+        ['Matter', 'Title', 'Matter type', 'Status', 'What happens', 'Why'],
+        p.matters.map((m) => [m.number, m.title, m.matterType, m.status, ACTION_LABELS[m.action], m.reason ? (REASON_LABELS[m.reason] ?? m.reason) : '']),
+      ),
+    );
   return (
     <div className="preview-result">
-      <p className="muted small">
-        Preview of the {p.firstImport ? 'first import' : 'next full sync'}: nothing was written to Smokeball or Case Status.
-      </p>
+      <p className="muted small">Preview of the {p.firstImport ? 'first import' : 'next full sync'}: nothing was written to Smokeball or Case Status.</p>
       <dl className="preview-numbers">
         <div>
           <dt>Cases to create</dt>

@@ -59,7 +59,13 @@ export function StageSuggestions({ preview, onSaved }: { preview: SyncPreview; o
               <td>{s.name}</td>
               <td>{s.practiceArea}</td>
               <td>{count(s.matters)}</td>
-              <td>{s.unmapped ? (s.suggested ? `Not mapped — suggested: ${s.suggested}` : 'Not mapped: choose one in Settings → Stage mapping') : (s.mappedTo ?? 'No stage')}</td>
+              <td>
+                {s.unmapped
+                  ? s.suggested
+                    ? `Not mapped — suggested: ${s.suggested}`
+                    : 'Not mapped: choose one in Settings → Stage mapping'
+                  : (s.mappedTo ?? 'No stage')}
+              </td>
             </tr>
           ))}
         </tbody>

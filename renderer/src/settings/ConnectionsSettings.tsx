@@ -45,7 +45,7 @@ type FieldSpec = { key: keyof Connections; label: string; type?: 'url' | 'text';
 const FIELDS: FieldSpec[] = [
   { key: 'smokeballApiUrl', label: 'Smokeball API address', type: 'url', inputMode: 'url', advanced: true },
   { key: 'smokeballAuthUrl', label: 'Smokeball sign-in address', type: 'url', inputMode: 'url', advanced: true },
-  { key: 'smokeballClientId', label: 'Smokeball client id', advanced: true, hint: 'Empty: the app\'s own client id.' },
+  { key: 'smokeballClientId', label: 'Smokeball client id', advanced: true, hint: "Empty: the app's own client id." },
   {
     key: 'smokeballRatePerSecond',
     label: 'Smokeball requests per second',
@@ -54,9 +54,22 @@ const FIELDS: FieldSpec[] = [
   },
   { key: 'smokeballBurst', label: 'Smokeball requests at once', inputMode: 'numeric', advanced: true },
   { key: 'caseStatusApiUrl', label: 'Case Status API address', type: 'url', inputMode: 'url', advanced: true },
-  { key: 'caseStatusRatePerSecond', label: 'Case Status requests per second', inputMode: 'decimal', hint: "Case Status's documented limit is 10.", advanced: true },
+  {
+    key: 'caseStatusRatePerSecond',
+    label: 'Case Status requests per second',
+    inputMode: 'decimal',
+    hint: "Case Status's documented limit is 10.",
+    advanced: true,
+  },
   { key: 'caseStatusBurst', label: 'Case Status requests at once', inputMode: 'numeric', advanced: true },
-  { key: 'relayUrl', label: 'Real-time relay address', type: 'url', inputMode: 'url', hint: 'Leave empty to turn real-time updates off. Sync now and the nightly reconcile still run.', advanced: true },
+  {
+    key: 'relayUrl',
+    label: 'Real-time relay address',
+    type: 'url',
+    inputMode: 'url',
+    hint: 'Leave empty to turn real-time updates off. Sync now and the nightly reconcile still run.',
+    advanced: true,
+  },
 ];
 
 export function ConnectionsSettings() {
@@ -140,7 +153,13 @@ function SmokeballAccount({ connections }: { connections: ConnectionsView }) {
             Sign out…
           </button>
         ) : (
-          <button type="button" className="primary" onClick={() => void signIn()} disabled={busy !== null || !sb.clientIdSet} aria-describedby="smokeball-state">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void signIn()}
+            disabled={busy !== null || !sb.clientIdSet}
+            aria-describedby="smokeball-state"
+          >
             Sign in to Smokeball
           </button>
         )}
@@ -256,10 +275,25 @@ function NetworkSettings() {
       >
         <h2 id="network-title">Network</h2>
         <p className="hint">Requests follow this computer's proxy settings. Fill these in only if IT asks you to.</p>
-        <Field id="proxyUsername" label="Proxy user name" value={draft.proxyUsername} onChange={(v) => setDraft({ ...draft, proxyUsername: v })} error={state.fieldErrors['network.proxyUsername']} hint="For a proxy that asks for a user name and password." />
+        <Field
+          id="proxyUsername"
+          label="Proxy user name"
+          value={draft.proxyUsername}
+          onChange={(v) => setDraft({ ...draft, proxyUsername: v })}
+          error={state.fieldErrors['network.proxyUsername']}
+          hint="For a proxy that asks for a user name and password."
+        />
         <div className={`field${caError ? ' field-invalid' : ''}`}>
           <label htmlFor="extraCaPem">Extra root certificates (PEM)</label>
-          <textarea id="extraCaPem" rows={5} spellCheck={false} value={draft.extraCaPem} onChange={(e) => setDraft({ ...draft, extraCaPem: e.target.value })} aria-describedby={caError ? 'extraCaPem-error' : 'extraCaPem-hint'} aria-invalid={caError ? true : undefined} />
+          <textarea
+            id="extraCaPem"
+            rows={5}
+            spellCheck={false}
+            value={draft.extraCaPem}
+            onChange={(e) => setDraft({ ...draft, extraCaPem: e.target.value })}
+            aria-describedby={caError ? 'extraCaPem-error' : 'extraCaPem-hint'}
+            aria-invalid={caError ? true : undefined}
+          />
           <p className="hint" id="extraCaPem-hint">
             For a firm whose network inspects encrypted traffic: paste its root certificate. The computer's own certificate store is trusted already.
           </p>
@@ -290,11 +324,15 @@ function SendDiagnostics() {
         Saves a zip for support: the last 7 days of logs, versions, settings and a summary of the sync state. It never holds keys or passwords.
       </p>
       <label className="checkbox">
-        <input type="checkbox" checked={includeClientDetails} onChange={(e) => setInclude(e.target.checked)} /> Include client details (names of clients, matters and
-        documents in items needing attention and recent activity)
+        <input type="checkbox" checked={includeClientDetails} onChange={(e) => setInclude(e.target.checked)} /> Include client details (names of clients,
+        matters and documents in items needing attention and recent activity)
       </label>
       <div className="button-row">
-        <button type="button" disabled={busy !== null} onClick={() => void run('exportDiagnostics', { includeClientDetails }, (r) => `Diagnostics saved to ${r.file}`)}>
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void run('exportDiagnostics', { includeClientDetails }, (r) => `Diagnostics saved to ${r.file}`)}
+        >
           Send diagnostics…
         </button>
       </div>

@@ -10,7 +10,14 @@ type Draft = { statuses: MatterStatus[]; typesText: string };
 const toDraft = (filter: MatterFilter): Draft => ({ statuses: filter.statuses, typesText: filter.matterTypeIds.join('\n') });
 const fromDraft = (draft: Draft): MatterFilter => ({
   statuses: draft.statuses,
-  matterTypeIds: [...new Set(draft.typesText.split('\n').map((line) => line.trim()).filter((line) => line !== ''))],
+  matterTypeIds: [
+    ...new Set(
+      draft.typesText
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== ''),
+    ),
+  ],
 });
 
 const STATUSES: MatterStatus[] = ['Open', 'Pending', 'Closed', 'Cancelled', 'Deleted'];

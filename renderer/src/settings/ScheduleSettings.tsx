@@ -65,7 +65,9 @@ export function ScheduleSettings() {
         />
         <label htmlFor="launchAtLogin">Start Case Status Sync when I sign in to this computer</label>
         <p className="hint" id="launchAtLogin-hint">
-          {view.host === 'headless' ? 'Applies to the desktop app; this service is started by the server.' : 'Recommended: real-time updates only flow while the app runs.'}
+          {view.host === 'headless'
+            ? 'Applies to the desktop app; this service is started by the server.'
+            : 'Recommended: real-time updates only flow while the app runs.'}
         </p>
       </div>
       <div className="field field-check">
@@ -78,8 +80,8 @@ export function ScheduleSettings() {
         />
         <label htmlFor="preferredSyncHost">Prefer this PC as the firm's sync host</label>
         <p className="hint" id="preferredSyncHost-hint">
-          One PC syncs for the whole firm. When it stops, a preferred PC that is running takes over first. Tick it on a PC that is
-          always on, such as the office server; the current host keeps syncing until then (or press Make this PC the sync host).
+          One PC syncs for the whole firm. When it stops, a preferred PC that is running takes over first. Tick it on a PC that is always on, such as the office
+          server; the current host keeps syncing until then (or press Make this PC the sync host).
         </p>
       </div>
       <fieldset className="field">

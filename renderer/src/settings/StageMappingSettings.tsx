@@ -63,7 +63,9 @@ export function StageMappingSettings() {
   const unmapped = options.smokeballStages.filter((s) => s.unmapped);
   const mapped = options.smokeballStages.filter((s) => !s.unmapped);
 
-  const row = (stage: SmokeballStage) => <StageRow key={stage.id} stage={stage} options={options} draft={draft} setDraft={setDraft} error={state.fieldErrors[`stageMapping.${stage.id}`]} />;
+  const row = (stage: SmokeballStage) => (
+    <StageRow key={stage.id} stage={stage} options={options} draft={draft} setDraft={setDraft} error={state.fieldErrors[`stageMapping.${stage.id}`]} />
+  );
 
   return (
     <form
@@ -77,8 +79,8 @@ export function StageMappingSettings() {
     >
       <h2 id="mapping-title">Stage mapping</h2>
       <p className="hint">
-        Each Smokeball stage becomes the Case Status stage chosen here. <strong>Same name</strong> uses the Case Status stage with the same name (ignoring case).
-        Clients get a notification from Case Status on every stage change, so check these before the first sync.
+        Each Smokeball stage becomes the Case Status stage chosen here. <strong>Same name</strong> uses the Case Status stage with the same name (ignoring
+        case). Clients get a notification from Case Status on every stage change, so check these before the first sync.
       </p>
       {options.smokeballStages.length === 0 && <p className="muted">No Smokeball stages have been seen yet. They appear after the first sync reads them.</p>}
       {unmapped.length > 0 && (
@@ -123,7 +125,13 @@ function StageRow(props: { stage: SmokeballStage; options: MappingOptions; draft
         <span className="stage-name">{stage.name}</span>
         {stage.practiceArea && <span className="muted small">{stage.practiceArea}</span>}
       </label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={error ? `${id}-error` : undefined} aria-invalid={error ? true : undefined}>
+      <select
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-describedby={error ? `${id}-error` : undefined}
+        aria-invalid={error ? true : undefined}
+      >
         <option value={AUTO}>Same name{stage.unmapped && value === AUTO ? ' (no match)' : ''}</option>
         <option value={NONE}>No stage in Case Status</option>
         {area ? (

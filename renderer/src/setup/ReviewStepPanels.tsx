@@ -13,7 +13,10 @@ export const REVIEW_STEP_PANELS: Partial<Record<ReviewSetupStep, () => ReactNode
 };
 
 export const REVIEW_STEP_DESCRIPTIONS: Record<ReviewSetupStep, string> = {
-  'what-syncs': 'Which Smokeball matters become Case Status cases: by status (Open and Pending unless you change it) and by matter type. You can change this later under Settings → Matters.',
-  mapping: 'Which Case Status stage each Smokeball stage becomes, and which practice area each matter type. Stages without a match are listed first; map them under Settings → Stage mapping.',
-  preview: 'What the first import will do before it does it: cases and clients to create, how many clients will get a text, and matters that will not sync and why.',
+  'what-syncs':
+    'Which Smokeball matters become Case Status cases: by status (Open and Pending unless you change it) and by matter type. You can change this later under Settings → Matters.',
+  mapping:
+    'Which Case Status stage each Smokeball stage becomes, and which practice area each matter type. Stages without a match are listed first; map them under Settings → Stage mapping.',
+  preview:
+    'What the first import will do before it does it: cases and clients to create, how many clients will get a text, and matters that will not sync and why.',
 };

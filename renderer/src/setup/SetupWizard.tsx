@@ -30,14 +30,18 @@ export function SetupWizard() {
 
   return (
     <section className="setup" aria-labelledby="setup-title">
-      <h1 id="setup-title" className="page-title">Set up Case Status Sync</h1>
+      <h1 id="setup-title" className="page-title">
+        Set up Case Status Sync
+      </h1>
       <div className="setup-layout">
         <nav aria-label="Set-up steps">
           <ol className="setup-steps">
             {setup.steps.map((s, i) => (
               <li key={s.id} className={`setup-step setup-step-${s.state}`}>
                 <button type="button" aria-current={s.id === step ? 'step' : undefined} onClick={() => setShown(s.id === setup.current ? null : s.id)}>
-                  <span className="setup-step-number" aria-hidden="true">{s.state === 'done' ? '✓' : i + 1}</span>
+                  <span className="setup-step-number" aria-hidden="true">
+                    {s.state === 'done' ? '✓' : i + 1}
+                  </span>
                   <span>
                     {STEP_TITLES[s.id]}
                     <span className="visually-hidden"> ({STATE_LABELS[s.state]})</span>
@@ -108,7 +112,8 @@ function SmokeballStep() {
   const wasPending = useRef(false);
   useEffect(() => {
     // The browser came back without a grant (cancelled, denied, timed out): say so instead of waiting for ever.
-    if (wasPending.current && !sb.signInPending && !done) setOutcome({ ok: false, message: 'Sign-in was not completed in the browser. Press Sign in to Smokeball to try again.' });
+    if (wasPending.current && !sb.signInPending && !done)
+      setOutcome({ ok: false, message: 'Sign-in was not completed in the browser. Press Sign in to Smokeball to try again.' });
     wasPending.current = sb.signInPending;
   }, [sb.signInPending, done]);
 
@@ -156,11 +161,26 @@ function CaseStatusStep() {
         });
       }}
     >
-      <p>Paste your firm&apos;s Case Status API key (in Case Status: Settings → Integrations). It is checked at once and kept only in this computer&apos;s keychain.</p>
-      {done && !outcome && <p className="setup-outcome setup-ok" role="status">Connected to Case Status. Paste a new key to replace it.</p>}
+      <p>
+        Paste your firm&apos;s Case Status API key (in Case Status: Settings → Integrations). It is checked at once and kept only in this computer&apos;s
+        keychain.
+      </p>
+      {done && !outcome && (
+        <p className="setup-outcome setup-ok" role="status">
+          Connected to Case Status. Paste a new key to replace it.
+        </p>
+      )}
       <div className="field">
         <label htmlFor="setup-cs-key">Case Status API key</label>
-        <input id="setup-cs-key" type="password" autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={outcome?.ok === false ? true : undefined} />
+        <input
+          id="setup-cs-key"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-invalid={outcome?.ok === false ? true : undefined}
+        />
       </div>
       <Outcome result={outcome} />
       <div className="button-row">
@@ -191,11 +211,27 @@ function RealtimeStep() {
         });
       }}
     >
-      <p>With real-time updates a stage change in Smokeball reaches Case Status within seconds. Paste the pairing code (or open the pairing link) your IT provider gave you. Without it, changes still arrive with Sync now and the nightly sync.</p>
-      {paired && !outcome && <p className="setup-outcome setup-ok" role="status">Paired with the relay.</p>}
+      <p>
+        With real-time updates a stage change in Smokeball reaches Case Status within seconds. Paste the pairing code (or open the pairing link) your IT
+        provider gave you. Without it, changes still arrive with Sync now and the nightly sync.
+      </p>
+      {paired && !outcome && (
+        <p className="setup-outcome setup-ok" role="status">
+          Paired with the relay.
+        </p>
+      )}
       <div className="field">
         <label htmlFor="setup-pairing">Pairing code or link</label>
-        <input id="setup-pairing" type="text" autoComplete="off" spellCheck={false} placeholder="K7QF-2M9X-PL4D" value={code} onChange={(e) => setCode(e.target.value)} aria-invalid={outcome?.ok === false ? true : undefined} />
+        <input
+          id="setup-pairing"
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="K7QF-2M9X-PL4D"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          aria-invalid={outcome?.ok === false ? true : undefined}
+        />
       </div>
       <Outcome result={outcome} />
       <div className="button-row">
@@ -203,7 +239,11 @@ function RealtimeStep() {
           {busy === 'pairRelay' ? 'Pairing…' : 'Pair'}
         </button>
         {!paired && (
-          <button type="button" disabled={busy !== null} onClick={() => void run('skipSetupStep', { step: 'realtime' }, () => 'Real-time updates skipped: you can pair later under Settings → Connections.')}>
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => void run('skipSetupStep', { step: 'realtime' }, () => 'Real-time updates skipped: you can pair later under Settings → Connections.')}
+          >
             Skip real-time updates
           </button>
         )}
@@ -241,10 +281,18 @@ function ImportStep() {
   if (!started) {
     return (
       <>
-        <p>The first import creates a Case Status case for every matter that syncs, and its clients. Case Status texts each new client, so check the preview first if you have not.</p>
+        <p>
+          The first import creates a Case Status case for every matter that syncs, and its clients. Case Status texts each new client, so check the preview
+          first if you have not.
+        </p>
         {blocking && <p className="hint">Finish “{STEP_TITLES[blocking.id]}” first.</p>}
         <div className="button-row">
-          <button type="button" className="primary" disabled={busy !== null || blocking !== undefined} onClick={() => void run('startImport', {}, (r) => (r.started ? null : `The import did not start: ${r.reason ?? 'unknown reason'}.`))}>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy !== null || blocking !== undefined}
+            onClick={() => void run('startImport', {}, (r) => (r.started ? null : `The import did not start: ${r.reason ?? 'unknown reason'}.`))}
+          >
             Start the import
           </button>
         </div>
@@ -271,7 +319,11 @@ function ImportStep() {
       </p>
       <h3>What happens next</h3>
       <ul>
-        <li>{realtimeOn ? 'Real-time updates are on: a stage change in Smokeball reaches Case Status within seconds.' : 'Real-time updates are off: changes reach Case Status with Sync now and the nightly sync.'}</li>
+        <li>
+          {realtimeOn
+            ? 'Real-time updates are on: a stage change in Smokeball reaches Case Status within seconds.'
+            : 'Real-time updates are off: changes reach Case Status with Sync now and the nightly sync.'}
+        </li>
         <li>Every night at {view.settings.nightlySyncTime} a full check catches anything missed (Settings → Schedule).</li>
         <li>The tray icon shows how the sync is doing: green when up to date, amber when something needs you, grey when signed out.</li>
       </ul>

@@ -38,7 +38,8 @@ export function registerBudgetRoutes(app: FastifyInstance, deps: BudgetRouteDeps
   app.get('/v1/admin/budget', async (req, reply) => {
     const token = bearerToken(req.headers.authorization);
     if (!deps.adminTokenHash) return sendError(reply, 404, 'not_found', 'the admin endpoint is off; start the relay with --admin-token (RELAY_ADMIN_TOKEN)');
-    if (!token || !hashesEqual(hashToken(token), deps.adminTokenHash)) return sendError(reply, 401, 'unauthorized', 'send Authorization: Bearer <operator token>');
+    if (!token || !hashesEqual(hashToken(token), deps.adminTokenHash))
+      return sendError(reply, 401, 'unauthorized', 'send Authorization: Bearer <operator token>');
     const now = deps.now();
     const rows = deps.config.mode === 'shared' ? budgetView(await deps.budget.read(), now) : [];
     return reply.header('cache-control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText(deps.config, rows));
@@ -63,15 +64,35 @@ export function prometheusText(config: BudgetConfig, rows: ReturnType<typeof bud
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
     for (const [labels, value] of samples) lines.push(`${name}${labels} ${Number.isFinite(value) ? Number(value.toFixed(6)) : 0}`);
   };
-  metric('relay_budget_rate_per_second', 'The partner-wide Smokeball rate the relay divides (requests/s).', [[`{mode="${config.mode}"}`, config.ratePerSecond]]);
+  metric('relay_budget_rate_per_second', 'The partner-wide Smokeball rate the relay divides (requests/s).', [
+    [`{mode="${config.mode}"}`, config.ratePerSecond],
+  ]);
   metric('relay_budget_concurrency', 'The partner-wide concurrent requests the relay divides.', [[`{mode="${config.mode}"}`, config.concurrency]]);
-  metric('relay_budget_granted_sum_per_second', 'Sum of unexpired granted rates (never above the rate).', [['', rows.reduce((a, r) => a + r.grantedPerSecond, 0)]]);
+  metric('relay_budget_granted_sum_per_second', 'Sum of unexpired granted rates (never above the rate).', [
+    ['', rows.reduce((a, r) => a + r.grantedPerSecond, 0)],
+  ]);
   const per = (pick: (r: (typeof rows)[number]) => number): Array<[string, number]> => rows.map((r) => [`{firm="${label(r.firmId)}"}`, pick(r)]);
-  metric('relay_budget_firm_granted_per_second', "A firm's unexpired granted rate (requests/s).", per((r) => r.grantedPerSecond));
-  metric('relay_budget_firm_granted_concurrency', "A firm's unexpired granted concurrency.", per((r) => r.concurrency));
-  metric('relay_budget_firm_used_per_second', "Requests/s a firm's host reported sending at its last renewal.", per((r) => r.usedPerSecond));
-  metric('relay_budget_firm_queue_depth', "Smokeball requests queued at a firm's host at its last renewal.", per((r) => r.queueDepth));
-  lines.push('# HELP relay_budget_firm_demand_per_second Requests/s a firm\'s host asked for, by class.', '# TYPE relay_budget_firm_demand_per_second gauge');
+  metric(
+    'relay_budget_firm_granted_per_second',
+    "A firm's unexpired granted rate (requests/s).",
+    per((r) => r.grantedPerSecond),
+  );
+  metric(
+    'relay_budget_firm_granted_concurrency',
+    "A firm's unexpired granted concurrency.",
+    per((r) => r.concurrency),
+  );
+  metric(
+    'relay_budget_firm_used_per_second',
+    "Requests/s a firm's host reported sending at its last renewal.",
+    per((r) => r.usedPerSecond),
+  );
+  metric(
+    'relay_budget_firm_queue_depth',
+    "Smokeball requests queued at a firm's host at its last renewal.",
+    per((r) => r.queueDepth),
+  );
+  lines.push("# HELP relay_budget_firm_demand_per_second Requests/s a firm's host asked for, by class.", '# TYPE relay_budget_firm_demand_per_second gauge');
   for (const r of rows) {
     lines.push(`relay_budget_firm_demand_per_second{firm="${label(r.firmId)}",class="realtime"} ${Number(r.demandRealtime.toFixed(6))}`);
     lines.push(`relay_budget_firm_demand_per_second{firm="${label(r.firmId)}",class="bulk"} ${Number(r.demandBulk.toFixed(6))}`);

@@ -42,7 +42,12 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RelayContext): vo
     // read as "no events yet" for ever: say so, so the app can start again from the oldest event and catch up.
     const lastSeq = await ctx.storage.lastSeq(firm.id);
     if (Number(after) > lastSeq) {
-      return sendError(reply, 409, 'cursor_ahead', `cursor ${after} is beyond this relay's last event (${lastSeq}); the relay's history was lost or the cursor is not from this relay: read again without a cursor`);
+      return sendError(
+        reply,
+        409,
+        'cursor_ahead',
+        `cursor ${after} is beyond this relay's last event (${lastSeq}); the relay's history was lost or the cursor is not from this relay: read again without a cursor`,
+      );
     }
 
     if (!ctx.quotas.acquirePoll(firm.id)) {
@@ -121,10 +126,12 @@ export function pageWithin(rows: StoredEvent[], limit: number, maxBytes: number)
 function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): Generator<string> {
   yield '{"events":[';
   for (const [i, e] of events.entries()) {
-    yield (i > 0 ? ',' : '') +
+    yield (
+      (i > 0 ? ',' : '') +
       `{"cursor":"${e.seq}","source":${JSON.stringify(e.source)},"type":${JSON.stringify(e.type)},` +
       `"receivedAt":"${e.receivedAt.toISOString()}","requestId":${JSON.stringify(e.requestId)},` +
-      `"eventId":${JSON.stringify(e.eventId)},"body":`;
+      `"eventId":${JSON.stringify(e.eventId)},"body":`
+    );
     yield e.body;
     yield '}';
   }

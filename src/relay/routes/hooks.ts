@@ -37,7 +37,14 @@ export function registerHookRoutes(app: FastifyInstance, ctx: RelayContext): voi
       return {
         verdict,
         accept(body) {
-          const missing = missingFields(body, { accountId: 'string', subscriptionId: 'string', type: 'string', source: 'string', payload: 'any', timestamp: 'any' });
+          const missing = missingFields(body, {
+            accountId: 'string',
+            subscriptionId: 'string',
+            type: 'string',
+            source: 'string',
+            payload: 'any',
+            timestamp: 'any',
+          });
           if (missing) return missing;
           if (requestId && requestId.length > MAX_TEXT_FIELD) return `RequestId is longer than ${MAX_TEXT_FIELD} characters`;
           // The signature covers Timestamp, RequestId and client id but not the body, so the identity must not
@@ -46,7 +53,12 @@ export function registerHookRoutes(app: FastifyInstance, ctx: RelayContext): voi
           // (matter.updated + matter.closed), so the identity is (RequestId, type): a replay yields at most one
           // event per type, and a made-up type is ignored by the app.
           const type = (body as { type: string }).type;
-          const eventId = createHash('sha256').update('smokeball\0').update(requestId ?? '').update('\0').update(type).digest('hex');
+          const eventId = createHash('sha256')
+            .update('smokeball\0')
+            .update(requestId ?? '')
+            .update('\0')
+            .update(type)
+            .digest('hex');
           return { type, eventId, requestId: requestId ?? null };
         },
       };
@@ -106,7 +118,12 @@ async function receive(
   if (typeof accepted === 'string') return sendError(reply, 400, 'missing_fields', accepted);
   const admission = await ctx.quotas.admit(firm.firmId, raw.length);
   if (!admission.ok) {
-    ctx.logger.warn('relay refused a webhook over quota', { source, firmId: firm.firmId, reason: admission.reason, retryAfterSeconds: admission.retryAfterSeconds });
+    ctx.logger.warn('relay refused a webhook over quota', {
+      source,
+      firmId: firm.firmId,
+      reason: admission.reason,
+      retryAfterSeconds: admission.retryAfterSeconds,
+    });
     reply.header('retry-after', String(admission.retryAfterSeconds));
     return sendError(reply, 429, admission.reason, admission.message);
   }

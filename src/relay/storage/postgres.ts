@@ -111,7 +111,11 @@ export class PostgresRelayStorage implements RelayStorage {
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly url: string, private readonly logger: Logger, poolSize: number) {
+  private constructor(
+    private readonly url: string,
+    private readonly logger: Logger,
+    poolSize: number,
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max: poolSize });
     // An idle client that loses its connection emits here; without a handler the process would crash.
     this.coordination = new PostgresCoordination(this.pool);
@@ -189,10 +193,14 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   async createFirm(f: FirmRecord): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO relay_firms(id, name, token_hash, smokeball_key, case_status_secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [f.id, f.name, f.tokenHash, f.smokeballKey, f.caseStatusSecret, f.createdAt],
-    );
+    await this.pool.query('INSERT INTO relay_firms(id, name, token_hash, smokeball_key, case_status_secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      f.id,
+      f.name,
+      f.tokenHash,
+      f.smokeballKey,
+      f.caseStatusSecret,
+      f.createdAt,
+    ]);
   }
 
   async firmById(firmId: string): Promise<FirmRecord | undefined> {
@@ -221,17 +229,25 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   async takePairingCode(codeHash: string, now: Date): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ firm_id: string; expires_at: Date }>('DELETE FROM relay_pairing_codes WHERE code_hash = $1 RETURNING firm_id, expires_at', [codeHash]);
+    const { rows } = await this.pool.query<{ firm_id: string; expires_at: Date }>(
+      'DELETE FROM relay_pairing_codes WHERE code_hash = $1 RETURNING firm_id, expires_at',
+      [codeHash],
+    );
     const row = rows[0];
     return row && row.expires_at.getTime() > now.getTime() ? row.firm_id : undefined;
   }
 
   async insertEvent(e: NewEvent): Promise<InsertOutcome> {
     try {
-      const { rows } = await this.pool.query<{ seq: string | null }>(
-        'SELECT relay_insert_event($1, $2, $3, $4, $5, $6, $7) AS seq',
-        [e.firmId, e.source, e.type, e.eventId, e.requestId, e.receivedAt, e.body],
-      );
+      const { rows } = await this.pool.query<{ seq: string | null }>('SELECT relay_insert_event($1, $2, $3, $4, $5, $6, $7) AS seq', [
+        e.firmId,
+        e.source,
+        e.type,
+        e.eventId,
+        e.requestId,
+        e.receivedAt,
+        e.body,
+      ]);
       const seq = rows[0]?.seq ?? null;
       return seq === null ? { stored: false, reason: 'duplicate' } : { stored: true, seq: Number(seq) };
     } catch (err) {

@@ -22,11 +22,13 @@ export class SqliteBudget implements BudgetStorage {
   }
 
   async transact<T>(decide: (doc: BudgetDoc) => { doc: BudgetDoc; result: T }): Promise<T> {
-    return this.db.transaction(() => {
-      const decision = decide(this.readNow());
-      this.stmts.write.run(JSON.stringify(decision.doc));
-      return decision.result;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const decision = decide(this.readNow());
+        this.stmts.write.run(JSON.stringify(decision.doc));
+        return decision.result;
+      })
+      .immediate();
   }
 
   async read(): Promise<BudgetDoc> {

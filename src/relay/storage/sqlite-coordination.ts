@@ -39,13 +39,15 @@ export class SqliteCoordination implements CoordinationStorage {
   }
 
   async transact<T>(firmId: string, decide: (doc: LeaseDoc | undefined) => Decision<T>): Promise<T> {
-    return this.db.transaction(() => {
-      const row = this.stmts.read.get(firmId);
-      const decision = decide(row ? (JSON.parse(row.doc) as LeaseDoc) : undefined);
-      this.stmts.write.run(firmId, JSON.stringify(decision.doc));
-      for (const e of decision.ledger ?? []) this.stmts.upsert.run(firmId, e.key, e.seq, e.epoch, e.value);
-      return decision.result;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const row = this.stmts.read.get(firmId);
+        const decision = decide(row ? (JSON.parse(row.doc) as LeaseDoc) : undefined);
+        this.stmts.write.run(firmId, JSON.stringify(decision.doc));
+        for (const e of decision.ledger ?? []) this.stmts.upsert.run(firmId, e.key, e.seq, e.epoch, e.value);
+        return decision.result;
+      })
+      .immediate();
   }
 
   async readLedger(firmId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]> {

@@ -89,15 +89,15 @@ export class SqliteRelayStorage implements RelayStorage {
     // the table would walk every large body's overflow pages.
     this.db.exec('CREATE INDEX IF NOT EXISTS relay_events_bytes ON relay_events(firm_id, seq, body_bytes)');
     this.stmts = {
-      insertFirm: this.db.prepare(
-        'INSERT INTO relay_firms(id, name, token_hash, smokeball_key, case_status_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
+      insertFirm: this.db.prepare('INSERT INTO relay_firms(id, name, token_hash, smokeball_key, case_status_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       firmById: this.db.prepare<[string], FirmRow>('SELECT * FROM relay_firms WHERE id = ?'),
       firmByToken: this.db.prepare<[string], FirmRow>('SELECT * FROM relay_firms WHERE token_hash = ?'),
       setToken: this.db.prepare('UPDATE relay_firms SET token_hash = ? WHERE id = ?'),
       listFirms: this.db.prepare<[], FirmRow>('SELECT * FROM relay_firms ORDER BY created_at, id'),
       savePairing: this.db.prepare('INSERT INTO relay_pairing_codes(code_hash, firm_id, expires_at) VALUES (?, ?, ?)'),
-      takePairing: this.db.prepare<[string], { firm_id: string; expires_at: number }>('DELETE FROM relay_pairing_codes WHERE code_hash = ? RETURNING firm_id, expires_at'),
+      takePairing: this.db.prepare<[string], { firm_id: string; expires_at: number }>(
+        'DELETE FROM relay_pairing_codes WHERE code_hash = ? RETURNING firm_id, expires_at',
+      ),
       purgePairing: this.db.prepare('DELETE FROM relay_pairing_codes WHERE expires_at <= ?'),
       // The number is taken from the firm row inside the same transaction; a duplicate inserts nothing and
       // so consumes no number (the UNIQUE constraint decides, not a prior SELECT).
@@ -106,9 +106,7 @@ export class SqliteRelayStorage implements RelayStorage {
          SELECT id, last_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM relay_firms WHERE id = ?
          ON CONFLICT (firm_id, source, event_id) DO NOTHING`,
       ),
-      bumpSeq: this.db.prepare<[string], { last_seq: number }>(
-        'UPDATE relay_firms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
-      ),
+      bumpSeq: this.db.prepare<[string], { last_seq: number }>('UPDATE relay_firms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
       firmExists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM relay_firms WHERE id = ?'),
       // The running total is taken over body_bytes alone (no bodies loaded); only rows whose preceding total
       // is under the cap are then fetched with their bodies.
@@ -127,13 +125,18 @@ export class SqliteRelayStorage implements RelayStorage {
                 f.last_seq AS last_seq
          FROM relay_firms f WHERE f.id = ?`,
       ),
-      purge: this.db.prepare(
-        `DELETE FROM relay_events WHERE rowid IN (SELECT rowid FROM relay_events WHERE received_at < ? LIMIT ${PURGE_BATCH})`,
-      ),
+      purge: this.db.prepare(`DELETE FROM relay_events WHERE rowid IN (SELECT rowid FROM relay_events WHERE received_at < ? LIMIT ${PURGE_BATCH})`),
     };
     const insertOne = (e: NewEvent): InsertOutcome => {
       const { changes } = this.stmts.insertEvent.run(
-        e.source, e.type, e.eventId, e.requestId, e.receivedAt.getTime(), e.body, Buffer.byteLength(e.body), e.firmId,
+        e.source,
+        e.type,
+        e.eventId,
+        e.requestId,
+        e.receivedAt.getTime(),
+        e.body,
+        Buffer.byteLength(e.body),
+        e.firmId,
       );
       if (changes === 0) {
         if (!this.stmts.firmExists.get(e.firmId)) throw new UnknownFirmError(e.firmId);

@@ -29,9 +29,15 @@ export interface ClassDemand {
  * of its two parts.
  */
 export function allocateByClass(capacity: number, demands: ReadonlyMap<string, ClassDemand>): Map<string, number> {
-  const realtime = waterFill(capacity, [...demands].map(([id, d]) => [id, d.realtime] as const));
+  const realtime = waterFill(
+    capacity,
+    [...demands].map(([id, d]) => [id, d.realtime] as const),
+  );
   const used = [...realtime.values()].reduce((a, b) => a + b, 0);
-  const bulk = waterFill(capacity - used, [...demands].map(([id, d]) => [id, d.bulk] as const));
+  const bulk = waterFill(
+    capacity - used,
+    [...demands].map(([id, d]) => [id, d.bulk] as const),
+  );
   const out = new Map<string, number>();
   for (const id of demands.keys()) out.set(id, (realtime.get(id) ?? 0) + (bulk.get(id) ?? 0));
   return out;

@@ -87,7 +87,14 @@ const wants = (h: BudgetHost): boolean => h.demand.realtime + h.demand.bulk > 0;
  * then yields to any waiting host, so busy firms take turns. Among slot holders the rate is divided
  * max-min fairly, real-time reads before bulk (allocateByClass).
  */
-export function decideBudgetRenew(doc: BudgetDoc, firmId: string, req: BudgetRenewRequest, now: number, config: BudgetConfig, policy: BudgetPolicy = DEFAULT_BUDGET_POLICY): { doc: BudgetDoc; result: BudgetGrant } {
+export function decideBudgetRenew(
+  doc: BudgetDoc,
+  firmId: string,
+  req: BudgetRenewRequest,
+  now: number,
+  config: BudgetConfig,
+  policy: BudgetPolicy = DEFAULT_BUDGET_POLICY,
+): { doc: BudgetDoc; result: BudgetGrant } {
   if (config.mode === 'per-firm') return { doc, result: { mode: 'per-firm', serverTime: now } };
   const hosts: Record<string, BudgetHost> = {};
   for (const [id, h] of Object.entries(doc.hosts)) {
@@ -111,7 +118,16 @@ export function decideBudgetRenew(doc: BudgetDoc, firmId: string, req: BudgetRen
   const floor = Math.min(policy.maxFloorRatePerSecond, (policy.reserveShare * config.ratePerSecond) / Object.keys(hosts).length);
   const answer = (rate: number, concurrency: number, renewInMs: number): { doc: BudgetDoc; result: BudgetGrant } => ({
     doc: { hosts },
-    result: { mode: 'shared', ratePerSecond: rate, concurrency, expiresAt: me.expiresAt, ttlMs: policy.grantTtlMs, serverTime: now, renewInMs, floorRatePerSecond: floor },
+    result: {
+      mode: 'shared',
+      ratePerSecond: rate,
+      concurrency,
+      expiresAt: me.expiresAt,
+      ttlMs: policy.grantTtlMs,
+      serverTime: now,
+      renewInMs,
+      floorRatePerSecond: floor,
+    },
   });
   const giveUp = (): void => {
     me.ratePerSecond = 0;
@@ -217,7 +233,8 @@ export function parseBudgetRenew(body: unknown): BudgetRenewRequest {
   if (typeof d !== 'object' || d === null) throw new BudgetRequestError('demand must be {realtime, bulk} in requests per second');
   const demand = d as Record<string, unknown>;
   const queueDepth = b.queueDepth;
-  if (typeof queueDepth !== 'number' || !Number.isSafeInteger(queueDepth) || queueDepth < 0) throw new BudgetRequestError('queueDepth must be a non-negative integer');
+  if (typeof queueDepth !== 'number' || !Number.isSafeInteger(queueDepth) || queueDepth < 0)
+    throw new BudgetRequestError('queueDepth must be a non-negative integer');
   return {
     demand: { realtime: rate(demand.realtime, 'demand.realtime'), bulk: rate(demand.bulk, 'demand.bulk') },
     usedPerSecond: rate(b.usedPerSecond, 'usedPerSecond'),

@@ -36,7 +36,12 @@ export interface LeaseRouteDeps {
  * the same contract, on Case Status (the coordination point of a firm without a relay).
  */
 export function registerLeaseRoutes(app: FastifyInstance, ctx: LeaseRouteDeps): void {
-  const route = <Req, T>(path: string, parse: (body: Record<string, unknown>) => Req, decide: (doc: LeaseDoc, req: Req, now: number) => Decision<T>, bodyLimit?: number): void => {
+  const route = <Req, T>(
+    path: string,
+    parse: (body: Record<string, unknown>) => Req,
+    decide: (doc: LeaseDoc, req: Req, now: number) => Decision<T>,
+    bodyLimit?: number,
+  ): void => {
     app.post(path, bodyLimit ? { bodyLimit } : {}, async (req, reply) => {
       const firmId = await ctx.firmOf(req);
       if (!firmId) return unauthorized(reply);
@@ -118,7 +123,8 @@ function int(body: Record<string, unknown>, name: string): number {
 
 function base(body: Record<string, unknown>): { requestId: string; clientTime: number } {
   const requestId = text(body, 'requestId', 100);
-  if (!/^[A-Za-z0-9_-]{16,100}$/.test(requestId)) throw new Error('requestId must be 16 to 100 characters of letters, digits, - or _ (a fresh UUID per request)');
+  if (!/^[A-Za-z0-9_-]{16,100}$/.test(requestId))
+    throw new Error('requestId must be 16 to 100 characters of letters, digits, - or _ (a fresh UUID per request)');
   return { requestId, clientTime: int(body, 'clientTime') };
 }
 
@@ -153,15 +159,18 @@ function parseSyncRequest(body: Record<string, unknown>): SyncRequest {
 
 function parseLedgerAppend(body: Record<string, unknown>): LedgerAppendRequest {
   const entries = body.entries;
-  if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_LEDGER_ENTRIES) throw new Error(`entries must be an array of 1 to ${MAX_LEDGER_ENTRIES} {key, value}`);
+  if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_LEDGER_ENTRIES)
+    throw new Error(`entries must be an array of 1 to ${MAX_LEDGER_ENTRIES} {key, value}`);
   return {
     ...base(body),
     ...holderFields(body),
     entries: entries.map((e: unknown, i) => {
       if (typeof e !== 'object' || e === null) throw new Error(`entries[${i}] must be {key, value}`);
       const { key, value } = e as { key?: unknown; value?: unknown };
-      if (typeof key !== 'string' || key.length === 0 || key.length > MAX_LEDGER_KEY) throw new Error(`entries[${i}].key must be a string of 1 to ${MAX_LEDGER_KEY} characters`);
-      if (value !== null && (typeof value !== 'string' || value.length > MAX_LEDGER_VALUE)) throw new Error(`entries[${i}].value must be null or a string of at most ${MAX_LEDGER_VALUE} characters`);
+      if (typeof key !== 'string' || key.length === 0 || key.length > MAX_LEDGER_KEY)
+        throw new Error(`entries[${i}].key must be a string of 1 to ${MAX_LEDGER_KEY} characters`);
+      if (value !== null && (typeof value !== 'string' || value.length > MAX_LEDGER_VALUE))
+        throw new Error(`entries[${i}].value must be null or a string of at most ${MAX_LEDGER_VALUE} characters`);
       return { key, value: value as string | null };
     }),
   };

@@ -61,7 +61,11 @@ export const MAX_LEDGER_VALUE = 64 * 1024;
 export const MAX_LEDGER_APPEND_BYTES = 1024 * 1024;
 
 /** Splits entries into appends of at most `MAX_LEDGER_ENTRIES` entries and half of `MAX_LEDGER_APPEND_BYTES`. */
-export function packLedgerAppends<E extends { key: string; value: string | null }>(entries: readonly E[], maxEntries = MAX_LEDGER_ENTRIES, maxBytes = MAX_LEDGER_APPEND_BYTES / 2): E[][] {
+export function packLedgerAppends<E extends { key: string; value: string | null }>(
+  entries: readonly E[],
+  maxEntries = MAX_LEDGER_ENTRIES,
+  maxBytes = MAX_LEDGER_APPEND_BYTES / 2,
+): E[][] {
   const batches: E[][] = [];
   let batch: E[] = [];
   let bytes = 0;
@@ -93,7 +97,18 @@ export class LeaseRefusal extends Error {
 }
 
 export function emptyLeaseDoc(): LeaseDoc {
-  return { epoch: 0, holder: null, expiresAt: 0, candidates: [], handoverTo: null, syncNowRequested: false, status: null, statusAt: null, seen: [], ledgerSeq: 0 };
+  return {
+    epoch: 0,
+    holder: null,
+    expiresAt: 0,
+    candidates: [],
+    handoverTo: null,
+    syncNowRequested: false,
+    status: null,
+    statusAt: null,
+    seen: [],
+    ledgerSeq: 0,
+  };
 }
 
 export interface Decision<T> {
@@ -110,11 +125,16 @@ function admit(doc: LeaseDoc, req: { requestId: string; clientTime: number }, no
   const skew = req.clientTime - now;
   if (Math.abs(skew) > policy.maxClockSkewMs) {
     const minutes = Math.round(Math.abs(skew) / 60_000);
-    throw new LeaseRefusal(400, 'clock_skew', `this computer's clock is ${minutes} min ${skew > 0 ? 'ahead of' : 'behind'} the relay's; set the clock (automatic time) and try again`);
+    throw new LeaseRefusal(
+      400,
+      'clock_skew',
+      `this computer's clock is ${minutes} min ${skew > 0 ? 'ahead of' : 'behind'} the relay's; set the clock (automatic time) and try again`,
+    );
   }
   // Anything older than two skew windows is refused by the clock check, so it need not be remembered.
   const seen = doc.seen.filter(([, at]) => now - at <= 2 * policy.maxClockSkewMs);
-  if (seen.some(([id]) => id === req.requestId)) throw new LeaseRefusal(409, 'replayed', 'this lease request was already received (a replay); send a new request id');
+  if (seen.some(([id]) => id === req.requestId))
+    throw new LeaseRefusal(409, 'replayed', 'this lease request was already received (a replay); send a new request id');
   if (seen.length >= MAX_SEEN) throw new LeaseRefusal(429, 'busy', 'too many lease requests for this firm; try again in a minute');
   return { ...doc, seen: [...seen, [req.requestId, now]] };
 }
@@ -135,7 +155,11 @@ const holderLive = (doc: LeaseDoc, now: number): boolean => doc.holder !== null 
 function checkHolder(doc: LeaseDoc, req: { installId: string; epoch: number; leaseKey: string }, now: number): void {
   const h = doc.holder;
   if (!h || h.installId !== req.installId || doc.epoch !== req.epoch || !sameHash(h.keyHash, hashKey(req.leaseKey)) || now >= doc.expiresAt) {
-    throw new LeaseRefusal(409, 'lease_lost', 'this install does not hold the sync lease (it expired or another install took over); stop writing and acquire again');
+    throw new LeaseRefusal(
+      409,
+      'lease_lost',
+      'this install does not hold the sync lease (it expired or another install took over); stop writing and acquire again',
+    );
   }
 }
 
@@ -151,7 +175,11 @@ export function decideAcquire(doc: LeaseDoc, req: AcquireRequest, now: number, p
   const identity: LeaseHolder = { installId: req.installId, installName: req.installName, user: req.user, preferred: req.preferred };
   const previous = next.candidates.find((c) => c.installId === req.installId);
   const candidates = next.candidates.filter((c) => c.installId !== req.installId && now - c.lastSeenAt <= policy.candidateFreshMs);
-  const me: Candidate = { ...identity, firstAskedAt: previous && now - previous.lastSeenAt <= policy.candidateFreshMs ? previous.firstAskedAt : now, lastSeenAt: now };
+  const me: Candidate = {
+    ...identity,
+    firstAskedAt: previous && now - previous.lastSeenAt <= policy.candidateFreshMs ? previous.firstAskedAt : now,
+    lastSeenAt: now,
+  };
   candidates.push(me);
   next = { ...next, candidates };
   if (req.wantsHost && next.holder?.installId !== req.installId) next.handoverTo = req.installId;
@@ -174,12 +202,24 @@ export function decideAcquire(doc: LeaseDoc, req: AcquireRequest, now: number, p
       handoverTo: null,
       syncNowRequested: false,
     };
-    return { doc: granted, result: { granted: true, epoch: granted.epoch, expiresAt: granted.expiresAt, ttlMs: policy.ttlMs, leaseKey, serverTime: now, resumed: restarted } };
+    return {
+      doc: granted,
+      result: { granted: true, epoch: granted.epoch, expiresAt: granted.expiresAt, ttlMs: policy.ttlMs, leaseKey, serverTime: now, resumed: restarted },
+    };
   }
   const holder = holderLive(next, now) ? publicHolder(next.holder!) : null;
   return {
     doc: next,
-    result: { granted: false, epoch: next.epoch, holder, expiresAt: next.expiresAt, ttlMs: policy.ttlMs, serverTime: now, status: holder ? next.status : null, statusAt: holder ? next.statusAt : null },
+    result: {
+      granted: false,
+      epoch: next.epoch,
+      holder,
+      expiresAt: next.expiresAt,
+      ttlMs: policy.ttlMs,
+      serverTime: now,
+      status: holder ? next.status : null,
+      statusAt: holder ? next.statusAt : null,
+    },
   };
 }
 
@@ -189,15 +229,31 @@ export function decideRenew(doc: LeaseDoc, req: RenewRequest, now: number, polic
   let status = next.status;
   let statusAt = next.statusAt;
   if (req.status !== undefined) {
-    if (Buffer.byteLength(JSON.stringify(req.status) ?? 'null') > MAX_STATUS_BYTES) throw new LeaseRefusal(413, 'too_large', `the published status is larger than ${MAX_STATUS_BYTES} bytes`);
+    if (Buffer.byteLength(JSON.stringify(req.status) ?? 'null') > MAX_STATUS_BYTES)
+      throw new LeaseRefusal(413, 'too_large', `the published status is larger than ${MAX_STATUS_BYTES} bytes`);
     status = req.status;
     statusAt = now;
   }
-  const handoverLive = next.handoverTo !== null && next.candidates.some((c) => c.installId === next.handoverTo && now - c.lastSeenAt <= policy.candidateFreshMs);
-  const renewed: LeaseDoc = { ...next, expiresAt: now + policy.ttlMs, status, statusAt, syncNowRequested: false, handoverTo: handoverLive ? next.handoverTo : null };
+  const handoverLive =
+    next.handoverTo !== null && next.candidates.some((c) => c.installId === next.handoverTo && now - c.lastSeenAt <= policy.candidateFreshMs);
+  const renewed: LeaseDoc = {
+    ...next,
+    expiresAt: now + policy.ttlMs,
+    status,
+    statusAt,
+    syncNowRequested: false,
+    handoverTo: handoverLive ? next.handoverTo : null,
+  };
   return {
     doc: renewed,
-    result: { epoch: renewed.epoch, expiresAt: renewed.expiresAt, ttlMs: policy.ttlMs, serverTime: now, handoverRequested: handoverLive, syncNowRequested: next.syncNowRequested },
+    result: {
+      epoch: renewed.epoch,
+      expiresAt: renewed.expiresAt,
+      ttlMs: policy.ttlMs,
+      serverTime: now,
+      handoverRequested: handoverLive,
+      syncNowRequested: next.syncNowRequested,
+    },
   };
 }
 
@@ -210,7 +266,8 @@ export function decideRelease(doc: LeaseDoc, req: ReleaseRequest, now: number, p
 
 export function decideSyncRequest(doc: LeaseDoc, req: SyncRequest, now: number, policy: LeasePolicy): Decision<{ requested: true; holder: LeaseHolder }> {
   const next = admit(doc, req, now, policy);
-  if (!holderLive(next, now)) throw new LeaseRefusal(409, 'no_host', 'no install is syncing for this firm right now; a signed-in install takes over within a minute');
+  if (!holderLive(next, now))
+    throw new LeaseRefusal(409, 'no_host', 'no install is syncing for this firm right now; a signed-in install takes over within a minute');
   return { doc: { ...next, syncNowRequested: true }, result: { requested: true, holder: publicHolder(next.holder!) } };
 }
 

@@ -121,11 +121,4 @@ export interface LedgerPage {
 }
 
 /** Refusal codes of the lease routes (HTTP 400/401/409/413). */
-export type LeaseErrorCode =
-  | 'bad_request'
-  | 'clock_skew'
-  | 'replayed'
-  | 'lease_lost'
-  | 'no_host'
-  | 'too_large'
-  | 'busy';
+export type LeaseErrorCode = 'bad_request' | 'clock_skew' | 'replayed' | 'lease_lost' | 'no_host' | 'too_large' | 'busy';

@@ -5,15 +5,7 @@ import type { EventDeliveryConfig, EventDispatcher, EventFaultConfig, EventLogEn
 import type { KeyedRateLimiter, RateLimitConfig } from './rate-limit.js';
 import { clientView } from './state/clients.js';
 import type { AddDocumentInput, AddedDocument, AddedMessage, AddMessageInput, FirmState } from './state/firm-state.js';
-import type {
-  CaseStatusValue,
-  CaseView,
-  ClientView,
-  DocumentView,
-  MessageView,
-  PracticeAreaView,
-  StageChange,
-} from './wire.js';
+import type { CaseStatusValue, CaseView, ClientView, DocumentView, MessageView, PracticeAreaView, StageChange } from './wire.js';
 
 /**
  * In-process control of a running simulator: what tests inspect (cases, stage changes, events) and what

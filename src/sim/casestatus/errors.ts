@@ -24,9 +24,7 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }
 
@@ -39,11 +37,9 @@ export function zodIssues(error: ZodError): IssueDetail[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }
 
-export const invalidRequest = (message: string, details?: unknown): ApiError =>
-  new ApiError(400, 'invalid_request', message, details);
+export const invalidRequest = (message: string, details?: unknown): ApiError => new ApiError(400, 'invalid_request', message, details);
 
-export const fromZod = (what: string, error: ZodError): ApiError =>
-  invalidRequest(`Invalid ${what}`, zodIssues(error));
+export const fromZod = (what: string, error: ZodError): ApiError => invalidRequest(`Invalid ${what}`, zodIssues(error));
 
 export const notFound = (message: string): ApiError => new ApiError(404, 'not_found', message);
 
@@ -76,7 +72,5 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (apiError.status === 500) console.error('[casestatus-sim] unhandled error', err);
     return sendError(reply, apiError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, notFound(`No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, notFound(`No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)));
 }

@@ -40,8 +40,14 @@ export class KeyedRateLimiter {
     // The bucket is below one token, so one refill interval always suffices; round up to whole seconds
     // because Retry-After carries delta-seconds.
     const retryAfter = Math.max(1, Math.ceil(1 / config.ratePerSecond));
-    throw new ApiError(429, 'rate_limited', `Rate limit exceeded (${config.ratePerSecond}/s, burst ${config.burst})`, {
-      retryAfterSeconds: retryAfter,
-    }, { 'retry-after': String(retryAfter) });
+    throw new ApiError(
+      429,
+      'rate_limited',
+      `Rate limit exceeded (${config.ratePerSecond}/s, burst ${config.burst})`,
+      {
+        retryAfterSeconds: retryAfter,
+      },
+      { 'retry-after': String(retryAfter) },
+    );
   }
 }

@@ -38,9 +38,7 @@ export const caseInputSchema = z.object({
   // Required (null allowed), not optional: PUT replaces the case, and an omitted stage must not silently
   // clear it (a clear is a stage change, which sends the client a survey).
   stage: z.string().min(1).max(200).nullable(),
-  primaryAttorney: z
-    .object({ externalId: externalIdSchema, name: z.string().min(1).max(200), email: email.nullable().default(null) })
-    .nullable(),
+  primaryAttorney: z.object({ externalId: externalIdSchema, name: z.string().min(1).max(200), email: email.nullable().default(null) }).nullable(),
   clientExternalIds: z.array(externalIdSchema).max(50),
   // Our contract's extension: false applies a stage change without texting the client its survey.
   notifyClient: z.boolean().default(true),

@@ -10,13 +10,7 @@ import type { CaseDocumentSeed, SeededFirm } from '../seed/firm-model.js';
 import { ApiKeyAuth } from './auth.js';
 import { createControl, type CaseStatusControl, type ControlDeps } from './control.js';
 import { installErrorHandling } from './errors.js';
-import {
-  DEFAULT_EVENT_DELIVERY,
-  EventDispatcher,
-  NO_EVENT_FAULTS,
-  type EventDeliveryConfig,
-  type EventFaultConfig,
-} from './events.js';
+import { DEFAULT_EVENT_DELIVERY, EventDispatcher, NO_EVENT_FAULTS, type EventDeliveryConfig, type EventFaultConfig } from './events.js';
 import { PracticeAreaCatalogue, practiceAreasFromFirm, type PracticeAreaInput } from './practice-areas.js';
 import { DEFAULT_RATE_LIMIT, KeyedRateLimiter, type RateLimitConfig } from './rate-limit.js';
 import { registerCasePage } from './routes/case-page.js';

@@ -65,8 +65,7 @@ export interface CaseUpsertResult {
 
 /** One item of a batch answer: either the single-upsert result, or the error that item would have got. */
 export type BatchItemResult<T> =
-  | ({ index: number; ok: true } & T)
-  | { index: number; ok: false; externalId: string | null; error: ErrorBody & { status: number } };
+  ({ index: number; ok: true } & T) | { index: number; ok: false; externalId: string | null; error: ErrorBody & { status: number } };
 
 export interface StageChange {
   /** 1-based order in which Case Status recorded the change (each one sends the client a survey). */

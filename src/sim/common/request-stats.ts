@@ -40,7 +40,10 @@ export class RequestStats {
 
   /** Largest number of requests the server accepted (not 429) within any window of `windowMs`. */
   peakInWindow(windowMs = 1000, filter: (e: RequestLogEntry) => boolean = (e) => e.status !== 429): number {
-    const times = this.log.filter(filter).map((e) => e.at).sort((a, b) => a - b);
+    const times = this.log
+      .filter(filter)
+      .map((e) => e.at)
+      .sort((a, b) => a - b);
     let peak = 0;
     let start = 0;
     for (let end = 0; end < times.length; end++) {

@@ -89,22 +89,51 @@ interface PracticeArea {
 
 const PRACTICE_AREAS: readonly PracticeArea[] = [
   {
-    name: 'Personal Injury', abbr: 'PI', category: 'Personal Injury', weight: 22, twoClients: 0.08,
-    otherSide: 'insurer', otherSideChance: 0.85, stageSetName: 'Personal Injury Workflow',
-    stages: [['Intake'], ['Investigation'], ['Pre-Lit Review', true], ['Treatment'], ['Demand Sent'], ['Negotiation'],
-      ['Settled'], ['Awaiting Lien Resolution'], ['Closed']],
+    name: 'Personal Injury',
+    abbr: 'PI',
+    category: 'Personal Injury',
+    weight: 22,
+    twoClients: 0.08,
+    otherSide: 'insurer',
+    otherSideChance: 0.85,
+    stageSetName: 'Personal Injury Workflow',
+    stages: [
+      ['Intake'],
+      ['Investigation'],
+      ['Pre-Lit Review', true],
+      ['Treatment'],
+      ['Demand Sent'],
+      ['Negotiation'],
+      ['Settled'],
+      ['Awaiting Lien Resolution'],
+      ['Closed'],
+    ],
     descriptions: [
       'Motor vehicle accident on {date} at {street}, {city}. Client was rear-ended; treating with {provider}.',
       'Slip and fall at a grocery store on {date}. Fractured wrist; incident report requested.',
-      'Dog bite on {date} near {street}; homeowner\'s policy with {insurer}',
+      "Dog bite on {date} near {street}; homeowner's policy with {insurer}",
       'T-bone collision at the intersection of {street} and {street2} on {date}. Policy limits $100,000.',
     ],
   },
   {
-    name: 'Family Law - Divorce', abbr: 'FL', category: 'Family Law', weight: 10, twoClients: 0,
-    otherSide: 'spouse', otherSideChance: 0.9, stageSetName: 'Dissolution of Marriage',
-    stages: [['Consultation'], ['Petition Filed'], ['Service of Process'], ['Temporary Orders', true], ['Discovery'],
-      ['Mediation'], ['Judgment Entered'], ['Closed']],
+    name: 'Family Law - Divorce',
+    abbr: 'FL',
+    category: 'Family Law',
+    weight: 10,
+    twoClients: 0,
+    otherSide: 'spouse',
+    otherSideChance: 0.9,
+    stageSetName: 'Dissolution of Marriage',
+    stages: [
+      ['Consultation'],
+      ['Petition Filed'],
+      ['Service of Process'],
+      ['Temporary Orders', true],
+      ['Discovery'],
+      ['Mediation'],
+      ['Judgment Entered'],
+      ['Closed'],
+    ],
     descriptions: [
       'Dissolution of marriage; two minor children. Contested parenting time.',
       'Uncontested divorce, married {years} years. Marital home at {street}, {city}.',
@@ -112,8 +141,14 @@ const PRACTICE_AREAS: readonly PracticeArea[] = [
     ],
   },
   {
-    name: 'Estate Planning', abbr: 'EP', category: 'Estate Planning', weight: 12, twoClients: 0.45,
-    otherSide: 'none', otherSideChance: 0.02, stageSetName: 'Estate Planning',
+    name: 'Estate Planning',
+    abbr: 'EP',
+    category: 'Estate Planning',
+    weight: 12,
+    twoClients: 0.45,
+    otherSide: 'none',
+    otherSideChance: 0.02,
+    stageSetName: 'Estate Planning',
     stages: [['Initial Meeting'], ['Drafting'], ['Client Review'], ['Signing Scheduled'], ['Executed'], ['Funding Trust']],
     descriptions: [
       'Revocable living trust, pour-over wills, powers of attorney for property and health care.',
@@ -122,20 +157,30 @@ const PRACTICE_AREAS: readonly PracticeArea[] = [
     ],
   },
   {
-    name: 'Real Estate - Purchase', abbr: 'RE', category: 'Real Estate', weight: 10, twoClients: 0.4,
-    otherSide: 'seller', otherSideChance: 0.7, stageSetName: 'Residential Purchase',
-    stages: [['Contract Received'], ['Attorney Review'], ['Inspection'], ['Title & Survey'], ['Clear to Close'], ['Closed'],
-      ['Post-Closing']],
+    name: 'Real Estate - Purchase',
+    abbr: 'RE',
+    category: 'Real Estate',
+    weight: 10,
+    twoClients: 0.4,
+    otherSide: 'seller',
+    otherSideChance: 0.7,
+    stageSetName: 'Residential Purchase',
+    stages: [['Contract Received'], ['Attorney Review'], ['Inspection'], ['Title & Survey'], ['Clear to Close'], ['Closed'], ['Post-Closing']],
     descriptions: [
       'Purchase of {number} {street}, {city}. Purchase price ${amount}.',
       'Condo purchase, unit {unit}, {number} {street}, {city}; HOA documents pending.',
     ],
   },
   {
-    name: 'Criminal Defense', abbr: 'CR', category: 'Criminal', weight: 8, twoClients: 0,
-    otherSide: 'state', otherSideChance: 0.95, stageSetName: 'Criminal Case',
-    stages: [['Arraignment'], ['Discovery'], ['Pretrial Motions'], ['Pending Court Date Reset'], ['Plea Negotiations'],
-      ['Trial'], ['Sentencing'], ['Closed']],
+    name: 'Criminal Defense',
+    abbr: 'CR',
+    category: 'Criminal',
+    weight: 8,
+    twoClients: 0,
+    otherSide: 'state',
+    otherSideChance: 0.95,
+    stageSetName: 'Criminal Case',
+    stages: [['Arraignment'], ['Discovery'], ['Pretrial Motions'], ['Pending Court Date Reset'], ['Plea Negotiations'], ['Trial'], ['Sentencing'], ['Closed']],
     descriptions: [
       'DUI arrest on {date}; first offense. Statutory summary suspension hearing requested.',
       'Misdemeanor retail theft; court date pending.',
@@ -143,10 +188,16 @@ const PRACTICE_AREAS: readonly PracticeArea[] = [
     ],
   },
   {
-    name: 'Immigration', abbr: 'IM', category: 'Immigration', weight: 7, twoClients: 0.1,
-    otherSide: 'none', otherSideChance: 0.01, stageSetName: 'Immigration Petition', secondState: true,
-    stages: [['Intake'], ['Document Collection'], ['Filed with USCIS'], ['RFE Received'], ['Interview Scheduled'],
-      ['Decision'], ['Closed']],
+    name: 'Immigration',
+    abbr: 'IM',
+    category: 'Immigration',
+    weight: 7,
+    twoClients: 0.1,
+    otherSide: 'none',
+    otherSideChance: 0.01,
+    stageSetName: 'Immigration Petition',
+    secondState: true,
+    stages: [['Intake'], ['Document Collection'], ['Filed with USCIS'], ['RFE Received'], ['Interview Scheduled'], ['Decision'], ['Closed']],
     descriptions: [
       'I-130 petition for spouse; adjustment of status (I-485).',
       'Naturalization (N-400). Lawful permanent resident since {year}.',
@@ -154,83 +205,121 @@ const PRACTICE_AREAS: readonly PracticeArea[] = [
     ],
   },
   {
-    name: 'Bankruptcy - Chapter 7', abbr: 'BK', category: 'Bankruptcy', weight: 6, twoClients: 0.25,
-    otherSide: 'creditor', otherSideChance: 0.5, stageSetName: 'Chapter 7',
+    name: 'Bankruptcy - Chapter 7',
+    abbr: 'BK',
+    category: 'Bankruptcy',
+    weight: 6,
+    twoClients: 0.25,
+    otherSide: 'creditor',
+    otherSideChance: 0.5,
+    stageSetName: 'Chapter 7',
     stages: [['Intake'], ['Credit Counseling'], ['Petition Filed'], ['341 Meeting'], ['Discharge'], ['Closed']],
-    descriptions: [
-      'Chapter 7; approx. ${amount} unsecured debt. Means test passed.',
-      'Chapter 7 with vehicle reaffirmation; creditor garnishment pending.',
-    ],
+    descriptions: ['Chapter 7; approx. ${amount} unsecured debt. Means test passed.', 'Chapter 7 with vehicle reaffirmation; creditor garnishment pending.'],
   },
   {
-    name: 'Workers\' Compensation', abbr: 'WC', category: 'Workers Compensation', weight: 7, twoClients: 0,
-    otherSide: 'employer', otherSideChance: 0.9, stageSetName: 'Workers\' Comp',
-    stages: [['Claim Filed'], ['Medical Treatment'], ['IME Scheduled'], ['Awaiting TTD Payments'], ['Settlement Contract'],
-      ['Closed']],
+    name: "Workers' Compensation",
+    abbr: 'WC',
+    category: 'Workers Compensation',
+    weight: 7,
+    twoClients: 0,
+    otherSide: 'employer',
+    otherSideChance: 0.9,
+    stageSetName: "Workers' Comp",
+    stages: [['Claim Filed'], ['Medical Treatment'], ['IME Scheduled'], ['Awaiting TTD Payments'], ['Settlement Contract'], ['Closed']],
     descriptions: [
       'Lower back injury lifting boxes at work on {date}. TTD benefits disputed.',
       'Shoulder injury (rotator cuff) on {date}; surgery scheduled at {provider}.',
     ],
   },
   {
-    name: 'Business Formation', abbr: 'BF', category: 'Business', weight: 5, twoClients: 0.2,
-    otherSide: 'none', otherSideChance: 0.02, stageSetName: 'Business Formation',
-    stages: [['Intake'], ['Name Reservation', true], ['Entity Filing'], ['EIN & Registrations'], ['Operating Agreement'],
-      ['Complete']],
+    name: 'Business Formation',
+    abbr: 'BF',
+    category: 'Business',
+    weight: 5,
+    twoClients: 0.2,
+    otherSide: 'none',
+    otherSideChance: 0.02,
+    stageSetName: 'Business Formation',
+    stages: [['Intake'], ['Name Reservation', true], ['Entity Filing'], ['EIN & Registrations'], ['Operating Agreement'], ['Complete']],
     descriptions: [
       'Form single-member LLC in {stateName}; registered agent and operating agreement.',
       'S-corp election and shareholder agreement for three founders.',
     ],
   },
   {
-    name: 'Probate', abbr: 'PR', category: 'Probate', weight: 5, twoClients: 0.2,
-    otherSide: 'none', otherSideChance: 0.05, stageSetName: 'Probate Administration',
-    stages: [['Petition Filed'], ['Letters Issued'], ['Notice to Creditors'], ['Inventory'], ['Claims Period'],
-      ['Final Accounting'], ['Estate Closed']],
-    descriptions: [
-      'Independent administration of the estate of {decedent}, died {date}.',
-      'Small estate affidavit; decedent {decedent}.',
-    ],
+    name: 'Probate',
+    abbr: 'PR',
+    category: 'Probate',
+    weight: 5,
+    twoClients: 0.2,
+    otherSide: 'none',
+    otherSideChance: 0.05,
+    stageSetName: 'Probate Administration',
+    stages: [['Petition Filed'], ['Letters Issued'], ['Notice to Creditors'], ['Inventory'], ['Claims Period'], ['Final Accounting'], ['Estate Closed']],
+    descriptions: ['Independent administration of the estate of {decedent}, died {date}.', 'Small estate affidavit; decedent {decedent}.'],
   },
   {
-    name: 'Employment', abbr: 'EM', category: 'Employment', weight: 4, twoClients: 0,
-    otherSide: 'employer', otherSideChance: 0.9, stageSetName: 'Employment Claim',
+    name: 'Employment',
+    abbr: 'EM',
+    category: 'Employment',
+    weight: 4,
+    twoClients: 0,
+    otherSide: 'employer',
+    otherSideChance: 0.9,
+    stageSetName: 'Employment Claim',
     stages: [['Intake'], ['EEOC Charge Filed'], ['Right to Sue Letter'], ['Mediation'], ['Litigation'], ['Resolved']],
-    descriptions: [
-      'Wrongful termination and unpaid overtime; terminated {date}.',
-      'Pregnancy discrimination charge; EEOC charge filed {date}.',
-    ],
+    descriptions: ['Wrongful termination and unpaid overtime; terminated {date}.', 'Pregnancy discrimination charge; EEOC charge filed {date}.'],
   },
   {
-    name: 'Civil Litigation', abbr: 'CL', category: 'Litigation', weight: 4, twoClients: 0.1,
-    otherSide: 'defendant', otherSideChance: 0.95, stageSetName: 'Civil Litigation',
-    stages: [['Pleadings'], ['Discovery'], ['Waiting on Opposing Counsel'], ['Depositions'], ['Dispositive Motions'],
-      ['Trial Prep'], ['Judgment']],
-    descriptions: [
-      'Breach of contract; ${amount} in unpaid invoices.',
-      'Contractor dispute over remodel at {number} {street}, {city}.',
-    ],
+    name: 'Civil Litigation',
+    abbr: 'CL',
+    category: 'Litigation',
+    weight: 4,
+    twoClients: 0.1,
+    otherSide: 'defendant',
+    otherSideChance: 0.95,
+    stageSetName: 'Civil Litigation',
+    stages: [['Pleadings'], ['Discovery'], ['Waiting on Opposing Counsel'], ['Depositions'], ['Dispositive Motions'], ['Trial Prep'], ['Judgment']],
+    descriptions: ['Breach of contract; ${amount} in unpaid invoices.', 'Contractor dispute over remodel at {number} {street}, {city}.'],
   },
 ];
 
 /** Intake pipeline for leads (matter type `type: 1`). */
 const LEAD_AREA: PracticeArea = {
-  name: 'General Inquiry', abbr: 'LD', category: 'Leads', weight: 0, twoClients: 0, otherSide: 'none',
-  otherSideChance: 0, stageSetName: 'Lead Pipeline',
+  name: 'General Inquiry',
+  abbr: 'LD',
+  category: 'Leads',
+  weight: 0,
+  twoClients: 0,
+  otherSide: 'none',
+  otherSideChance: 0,
+  stageSetName: 'Lead Pipeline',
   stages: [['New Inquiry'], ['Consultation Scheduled'], ['Conflict Check'], ['Retained'], ['Declined']],
   descriptions: ['Web inquiry: {shortIssue}', 'Phone intake: {shortIssue}'],
 };
 
 /** A retired practice area: deleted matter type with a deleted stage set; no matter uses it. */
 const RETIRED_AREA: PracticeArea = {
-  name: 'Traffic Violations', abbr: 'TR', category: 'Criminal', weight: 0, twoClients: 0, otherSide: 'none',
-  otherSideChance: 0, stageSetName: 'Traffic (retired)',
+  name: 'Traffic Violations',
+  abbr: 'TR',
+  category: 'Criminal',
+  weight: 0,
+  twoClients: 0,
+  otherSide: 'none',
+  otherSideChance: 0,
+  stageSetName: 'Traffic (retired)',
   stages: [['Ticket Review'], ['Court Date'], ['Resolved']],
   descriptions: [],
 };
 
-const SHORT_ISSUES = ['car accident last week', 'landlord won\'t return deposit', 'question about a will', 'fired after injury',
-  'needs help with green card', 'DUI arrest'];
+const SHORT_ISSUES = [
+  'car accident last week',
+  "landlord won't return deposit",
+  'question about a will',
+  'fired after injury',
+  'needs help with green card',
+  'DUI arrest',
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // Message and document content
@@ -238,11 +327,11 @@ const SHORT_ISSUES = ['car accident last week', 'landlord won\'t return deposit'
 const CLIENT_MESSAGES: readonly string[] = [
   'Hi, is there any update on my case?',
   'I just uploaded the bills from my last doctor visit.',
-  'Can we reschedule Thursday\'s call? Something came up at work.',
+  "Can we reschedule Thursday's call? Something came up at work.",
   'Thank you for the update!',
   'The insurance adjuster called me again today. What should I tell them?',
   'When is my next court date?',
-  'I got a letter in the mail from the other side\'s lawyer. Should I send it to you?',
+  "I got a letter in the mail from the other side's lawyer. Should I send it to you?",
   'Ok sounds good',
   'I finished physical therapy this week.',
   'Do you need anything else from me?',
@@ -269,7 +358,7 @@ const STAFF_MESSAGES: readonly string[] = [
 ];
 
 const LONG_MESSAGE_SENTENCES: readonly string[] = [
-  'I wanted to write everything down so I don\'t forget anything before our meeting.',
+  "I wanted to write everything down so I don't forget anything before our meeting.",
   'The accident happened around 5:30 in the evening and it was already getting dark.',
   'My neck has been hurting every morning and the pain goes down into my left arm.',
   'The other driver said he was sorry at the scene but later told the police a different story.',
@@ -419,8 +508,7 @@ function fill(template: string, resolve: (key: string) => string | undefined): s
   return template.replace(/\{(\w+)\}/g, (m, key: string) => resolve(key) ?? m);
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** 'March 3, 2026' (UTC). Hand-rolled: Intl date formatting is far too slow for 20,000 matters. */
 function formatDate(ms: number): string {
@@ -595,9 +683,13 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
       if (u < 0.55) status = 'Open';
       else if (u < 0.7) status = 'Pending';
       else if (u < 0.9975) status = 'Closed';
-      else if (u < 0.99875 && deletedCount < maxRare) { status = 'Deleted'; deletedCount++; }
-      else if (cancelledCount < maxRare) { status = 'Cancelled'; cancelledCount++; }
-      else status = 'Closed';
+      else if (u < 0.99875 && deletedCount < maxRare) {
+        status = 'Deleted';
+        deletedCount++;
+      } else if (cancelledCount < maxRare) {
+        status = 'Cancelled';
+        cancelledCount++;
+      } else status = 'Closed';
     }
     const area = typeIndex === leadTypeIndex ? LEAD_AREA : (PRACTICE_AREAS[typeIndex] as PracticeArea);
     // Closed matters were opened longer ago; open ones skew recent. Leads are recent.
@@ -685,7 +777,8 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
     const p: PersonDetails = { firstName, lastName };
     if (chance(rng, 0.25)) p.title = pick(rng, PERSON_TITLES);
     if (preset?.middleName) p.middleName = preset.middleName;
-    else if (chance(rng, 0.2)) p.middleName = chance(rng, 0.6) ? pick(rng, FIRST_NAMES) : `${MIDDLE_INITIALS.charAt(Math.floor(rng() * MIDDLE_INITIALS.length))}.`;
+    else if (chance(rng, 0.2))
+      p.middleName = chance(rng, 0.6) ? pick(rng, FIRST_NAMES) : `${MIDDLE_INITIALS.charAt(Math.floor(rng() * MIDDLE_INITIALS.length))}.`;
     const wantEmail = preset?.noEmail ? false : chance(rng, emailChance);
     if (wantEmail) p.email = personEmail(firstName, lastName, romanized);
     if (chance(rng, 0.45)) p.phone = randomPhone(chance(rng, 0.9) ? homeState : secondState);
@@ -774,12 +867,27 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
     let otherSide: ContactRecord | undefined;
     if (!d.isLead && chance(rng, area.otherSideChance)) {
       switch (area.otherSide) {
-        case 'insurer': otherSide = pooledCompany(pick(rng, INSURERS)); break;
-        case 'creditor': otherSide = pooledCompany(pick(rng, CREDITORS)); break;
-        case 'employer': otherSide = pooledCompany(pick(rng, EMPLOYERS)); break;
-        case 'state': otherSide = pooledCompany(`People of the State of ${type.location === homeState.code ? homeState.name : secondState.name}`); break;
+        case 'insurer':
+          otherSide = pooledCompany(pick(rng, INSURERS));
+          break;
+        case 'creditor':
+          otherSide = pooledCompany(pick(rng, CREDITORS));
+          break;
+        case 'employer':
+          otherSide = pooledCompany(pick(rng, EMPLOYERS));
+          break;
+        case 'state':
+          otherSide = pooledCompany(`People of the State of ${type.location === homeState.code ? homeState.name : secondState.name}`);
+          break;
         case 'spouse':
-          otherSide = newContact({ person: makePerson(0.7, 0.5, undefined, primary.person && !CJK_RE.test(primary.person.lastName) && chance(rng, 0.6) ? primary.person.lastName : undefined) });
+          otherSide = newContact({
+            person: makePerson(
+              0.7,
+              0.5,
+              undefined,
+              primary.person && !CJK_RE.test(primary.person.lastName) && chance(rng, 0.6) ? primary.person.lastName : undefined,
+            ),
+          });
           break;
         case 'defendant':
           otherSide = chance(rng, 0.5) ? newContact({ company: makeCompany() }) : newContact({ person: makePerson(0.5, 0.4) });
@@ -805,9 +913,10 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
     if (area.name === 'Probate' && t < 0.6) title = `Estate of ${pick(rng, FIRST_NAMES)} ${primary.person?.lastName ?? pick(rng, LAST_NAMES)}`;
     else if (second && t < 0.7) {
       const s2 = surnameOf(second);
-      title = s2 === surname && second.person && primary.person
-        ? `${surname}, ${primary.person.firstName} & ${second.person.firstName} - ${area.name}`
-        : `${surname} & ${s2} - ${area.name}`;
+      title =
+        s2 === surname && second.person && primary.person
+          ? `${surname}, ${primary.person.firstName} & ${second.person.firstName} - ${area.name}`
+          : `${surname} & ${s2} - ${area.name}`;
     } else if (otherSide && area.otherSide === 'spouse' && t < 0.5) title = `In re Marriage of ${surname}`;
     else if (otherSide && area.otherSide === 'defendant' && t < 0.6) title = `${surname} v. ${surnameOf(otherSide)}`;
     else if (t > 0.95) title = `${numbers[i] as string} - ${surname} - ${area.abbr}`;
@@ -816,30 +925,44 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
     // Placeholders are resolved lazily: building all of them for every matter doubles generation time.
     const placeholder = (key: string): string | undefined => {
       switch (key) {
-        case 'date': return formatDate(d.openedMs - intBetween(rng, 2, 60) * DAY);
-        case 'street': case 'street2': return `${pick(rng, STREET_NAMES)} ${pick(rng, STREET_TYPES)}`;
-        case 'number': return String(intBetween(rng, 100, 9999));
-        case 'unit': return String(intBetween(rng, 1, 40) * 100 + intBetween(rng, 1, 12));
-        case 'city': return pick(rng, (type.location === homeState.code ? homeState : secondState).cities);
-        case 'stateName': return homeState.name;
-        case 'provider': return pick(rng, MEDICAL_PROVIDERS);
-        case 'insurer': return pick(rng, INSURERS);
-        case 'employer': return pick(rng, EMPLOYERS);
-        case 'amount': return (intBetween(rng, 15, 900) * 1000).toLocaleString('en-US');
-        case 'years': return String(intBetween(rng, 1, 30));
-        case 'year': return String(new Date(d.openedMs).getUTCFullYear() - intBetween(rng, 5, 20));
-        case 'decedent': return `${pick(rng, FIRST_NAMES)} ${surname}`;
-        case 'shortIssue': return pick(rng, SHORT_ISSUES);
-        default: return undefined;
+        case 'date':
+          return formatDate(d.openedMs - intBetween(rng, 2, 60) * DAY);
+        case 'street':
+        case 'street2':
+          return `${pick(rng, STREET_NAMES)} ${pick(rng, STREET_TYPES)}`;
+        case 'number':
+          return String(intBetween(rng, 100, 9999));
+        case 'unit':
+          return String(intBetween(rng, 1, 40) * 100 + intBetween(rng, 1, 12));
+        case 'city':
+          return pick(rng, (type.location === homeState.code ? homeState : secondState).cities);
+        case 'stateName':
+          return homeState.name;
+        case 'provider':
+          return pick(rng, MEDICAL_PROVIDERS);
+        case 'insurer':
+          return pick(rng, INSURERS);
+        case 'employer':
+          return pick(rng, EMPLOYERS);
+        case 'amount':
+          return (intBetween(rng, 15, 900) * 1000).toLocaleString('en-US');
+        case 'years':
+          return String(intBetween(rng, 1, 30));
+        case 'year':
+          return String(new Date(d.openedMs).getUTCFullYear() - intBetween(rng, 5, 20));
+        case 'decedent':
+          return `${pick(rng, FIRST_NAMES)} ${surname}`;
+        case 'shortIssue':
+          return pick(rng, SHORT_ISSUES);
+        default:
+          return undefined;
       }
     };
     const description = area.descriptions.length > 0 ? fill(pick(rng, area.descriptions), placeholder) : '';
 
     // Timestamps.
     const floorMs = Math.max(d.openedMs, now - 2 * YEAR);
-    const updatedMs = d.closedMs !== null
-      ? between(rng, d.closedMs, Math.min(d.closedMs + 90 * DAY, now - 1))
-      : between(rng, floorMs, now - 1);
+    const updatedMs = d.closedMs !== null ? between(rng, d.closedMs, Math.min(d.closedMs + 90 * DAY, now - 1)) : between(rng, floorMs, now - 1);
 
     const matter: MatterRecord = {
       id: uuid(),
@@ -884,9 +1007,10 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
   const unrelated: ContactRecord[] = [];
   for (let i = 0; i < unrelatedCount; i++) {
     const u = rng();
-    const c = u < 0.15
-      ? newContact({ company: makeCompany(chance(rng, 0.5) ? pick(rng, MEDICAL_PROVIDERS) : undefined) })
-      : newContact({ person: makePerson(0.6, 0.6) });
+    const c =
+      u < 0.15
+        ? newContact({ company: makeCompany(chance(rng, 0.5) ? pick(rng, MEDICAL_PROVIDERS) : undefined) })
+        : newContact({ person: makePerson(0.6, 0.6) });
     unrelated.push(c);
   }
   const deletedTarget = Math.max(1, Math.round(unrelatedCount * 0.03));
@@ -943,12 +1067,18 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
           const template = pick(rng, role === 'client' ? CLIENT_MESSAGES : STAFF_MESSAGES);
           body = fill(template, (key) => {
             switch (key) {
-              case 'first': return clientFirst;
-              case 'provider': return pick(rng, MEDICAL_PROVIDERS);
-              case 'number': return String(intBetween(rng, 100, 9999));
-              case 'street': return `${pick(rng, STREET_NAMES)} ${pick(rng, STREET_TYPES)}`;
-              case 'city': return pick(rng, homeState.cities);
-              default: return undefined;
+              case 'first':
+                return clientFirst;
+              case 'provider':
+                return pick(rng, MEDICAL_PROVIDERS);
+              case 'number':
+                return String(intBetween(rng, 100, 9999));
+              case 'street':
+                return `${pick(rng, STREET_NAMES)} ${pick(rng, STREET_TYPES)}`;
+              case 'city':
+                return pick(rng, homeState.cities);
+              default:
+                return undefined;
             }
           });
         }
@@ -1007,9 +1137,15 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
     documents.push({ ...base, id: uuid(), sizeBytes: intBetween(rng, 2048, 65_536), contentSeed: Math.floor(rng() * 4294967296) });
   }
   const reserved = ensureDuplicateNames(rng, documents, uuid);
-  placeEach(rng, documents.length, AWKWARD_FILE_NAMES.length, (docIndex, k) => {
-    (documents[docIndex] as CaseDocumentSeed).fileName = AWKWARD_FILE_NAMES[k] as string;
-  }, reserved);
+  placeEach(
+    rng,
+    documents.length,
+    AWKWARD_FILE_NAMES.length,
+    (docIndex, k) => {
+      (documents[docIndex] as CaseDocumentSeed).fileName = AWKWARD_FILE_NAMES[k] as string;
+    },
+    reserved,
+  );
 
   return {
     seed: opts.seed,
@@ -1028,13 +1164,7 @@ export function generateFirm(opts: GenerateFirmOptions): SeededFirm {
 }
 
 /** Calls `apply(index, k)` for k = 0..kinds-1 on distinct random indices in [0, n) (as many as fit). */
-function placeEach(
-  rng: Rng,
-  n: number,
-  kinds: number,
-  apply: (index: number, k: number) => void,
-  exclude: ReadonlySet<number> = new Set(),
-): void {
+function placeEach(rng: Rng, n: number, kinds: number, apply: (index: number, k: number) => void, exclude: ReadonlySet<number> = new Set()): void {
   const usedIdx = new Set<number>(exclude);
   for (let k = 0; k < kinds && usedIdx.size < n; k++) {
     let idx = Math.floor(rng() * n);

@@ -143,7 +143,8 @@ export class SmokeballControl {
     const s = this.d.state;
     const type = partial.matterTypeId ?? s.matterTypes.all().find((t) => !t.isDeleted && t.type === 0)?.id;
     if (!type) throw new UnknownIdError('matter type', '(none in firm)');
-    return this.d.domain.createMatter({ ...partial, matterTypeId: type, clientIds: partial.clientIds ?? [], status: partial.status ?? 'Open' }, this.change()).id;
+    return this.d.domain.createMatter({ ...partial, matterTypeId: type, clientIds: partial.clientIds ?? [], status: partial.status ?? 'Open' }, this.change())
+      .id;
   }
 
   createContact(input: ContactInput): string {

@@ -265,7 +265,10 @@ export class Domain {
   /** Resolves "Court Filings/2023/January" under the root, creating missing folders (first match by name). */
   resolveFolderPath(matterId: string, path: string): string | null {
     let parentId: string | null = null;
-    for (const part of path.split(/[\\/]/).map((p) => p.trim()).filter(Boolean)) {
+    for (const part of path
+      .split(/[\\/]/)
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const existing = this.state.documentsOf(matterId).folders.find((f) => f.parentId === parentId && f.name === part);
       parentId = existing ? existing.id : this.createFolder(matterId, randomUUID(), part, parentId).id;
     }

@@ -71,6 +71,11 @@ export class PartnerBucket {
   }
 
   stats(): PartnerBucketStats {
-    return { accepted: this.accepted, throttled: this.throttled, peakPerSecond: this.peak, byClient: Object.fromEntries([...this.byClient].map(([k, v]) => [k, { ...v }])) };
+    return {
+      accepted: this.accepted,
+      throttled: this.throttled,
+      peakPerSecond: this.peak,
+      byClient: Object.fromEntries([...this.byClient].map(([k, v]) => [k, { ...v }])),
+    };
   }
 }

@@ -32,21 +32,68 @@ export function plainToRtf(text: string): string {
 
 // Destinations whose content is not document text.
 const SKIP_DESTINATIONS = new Set([
-  'fonttbl', 'colortbl', 'stylesheet', 'info', 'pict', 'header', 'footer', 'headerl', 'headerr', 'headerf',
-  'footerl', 'footerr', 'footerf', 'listtable', 'listoverridetable', 'revtbl', 'rsidtbl', 'generator',
-  'xmlnstbl', 'themedata', 'colorschememapping', 'latentstyles', 'datastore', 'object', 'field_inst', 'fldinst',
-  'filetbl', 'mmathPr', 'pgdsctbl', 'author', 'operator', 'title', 'subject', 'keywords', 'comment', 'doccomm',
+  'fonttbl',
+  'colortbl',
+  'stylesheet',
+  'info',
+  'pict',
+  'header',
+  'footer',
+  'headerl',
+  'headerr',
+  'headerf',
+  'footerl',
+  'footerr',
+  'footerf',
+  'listtable',
+  'listoverridetable',
+  'revtbl',
+  'rsidtbl',
+  'generator',
+  'xmlnstbl',
+  'themedata',
+  'colorschememapping',
+  'latentstyles',
+  'datastore',
+  'object',
+  'field_inst',
+  'fldinst',
+  'filetbl',
+  'mmathPr',
+  'pgdsctbl',
+  'author',
+  'operator',
+  'title',
+  'subject',
+  'keywords',
+  'comment',
+  'doccomm',
 ]);
 
 const WORD_TEXT: Record<string, string> = {
-  par: '\n', line: '\n', sect: '\n', page: '\n', row: '\n', tab: '\t', cell: '\t',
-  emdash: '\u2014', endash: '\u2013', emspace: '\u2003', enspace: '\u2002', qmspace: '\u2005',
-  bullet: '\u2022', lquote: '\u2018', rquote: '\u2019', ldblquote: '\u201c', rdblquote: '\u201d',
+  par: '\n',
+  line: '\n',
+  sect: '\n',
+  page: '\n',
+  row: '\n',
+  tab: '\t',
+  cell: '\t',
+  emdash: '\u2014',
+  endash: '\u2013',
+  emspace: '\u2003',
+  enspace: '\u2002',
+  qmspace: '\u2005',
+  bullet: '\u2022',
+  lquote: '\u2018',
+  rquote: '\u2019',
+  ldblquote: '\u201c',
+  rdblquote: '\u201d',
 };
 
 // Windows-1252 bytes 0x80–0x9F differ from Latin-1.
-const CP1252_HIGH = '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd'
-  + '\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
+const CP1252_HIGH =
+  '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd' +
+  '\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
 
 function cp1252(byte: number): string {
   return byte >= 0x80 && byte <= 0x9f ? (CP1252_HIGH[byte - 0x80] as string) : String.fromCharCode(byte);
@@ -115,7 +162,7 @@ export function rtfToPlain(rtf: string): string {
       i += 2;
       continue;
     }
-    if (next === '\'') {
+    if (next === "'") {
       const hex = rtf.slice(i + 2, i + 4);
       i += 4;
       if (/^[0-9a-fA-F]{2}$/.test(hex)) emitText(cp1252(parseInt(hex, 16)));

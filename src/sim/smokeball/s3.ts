@@ -84,7 +84,8 @@ export class FakeS3<C> {
    * Content-Type (it would reject the empty one) or buffers the body.
    */
   register(app: FastifyInstance, onUploaded: (session: UploadSession<C>, blob: StoredBlob) => void): void {
-    const raw = (handler: (req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) =>
+    const raw =
+      (handler: (req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>) =>
       async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
         reply.hijack();
         const token = (request.params as { token?: string }).token ?? '';
@@ -130,7 +131,12 @@ export class FakeS3<C> {
         const problem = this.check(req, 'GET', `downloads/${token}`);
         if (problem) return xmlError(res, 403, problem.code, problem.message, problem.extra);
         const grant = this.downloads.get(token);
-        const size = grant ? await stat(grant.blobPath).then((s) => s.size, () => -1) : -1;
+        const size = grant
+          ? await stat(grant.blobPath).then(
+              (s) => s.size,
+              () => -1,
+            )
+          : -1;
         if (!grant || size < 0) return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
         res.writeHead(200, {
           'Content-Type': 'application/octet-stream',

@@ -100,7 +100,10 @@ export async function startSmokeballSim(input: SmokeballSimOptions): Promise<Smo
   app.setNotFoundHandler((request, reply) => {
     const path = pathOf(request);
     if (!isApiPath(path)) return reply.code(404).send({ error: 'Not found' });
-    return reply.code(404).type('application/problem+json').send(new HttpProblem(404, `No resource matches ${request.method} ${path}.`).body(path));
+    return reply
+      .code(404)
+      .type('application/problem+json')
+      .send(new HttpProblem(404, `No resource matches ${request.method} ${path}.`).body(path));
   });
 
   const ctx: ApiContext = { options, state, wire, domain, writes, webhooks, s3, baseUrl: () => baseUrl };

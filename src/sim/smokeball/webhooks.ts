@@ -16,15 +16,54 @@ import { stringifyWire } from './wire-json.js';
 
 /** The event types GET /webhooks/types returns (the documented list plus later changelog additions). */
 export const WEBHOOK_EVENT_TYPES: readonly string[] = [
-  'activitycode.created', 'activitycode.deleted', 'activitycode.updated', 'archive.updated',
-  'billingconfiguration.updated', 'contact.created', 'contact.deleted', 'contact.restored', 'contact.updated',
-  'expense.created', 'expense.deleted', 'expense.updated', 'event.created', 'event.updated', 'files.updated',
-  'fee.created', 'fee.deleted', 'fee.updated', 'firm.updated', 'firmuser.updated', 'invoice.created',
-  'invoice.finalized', 'invoice.updated', 'layoutdesign.updated', 'layoutmatter.created', 'layoutmatter.updated',
-  'mattertype.updated', 'matter.closed', 'matter.converted', 'matter.created', 'matter.updated',
-  'matteritems.updated', 'matterstage.updated', 'memo.created', 'memo.updated', 'memo.deleted', 'memo.restored',
-  'roles.updated', 'staff.created', 'staff.updated', 'stageset.created', 'stageset.updated', 'task.created',
-  'task.updated', 'task.deleted', 'user.registered', 'user.unregistered', 'error',
+  'activitycode.created',
+  'activitycode.deleted',
+  'activitycode.updated',
+  'archive.updated',
+  'billingconfiguration.updated',
+  'contact.created',
+  'contact.deleted',
+  'contact.restored',
+  'contact.updated',
+  'expense.created',
+  'expense.deleted',
+  'expense.updated',
+  'event.created',
+  'event.updated',
+  'files.updated',
+  'fee.created',
+  'fee.deleted',
+  'fee.updated',
+  'firm.updated',
+  'firmuser.updated',
+  'invoice.created',
+  'invoice.finalized',
+  'invoice.updated',
+  'layoutdesign.updated',
+  'layoutmatter.created',
+  'layoutmatter.updated',
+  'mattertype.updated',
+  'matter.closed',
+  'matter.converted',
+  'matter.created',
+  'matter.updated',
+  'matteritems.updated',
+  'matterstage.updated',
+  'memo.created',
+  'memo.updated',
+  'memo.deleted',
+  'memo.restored',
+  'roles.updated',
+  'staff.created',
+  'staff.updated',
+  'stageset.created',
+  'stageset.updated',
+  'task.created',
+  'task.updated',
+  'task.deleted',
+  'user.registered',
+  'user.unregistered',
+  'error',
 ];
 
 export type EventSource = 'API' | 'Smokeball';
@@ -264,11 +303,7 @@ export class WebhookDispatcher {
     this.schedule(this.faults.retryBackoffMs * 2 ** (attempt - 1), copy, attempt + 1, true);
   }
 
-  private post(
-    url: string,
-    headers: Record<string, string>,
-    body: string,
-  ): Promise<{ outcome: DeliveryOutcome; status?: number }> {
+  private post(url: string, headers: Record<string, string>, body: string): Promise<{ outcome: DeliveryOutcome; status?: number }> {
     return new Promise((resolve) => {
       let target: URL;
       try {

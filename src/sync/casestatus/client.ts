@@ -3,17 +3,7 @@ import type { Readable } from 'node:stream';
 import { createApiHttp } from '../http/create-http.js';
 import type { PacingGate } from '../pacing/gate.js';
 import { toApiError } from '../http/api-error.js';
-import type {
-  CsBatchItem,
-  CsCaseInput,
-  CsCaseResult,
-  CsClientInput,
-  CsClientResult,
-  CsDocument,
-  CsMessage,
-  CsPage,
-  CsPracticeArea,
-} from './types.js';
+import type { CsBatchItem, CsCaseInput, CsCaseResult, CsClientInput, CsClientResult, CsDocument, CsMessage, CsPage, CsPracticeArea } from './types.js';
 
 export const CASE_STATUS_BATCH_LIMIT = 100;
 
@@ -91,7 +81,12 @@ export class CaseStatusClient {
     return this.options.gate.run(
       async () => {
         try {
-          const res = await this.http.request<Readable>({ method: 'GET', url: `/v1/documents/${encodeURIComponent(id)}/content`, responseType: 'stream', headers: { accept: '*/*' } });
+          const res = await this.http.request<Readable>({
+            method: 'GET',
+            url: `/v1/documents/${encodeURIComponent(id)}/content`,
+            responseType: 'stream',
+            headers: { accept: '*/*' },
+          });
           const length = Number(res.headers['content-length']);
           const sha = res.headers['x-content-sha256'];
           return { stream: res.data, sizeBytes: Number.isFinite(length) ? length : null, sha256: typeof sha === 'string' ? sha : null };

@@ -54,7 +54,8 @@ export interface CsErrorBody {
   details?: unknown;
 }
 
-export type CsBatchItem<T> = ({ index: number; ok: true } & T) | { index: number; ok: false; externalId: string | null; error: CsErrorBody & { status: number } };
+export type CsBatchItem<T> =
+  ({ index: number; ok: true } & T) | { index: number; ok: false; externalId: string | null; error: CsErrorBody & { status: number } };
 
 export interface CsPracticeArea {
   id: string;

@@ -20,12 +20,14 @@ export interface FirmCoordinator {
  * Wires one install into its firm's coordination: the relay lease (LeaseKeeper, which is also the fence of
  * every request) and the shared ledger (LedgerReplicator: adopted on every grant, flushed before every send).
  */
-export function createFirmCoordinator(options: {
-  relayUrl: string;
-  relayToken: string;
-  identity: InstallIdentity;
-  logger?: Logger;
-} & Pick<LeaseKeeperOptions, 'onRole' | 'onSyncRequested' | 'publishStatus' | 'standbyPollMs' | 'safetyMarginMs' | 'monotonicNow'>): FirmCoordinator {
+export function createFirmCoordinator(
+  options: {
+    relayUrl: string;
+    relayToken: string;
+    identity: InstallIdentity;
+    logger?: Logger;
+  } & Pick<LeaseKeeperOptions, 'onRole' | 'onSyncRequested' | 'publishStatus' | 'standbyPollMs' | 'safetyMarginMs' | 'monotonicNow'>,
+): FirmCoordinator {
   const client = new LeaseClient({ relayUrl: options.relayUrl, relayToken: options.relayToken });
   let replicator: LedgerReplicator | undefined;
   const keeper = new LeaseKeeper({

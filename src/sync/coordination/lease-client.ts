@@ -33,9 +33,7 @@ export class LeaseClient {
   /** Through the process's network route (the firm's proxy and trusted roots), like every other request. */
   private readonly http: AxiosInstance;
 
-  constructor(
-    private readonly options: { relayUrl: string; relayToken: string; timeoutMs?: number; now?: () => number },
-  ) {
+  constructor(private readonly options: { relayUrl: string; relayToken: string; timeoutMs?: number; now?: () => number }) {
     this.base = relayBaseUrl(options);
     this.http = createApiHttp({ baseURL: this.base, headers: { authorization: `Bearer ${options.relayToken}` }, timeoutMs: options.timeoutMs ?? 10_000 });
   }
@@ -71,7 +69,14 @@ export class LeaseClient {
   private async call<T>(method: 'GET' | 'POST', path: string, body?: Record<string, unknown>): Promise<T> {
     let res: { status: number; data: string };
     try {
-      res = await this.http.request<string>({ method, url: path, data: body, responseType: 'text', transformResponse: (d: string) => d, validateStatus: () => true });
+      res = await this.http.request<string>({
+        method,
+        url: path,
+        data: body,
+        responseType: 'text',
+        transformResponse: (d: string) => d,
+        validateStatus: () => true,
+      });
     } catch (err) {
       throw new LeaseCallError('unreachable', `The relay could not be reached (${connectionFailureText(err as { code?: string; message?: string })})`);
     }

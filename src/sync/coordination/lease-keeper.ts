@@ -101,7 +101,9 @@ export class LeaseKeeper implements WriteFence {
     const held = this.held;
     this.closeFence();
     if (held && options.release !== false) {
-      await this.options.client.release(this.options.identity.installId, held).catch((err: unknown) => this.log.warn('lease release failed', { error: (err as Error).message }));
+      await this.options.client
+        .release(this.options.identity.installId, held)
+        .catch((err: unknown) => this.log.warn('lease release failed', { error: (err as Error).message }));
     }
   }
 
@@ -117,7 +119,8 @@ export class LeaseKeeper implements WriteFence {
   }
 
   check(): void {
-    if (!this.fenceOpen || !this.held) throw new LeaseLostError(this.role.kind === 'standby' ? 'another install holds the sync lease' : 'this install does not hold the sync lease');
+    if (!this.fenceOpen || !this.held)
+      throw new LeaseLostError(this.role.kind === 'standby' ? 'another install holds the sync lease' : 'this install does not hold the sync lease');
     if (!this.validNow()) throw new LeaseLostError('the lease could not be renewed in time (relay unreachable, or this computer was asleep)');
   }
 
@@ -128,7 +131,7 @@ export class LeaseKeeper implements WriteFence {
       try {
         await this.options.flush(held);
       } catch (err) {
-        if (err instanceof LeaseCallError && err.code === 'lease_lost') this.lost('the relay refused this install\'s ledger append (lease lost)');
+        if (err instanceof LeaseCallError && err.code === 'lease_lost') this.lost("the relay refused this install's ledger append (lease lost)");
         throw err instanceof LeaseCallError ? new LeaseLostError(`shared ledger not updated: ${err.message}`) : err;
       }
     }
@@ -211,7 +214,10 @@ export class LeaseKeeper implements WriteFence {
         this.adoptPending = true;
         this.localFailure = err;
         this.log.warn('shared ledger not adopted: this PC cannot write its state; keeping the sync lease and trying again', { error: (err as Error).message });
-        this.setRole({ kind: 'unknown', reason: `this PC cannot save its sync state (${(err as Error).message}); it keeps the firm's sync lease and resumes on its own once it can write again` });
+        this.setRole({
+          kind: 'unknown',
+          reason: `this PC cannot save its sync state (${(err as Error).message}); it keeps the firm's sync lease and resumes on its own once it can write again`,
+        });
         return;
       }
       this.closeFence();

@@ -51,7 +51,10 @@ export class LedgerReplicator {
     for (const table of REPLICATED_TABLES) {
       const info = db.prepare<[], { name: string; pk: number }>(`PRAGMA table_info(${table})`).all();
       if (info.length === 0) throw new Error(`ledger: table ${table} does not exist`);
-      const keyColumns = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+      const keyColumns = info
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => c.name);
       this.shapes.set(table, { columns: info.map((c) => c.name), keyColumns });
     }
     db.exec('CREATE TEMP TABLE IF NOT EXISTS ledger_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, value TEXT)');
@@ -97,7 +100,9 @@ export class LedgerReplicator {
 
   private async flushNow(lease: HeldLease): Promise<void> {
     for (;;) {
-      const rows = this.db.prepare<[number], { id: number; key: string; value: string | null }>('SELECT id, key, value FROM ledger_changes ORDER BY id LIMIT ?').all(APPEND_BATCH * 4);
+      const rows = this.db
+        .prepare<[number], { id: number; key: string; value: string | null }>('SELECT id, key, value FROM ledger_changes ORDER BY id LIMIT ?')
+        .all(APPEND_BATCH * 4);
       if (rows.length === 0) return;
       // The newest change of a key wins; older ones in the same batch need not travel.
       const latest = new Map<string, string | null>();
@@ -134,7 +139,9 @@ export class LedgerReplicator {
         this.db.exec('DELETE FROM ledger_changes');
         for (const [table, shape] of this.shapes) {
           const cols = shape.columns.map((c) => `'${c}', ${c}`).join(', ');
-          this.db.exec(`INSERT INTO ledger_changes(key, value) SELECT '${table}' || ':' || json_array(${shape.keyColumns.join(', ')}), json_object(${cols}) FROM main.${table}`);
+          this.db.exec(
+            `INSERT INTO ledger_changes(key, value) SELECT '${table}' || ':' || json_array(${shape.keyColumns.join(', ')}), json_object(${cols}) FROM main.${table}`,
+          );
         }
       })();
       const published = this.pendingCount();
@@ -150,7 +157,9 @@ export class LedgerReplicator {
         if (!shape) continue; // a table a newer version replicates: not ours to apply
         const row = JSON.parse(e.value) as Record<string, unknown>;
         const cols = shape.columns.filter((c) => c in row);
-        this.db.prepare(`INSERT OR REPLACE INTO main.${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => row[c] as never));
+        this.db
+          .prepare(`INSERT OR REPLACE INTO main.${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
+          .run(...cols.map((c) => row[c] as never));
       }
       // What was applied came from the ledger: nothing of it needs to travel back.
       this.db.exec('DELETE FROM ledger_changes');
@@ -173,7 +182,11 @@ export class LedgerReplicator {
       const local = new Set<string>();
       for (const [table, shape] of this.shapes) {
         const cols = shape.columns.map((c) => `'${c}', ${c}`).join(', ');
-        const rows = this.db.prepare<[], { key: string; value: string }>(`SELECT '${table}' || ':' || json_array(${shape.keyColumns.join(', ')}) AS key, json_object(${cols}) AS value FROM main.${table}`).all();
+        const rows = this.db
+          .prepare<[], { key: string; value: string }>(
+            `SELECT '${table}' || ':' || json_array(${shape.keyColumns.join(', ')}) AS key, json_object(${cols}) AS value FROM main.${table}`,
+          )
+          .all();
         for (const r of rows) {
           local.add(r.key);
           if (inLedger.get(r.key) !== r.value) add.run(r.key, r.value);

@@ -47,7 +47,13 @@ export class CaseWriter {
    * Applies eligible matters. `commit` runs inside the same SQLite transaction as the links, so a page
    * checkpoint moves only together with the cases it covers.
    */
-  async applyMatters(items: MatterWithStage[], contacts: Map<string, SbContact>, ref: ReferenceData, ctx: RunContext, commit: () => void = () => {}): Promise<void> {
+  async applyMatters(
+    items: MatterWithStage[],
+    contacts: Map<string, SbContact>,
+    ref: ReferenceData,
+    ctx: RunContext,
+    commit: () => void = () => {},
+  ): Promise<void> {
     const eligible = items.filter((i) => isEligible(i.matter, this.config));
     const refusedClients = await this.writeContacts(contactsOfMatters(eligible, contacts), ctx);
     // The hold and the mass-change guard decide whether a linked case's new stage goes out now.
@@ -55,7 +61,14 @@ export class CaseWriter {
     const gate = stageGate && ((link: MatterLink, move: StageMove) => stageGate.stage(link, move, ctx.kind));
     const { writes } = decideCaseWrites(eligible, contacts, ref, this.config, this.store.links, ctx, refusedClients, gate);
     const batches = chunk(writes, CASE_STATUS_BATCH_LIMIT);
-    const results = await Promise.all(batches.map((batch) => this.cs.upsertCases(batch.map((p) => p.input), this.priority)));
+    const results = await Promise.all(
+      batches.map((batch) =>
+        this.cs.upsertCases(
+          batch.map((p) => p.input),
+          this.priority,
+        ),
+      ),
+    );
     this.store.transaction(() => {
       results.forEach((batchResults, b) => this.recordCases(batches[b] as CaseWrite[], batchResults, ctx));
       commit();
@@ -96,7 +109,12 @@ export class CaseWriter {
         caseInput: p.input,
       });
       if (r.stageChanged && previous && previous.stageName !== p.input.stage) {
-        this.store.activity.add({ kind: 'stage', matterId: p.matter.id, summary: `${p.input.readableId}: stage ${previous.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}`, link: r.url });
+        this.store.activity.add({
+          kind: 'stage',
+          matterId: p.matter.id,
+          summary: `${p.input.readableId}: stage ${previous.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}`,
+          link: r.url,
+        });
       }
     });
   }
@@ -106,7 +124,14 @@ export class CaseWriter {
     const toWrite = decideContactWrites(contacts, this.config, this.store.links, ctx);
     const failed = new Set<string>();
     const batches = chunk(toWrite, CASE_STATUS_BATCH_LIMIT);
-    const results = await Promise.all(batches.map((b) => this.cs.upsertClients(b.map((c) => c.input), this.priority)));
+    const results = await Promise.all(
+      batches.map((b) =>
+        this.cs.upsertClients(
+          b.map((c) => c.input),
+          this.priority,
+        ),
+      ),
+    );
     this.store.transaction(() => {
       results.forEach((batchResults, b) => {
         const batch = batches[b] as typeof toWrite;
@@ -115,7 +140,11 @@ export class CaseWriter {
           if (!item) return;
           if (!r.ok) {
             failed.add(item.input.externalId);
-            this.store.attention.raise('matter_failed', `client:${item.input.externalId}`, `Case Status refused client ${item.input.firstName} ${item.input.lastName}: ${r.error.message}`);
+            this.store.attention.raise(
+              'matter_failed',
+              `client:${item.input.externalId}`,
+              `Case Status refused client ${item.input.firstName} ${item.input.lastName}: ${r.error.message}`,
+            );
             return;
           }
           ctx.counts.clientsWritten += 1;
@@ -147,7 +176,13 @@ export class CaseWriter {
     }
     for (const batch of chunk(pending, CASE_STATUS_BATCH_LIMIT)) {
       const changed = batch.filter((p) => p.fingerprint !== p.link.fingerprint);
-      const results = changed.length > 0 ? await this.cs.upsertCases(changed.map((p) => p.input), this.priority) : [];
+      const results =
+        changed.length > 0
+          ? await this.cs.upsertCases(
+              changed.map((p) => p.input),
+              this.priority,
+            )
+          : [];
       this.store.transaction(() => {
         // Unchanged payloads (e.g. two Smokeball stages mapped to one Case Status stage) still move the guard.
         for (const p of batch.filter((x) => x.fingerprint === x.link.fingerprint)) {
@@ -162,9 +197,21 @@ export class CaseWriter {
             return;
           }
           ctx.counts.casesUpdated += 1;
-          this.store.links.saveMatter({ ...p.link, stageId: p.stageId, stageName: p.input.stage, stageUpdated: p.stageUpdated, fingerprint: p.fingerprint, caseInput: p.input });
+          this.store.links.saveMatter({
+            ...p.link,
+            stageId: p.stageId,
+            stageName: p.input.stage,
+            stageUpdated: p.stageUpdated,
+            fingerprint: p.fingerprint,
+            caseInput: p.input,
+          });
           if (r.stageChanged) {
-            this.store.activity.add({ kind: 'stage', matterId: p.link.matterId, summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}`, link: r.url });
+            this.store.activity.add({
+              kind: 'stage',
+              matterId: p.link.matterId,
+              summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}`,
+              link: r.url,
+            });
           }
         });
       });
@@ -179,7 +226,10 @@ export class CaseWriter {
       .filter((l) => !this.gate || (options.force ? this.gate.admit(l.matterId, 'close', true) : this.gate.close(l, ctx.kind) === 'send'))
       .map((l) => ({ link: l, input: { ...(l.caseInput as CsCaseInput), status: 'closed' as const } }));
     for (const batch of chunk(pending, CASE_STATUS_BATCH_LIMIT)) {
-      const results = await this.cs.upsertCases(batch.map((p) => (options.notify === false ? { ...p.input, notifyClient: false } : p.input)), this.priority);
+      const results = await this.cs.upsertCases(
+        batch.map((p) => (options.notify === false ? { ...p.input, notifyClient: false } : p.input)),
+        this.priority,
+      );
       this.store.transaction(() => {
         results.forEach((r, i) => {
           const p = batch[r.index ?? i];
@@ -191,7 +241,12 @@ export class CaseWriter {
           }
           ctx.counts.casesClosed += 1;
           this.store.links.saveMatter({ ...p.link, status: 'Closed', fingerprint: fingerprint(p.input), caseInput: p.input });
-          this.store.activity.add({ kind: 'closed', matterId: p.link.matterId, summary: `${p.input.readableId}: case closed (${reason})`, link: p.link.caseUrl });
+          this.store.activity.add({
+            kind: 'closed',
+            matterId: p.link.matterId,
+            summary: `${p.input.readableId}: case closed (${reason})`,
+            link: p.link.caseUrl,
+          });
         });
       });
     }
@@ -227,7 +282,10 @@ export class CaseWriter {
       stages.push({ held, link, input: { ...(link.caseInput as CsCaseInput), stage: held.stageName } });
     }
     for (const batch of chunk(stages, CASE_STATUS_BATCH_LIMIT)) {
-      const results = await this.cs.upsertCases(batch.map((p) => (options.notify ? p.input : { ...p.input, notifyClient: false })), this.priority);
+      const results = await this.cs.upsertCases(
+        batch.map((p) => (options.notify ? p.input : { ...p.input, notifyClient: false })),
+        this.priority,
+      );
       this.store.transaction(() => {
         results.forEach((r, i) => {
           const p = batch[r.index ?? i];
@@ -239,10 +297,22 @@ export class CaseWriter {
           }
           ctx.counts.casesUpdated += 1;
           this.store.held.remove(p.held.matterId);
-          this.store.links.saveMatter({ ...p.link, stageId: p.held.stageId, stageName: p.input.stage, stageUpdated: p.held.stageUpdated, fingerprint: fingerprint(p.input), caseInput: p.input });
+          this.store.links.saveMatter({
+            ...p.link,
+            stageId: p.held.stageId,
+            stageName: p.input.stage,
+            stageUpdated: p.held.stageUpdated,
+            fingerprint: fingerprint(p.input),
+            caseInput: p.input,
+          });
           if (r.stageChanged) {
             const how = options.notify ? '' : ' (client not texted)';
-            this.store.activity.add({ kind: 'stage', matterId: p.link.matterId, summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}${how}`, link: r.url });
+            this.store.activity.add({
+              kind: 'stage',
+              matterId: p.link.matterId,
+              summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}${how}`,
+              link: r.url,
+            });
           }
         });
       });

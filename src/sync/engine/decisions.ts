@@ -96,7 +96,9 @@ export function decideCaseWrites(
       notMapped.push({ matter, matterTypeName: typeProblem?.kind === 'unmapped_practice_area' ? typeProblem.matterTypeName : 'Unknown' });
       continue;
     }
-    mapped.input.clientExternalIds = mapped.input.clientExternalIds.filter((id) => !refusedClients.has(id) && (contacts.has(id) || links.contact(id) !== undefined));
+    mapped.input.clientExternalIds = mapped.input.clientExternalIds.filter(
+      (id) => !refusedClients.has(id) && (contacts.has(id) || links.contact(id) !== undefined),
+    );
     const link = links.matter(matter.id);
     if (link && link.stageUpdated && mapped.stageUpdated && BigInt(link.stageUpdated) > BigInt(mapped.stageUpdated)) {
       // We already applied a newer stage than this read shows (a late event, or a lagging replica).
@@ -104,7 +106,12 @@ export function decideCaseWrites(
       mapped.stageId = link.stageId;
       mapped.stageUpdated = link.stageUpdated;
     }
-    if (link && stageGate && link.status !== 'Closed' && stageGate(link, { stageId: mapped.stageId, stageName: mapped.input.stage, stageUpdated: mapped.stageUpdated }) === 'wait') {
+    if (
+      link &&
+      stageGate &&
+      link.status !== 'Closed' &&
+      stageGate(link, { stageId: mapped.stageId, stageName: mapped.input.stage, stageUpdated: mapped.stageUpdated }) === 'wait'
+    ) {
       // Held: the other fields go out now, with the stage the client last saw.
       mapped.input.stage = link.stageName;
       mapped.stageId = link.stageId;
@@ -116,7 +123,16 @@ export function decideCaseWrites(
       continue;
     }
     const stageUnmapped = problems.some((p) => p.kind === 'unmapped_stage') && mapped.input.stage === null;
-    writes.push({ matter, input: mapped.input, stageId: mapped.stageId, stageUpdated: mapped.stageUpdated, clientIds: clientIdsOf(matter), fingerprint: fp, link, stageUnmapped });
+    writes.push({
+      matter,
+      input: mapped.input,
+      stageId: mapped.stageId,
+      stageUpdated: mapped.stageUpdated,
+      clientIds: clientIdsOf(matter),
+      fingerprint: fp,
+      link,
+      stageUnmapped,
+    });
   }
   return { writes, notMapped };
 }

@@ -230,7 +230,12 @@ export class SyncEngine {
     }
     const stages = awaiting.filter((c) => c.kind === 'stage').length;
     const closures = awaiting.length - stages;
-    const what = [stages > 0 ? `${stages} stage update${stages === 1 ? '' : 's'}` : '', closures > 0 ? `${closures} case closure${closures === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
+    const what = [
+      stages > 0 ? `${stages} stage update${stages === 1 ? '' : 's'}` : '',
+      closures > 0 ? `${closures} case closure${closures === 1 ? '' : 's'}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     const matters = awaiting.slice(0, 200).map((c) => {
       const link = store.links.matter(c.matterId);
       return { matterId: c.matterId, matterNumber: link?.matterNumber ?? null, kind: c.kind, from: c.fromStage, to: c.stageName };
@@ -243,7 +248,11 @@ export class SyncEngine {
     );
   }
 
-  private async applyRefresh(request: { matterIds: string[]; stageMatterIds: string[]; contactIds: string[]; asked: ReadonlySet<string> }, ctx: RunContext, ref: ReferenceData): Promise<void> {
+  private async applyRefresh(
+    request: { matterIds: string[]; stageMatterIds: string[]; contactIds: string[]; asked: ReadonlySet<string> },
+    ctx: RunContext,
+    ref: ReferenceData,
+  ): Promise<void> {
     const { store, smokeball: sb } = this.deps;
     const matterIds = new Set(request.matterIds);
     const stageOnly: string[] = [];
@@ -274,7 +283,14 @@ export class SyncEngine {
       const checked = checkMatter(matter);
       const link = isUnreadable(checked) ? undefined : store.links.matter(checked.id);
       // Older than the version already applied (a lagging read): the newer one stays.
-      if (!isUnreadable(checked) && link?.matterVersion && /^\d+$/.test(link.matterVersion) && /^\d+$/.test(checked.versionId) && BigInt(checked.versionId) < BigInt(link.matterVersion)) continue;
+      if (
+        !isUnreadable(checked) &&
+        link?.matterVersion &&
+        /^\d+$/.test(link.matterVersion) &&
+        /^\d+$/.test(checked.versionId) &&
+        BigInt(checked.versionId) < BigInt(link.matterVersion)
+      )
+        continue;
       matters.push(matter);
       if (stage) stages.push(stage);
     }
@@ -298,7 +314,8 @@ export class SyncEngine {
     const changed = await listAll<SbMatter>(this.deps.smokeball, '/matters', { UpdatedSince: sinceWithOverlap(cursors.matters) }, REALTIME_PRIORITY);
     const found = new Map<string, SbMatter>();
     for (const m of changed) if (typeof m?.id === 'string' && wanted.has(m.id)) found.set(m.id, m);
-    if (found.size < ids.length) this.log.info('Relay events named matters Smokeball has not changed since the last sync; ignored', { count: ids.length - found.size });
+    if (found.size < ids.length)
+      this.log.info('Relay events named matters Smokeball has not changed since the last sync; ignored', { count: ids.length - found.size });
     return [...found.values()];
   }
 
@@ -346,14 +363,22 @@ export class SyncEngine {
         'reconcile',
         `The nightly sync would close ${candidates.length} of ${open.length} cases. Nothing was closed: check the matter filters and Smokeball access, then confirm.`,
         // The cases it would close, for the confirmation (capped: the item is stored as JSON).
-        { candidates: candidates.length, open: open.length, cases: candidates.slice(0, MASS_CLOSURE_LISTED).map((l) => ({ matterId: l.matterId, matterNumber: l.matterNumber, title: l.matterTitle })) },
+        {
+          candidates: candidates.length,
+          open: open.length,
+          cases: candidates.slice(0, MASS_CLOSURE_LISTED).map((l) => ({ matterId: l.matterId, matterNumber: l.matterNumber, title: l.matterTitle })),
+        },
       );
       return;
     }
     store.attention.resolve('mass_closure_blocked', 'reconcile');
     const current = await this.rereadMatters(candidates.map((l) => l.matterId));
     // A re-read Smokeball answers unreadable proves nothing about the matter: report it, close nothing.
-    const unreadable = candidates.map((l) => current.get(l.matterId)).filter((m) => m !== undefined).map((m) => checkMatter(m)).filter(isUnreadable);
+    const unreadable = candidates
+      .map((l) => current.get(l.matterId))
+      .filter((m) => m !== undefined)
+      .map((m) => checkMatter(m))
+      .filter(isUnreadable);
     for (const u of unreadable) ctx.addProblem({ kind: 'unreadable_record', ...withoutFlag(u) });
     const skip = new Set(unreadable.map((u) => u.matterId));
     const reread = candidates.filter((l) => !skip.has(l.matterId)).map((link) => ({ link, matter: current.get(link.matterId) }));
@@ -387,7 +412,12 @@ export class SyncEngine {
         if (p.kind === 'unmapped_stage') {
           store.attention.raise('unmapped_stage', p.stageId, `Smokeball stage "${p.stageName}" has no Case Status stage in "${p.practiceArea}"`, { ...p });
         } else if (p.kind === 'unmapped_practice_area') {
-          store.attention.raise('unmapped_practice_area', p.matterTypeId, `Matter type "${p.matterTypeName}" has no Case Status practice area; its matters are not synced`, { ...p });
+          store.attention.raise(
+            'unmapped_practice_area',
+            p.matterTypeId,
+            `Matter type "${p.matterTypeName}" has no Case Status practice area; its matters are not synced`,
+            { ...p },
+          );
         } else if (p.kind === 'client_without_cell_phone') {
           store.attention.raise('client_without_cell_phone', p.contactId, `${p.name} has no valid cell phone: Case Status cannot text them`, { ...p });
         } else if (p.kind === 'unreadable_record') {
@@ -403,7 +433,8 @@ export class SyncEngine {
         }
         // A record Smokeball sent unreadable and that a complete scan read fine (or no longer lists) is fixed.
         for (const item of store.attention.open('matter_failed', 100_000)) {
-          if (item.details.unreadable === true && !ctx.problems.has(`unreadable_record:${item.subjectId}`)) store.attention.resolve('matter_failed', item.subjectId);
+          if (item.details.unreadable === true && !ctx.problems.has(`unreadable_record:${item.subjectId}`))
+            store.attention.resolve('matter_failed', item.subjectId);
         }
       }
     });
@@ -457,8 +488,16 @@ export class SyncEngine {
     const ctx = new RunContext(runId, kind);
     const startedAt = new Date();
     const phase: SyncStatus['phase'] = kind === 'initial' ? 'importing' : kind === 'reconcile' ? 'reconciling' : 'incremental';
-    this.status.update({ phase: 'preparing', runKind: kind, startedAt: startedAt.toISOString(), message: 'Reading firm settings…', counts: ctx.counts, etaSeconds: null, firstCaseAt: null,
-      progress: { matters: { done: 0, total: null }, contacts: { done: 0, total: null }, stages: { done: 0, total: null }, cases: { done: 0, total: null } } });
+    this.status.update({
+      phase: 'preparing',
+      runKind: kind,
+      startedAt: startedAt.toISOString(),
+      message: 'Reading firm settings…',
+      counts: ctx.counts,
+      etaSeconds: null,
+      firstCaseAt: null,
+      progress: { matters: { done: 0, total: null }, contacts: { done: 0, total: null }, stages: { done: 0, total: null }, cases: { done: 0, total: null } },
+    });
     const ticker = setInterval(() => this.tick(ctx), 500);
     const sentBefore = smokeball.gate.metrics.sent;
     try {
@@ -469,7 +508,16 @@ export class SyncEngine {
       const outcome = ctx.counts.failed > 0 ? 'partial' : 'succeeded';
       const stats = { ...ctx.counts, smokeballRequests: smokeball.gate.metrics.sent - sentBefore };
       store.runs.finish(runId, outcome, stats);
-      this.status.update({ phase: 'idle', message: outcome === 'succeeded' ? 'Up to date' : 'Synced with problems', lastSyncAt: new Date().toISOString(), lastOutcome: outcome, failure: null, etaSeconds: null, counts: { ...ctx.counts }, attentionCount: this.attentionCount() });
+      this.status.update({
+        phase: 'idle',
+        message: outcome === 'succeeded' ? 'Up to date' : 'Synced with problems',
+        lastSyncAt: new Date().toISOString(),
+        lastOutcome: outcome,
+        failure: null,
+        etaSeconds: null,
+        counts: { ...ctx.counts },
+        attentionCount: this.attentionCount(),
+      });
       return this.summary(ctx, outcome);
     } catch (error) {
       try {
@@ -489,7 +537,14 @@ export class SyncEngine {
   private failed(ctx: RunContext, kind: RunKind, error: unknown): RunSummary {
     const f = describeFailure(error);
     this.log.error('Sync run failed', { kind, error: f.message });
-    this.status.update({ phase: 'error', message: f.message, lastOutcome: 'failed', failure: f.reason, etaSeconds: null, attentionCount: this.safeAttentionCount() });
+    this.status.update({
+      phase: 'error',
+      message: f.message,
+      lastOutcome: 'failed',
+      failure: f.reason,
+      etaSeconds: null,
+      attentionCount: this.safeAttentionCount(),
+    });
     return { ...this.summary(ctx, 'failed'), error: f.message, failure: f.reason, errorCode: f.code };
   }
 
@@ -523,7 +578,13 @@ export class SyncEngine {
       // Cases handled so far (written, or found unchanged) out of the matters listed: what staff wait for.
       progress:
         ctx.kind === 'initial' || ctx.kind === 'reconcile'
-          ? { ...s.progress, cases: { done: ctx.counts.casesCreated + ctx.counts.casesUpdated + ctx.counts.casesUnchanged + ctx.counts.failed, total: s.progress.matters.total } }
+          ? {
+              ...s.progress,
+              cases: {
+                done: ctx.counts.casesCreated + ctx.counts.casesUpdated + ctx.counts.casesUnchanged + ctx.counts.failed,
+                total: s.progress.matters.total,
+              },
+            }
           : s.progress,
     }));
   }
@@ -540,4 +601,3 @@ export class SyncEngine {
     };
   }
 }
-

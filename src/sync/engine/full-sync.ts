@@ -103,7 +103,10 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
       await stagesReady;
       items = eligible.filter((m) => !stageUnreadable.has(m.id)).map((matter) => ({ matter, stage: stages.get(matter.id) }));
     }
-    const pageContacts = await contacts.forMatters(items.map((i) => i.matter), Math.max(1, Math.ceil((page.size ?? 0) / PAGE_LIMIT)));
+    const pageContacts = await contacts.forMatters(
+      items.map((i) => i.matter),
+      Math.max(1, Math.ceil((page.size ?? 0) / PAGE_LIMIT)),
+    );
     status.update((s) => ({ progress: { ...s.progress, contacts: { done: contacts.fetched, total: null } } }));
     await writer.applyMatters(items, pageContacts, ref, ctx, () => {
       donePages.add(offset);
@@ -162,13 +165,11 @@ export class ContactCache {
   /** Reads the first contacts page early: it tells how many contacts the firm has (and fills the cache). */
   startProbe(): void {
     if (this.plan === 'per-record' || this.probe) return;
-    this.probe = this.sb
-      .get<SbPage<SbContact>>('/contacts', { params: { Offset: 0, Limit: PAGE_LIMIT } })
-      .then((page) => {
-        for (const c of this.keep(page.value)) this.cache.set(c.id, c);
-        this.fetched += page.value.length;
-        return page.size ?? null;
-      });
+    this.probe = this.sb.get<SbPage<SbContact>>('/contacts', { params: { Offset: 0, Limit: PAGE_LIMIT } }).then((page) => {
+      for (const c of this.keep(page.value)) this.cache.set(c.id, c);
+      this.fetched += page.value.length;
+      return page.size ?? null;
+    });
     this.probe.catch(() => {});
   }
 

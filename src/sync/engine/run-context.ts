@@ -13,7 +13,10 @@ export class RunContext {
   maxStageUpdated: string | null = null;
   maxContactUpdated: string | null = null;
 
-  constructor(readonly runId: number, readonly kind: RunKind) {}
+  constructor(
+    readonly runId: number,
+    readonly kind: RunKind,
+  ) {}
 
   addProblem(p: MappingProblem): void {
     const subject =

@@ -69,7 +69,18 @@ export class StageGate {
       return 'send';
     }
     const now = this.now();
-    this.store.held.put({ matterId: link.matterId, kind: 'close', stageId: null, stageName: null, stageUpdated: null, fromStage: link.stageName, reason: 'confirm', cause, heldAt: now, releaseAt: null });
+    this.store.held.put({
+      matterId: link.matterId,
+      kind: 'close',
+      stageId: null,
+      stageName: null,
+      stageUpdated: null,
+      fromStage: link.stageName,
+      reason: 'confirm',
+      cause,
+      heldAt: now,
+      releaseAt: null,
+    });
     return 'wait';
   }
 

@@ -7,7 +7,9 @@ import { networkAgent } from './network.js';
  * calls in flight, so a small pool is reused instead of a TCP+TLS handshake per call). `proxy: false` turns off
  * axios's own environment proxy handling, which would bypass the route.
  */
-export function createApiHttp(options: { baseURL: string; headers: Record<string, string>; timeoutMs?: number } & Pick<CreateAxiosDefaults, 'paramsSerializer' | 'transformResponse'>): AxiosInstance {
+export function createApiHttp(
+  options: { baseURL: string; headers: Record<string, string>; timeoutMs?: number } & Pick<CreateAxiosDefaults, 'paramsSerializer' | 'transformResponse'>,
+): AxiosInstance {
   const { timeoutMs, headers, ...rest } = options;
   const agent = networkAgent();
   return axios.create({

@@ -120,7 +120,10 @@ function proxyFailure(error: unknown, where: string, hadCredentials: boolean): E
     return new ProxyError('proxy_unreachable', `The proxy ${where} cannot be reached (${code})`);
   }
   if (/status 407/.test(String((error as Error)?.message))) {
-    return new ProxyError('proxy_auth', `The proxy ${where} refused the proxy ${hadCredentials ? 'user name and password' : 'connection without credentials'} (HTTP 407)`);
+    return new ProxyError(
+      'proxy_auth',
+      `The proxy ${where} refused the proxy ${hadCredentials ? 'user name and password' : 'connection without credentials'} (HTTP 407)`,
+    );
   }
   return new ProxyError('proxy_unreachable', `The proxy ${where} failed: ${(error as Error)?.message ?? String(error)}`);
 }

@@ -111,9 +111,12 @@ export class LeaseBucket {
     // The lease's end changes the rate: look again then.
     if (t < this.lease.validUntil) wait = Math.min(wait, this.lease.validUntil - t);
     if (!Number.isFinite(wait)) return; // rate 0 and no lapse ahead: wait for the next lease
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, Math.max(1, Math.ceil(wait)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.max(1, Math.ceil(wait)),
+    );
   }
 }

@@ -20,7 +20,11 @@ export class RelayBudgetClient implements BudgetRenewer {
   constructor(options: { relayUrl: string; relayToken: string; timeoutMs?: number }) {
     if (!/^https?:\/\//i.test(options.relayUrl)) throw new Error('The relay URL must start with http:// or https://');
     if (!options.relayToken) throw new Error('The relay token is not set up yet. Add it in Settings → Connections.');
-    this.http = createApiHttp({ baseURL: options.relayUrl.replace(/\/+$/, ''), headers: { authorization: `Bearer ${options.relayToken}` }, timeoutMs: options.timeoutMs ?? 5_000 });
+    this.http = createApiHttp({
+      baseURL: options.relayUrl.replace(/\/+$/, ''),
+      headers: { authorization: `Bearer ${options.relayToken}` },
+      timeoutMs: options.timeoutMs ?? 5_000,
+    });
   }
 
   async renew(request: BudgetRenewRequest): Promise<BudgetGrant> {

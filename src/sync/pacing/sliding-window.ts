@@ -70,10 +70,13 @@ export class SlidingWindowLimiter {
     const nextInWindow = this.starts.length < this.cap ? t : (this.starts[this.starts.length - this.cap] as number) + this.windowMs;
     const nextFree = Math.max(nextInWindow, this.nextSpaced());
     const wait = Math.max(nextFree, this.holdUntil) - t;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, Math.max(1, Math.ceil(wait)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.pump();
+      },
+      Math.max(1, Math.ceil(wait)),
+    );
   }
 
   /** The earliest moment the next start keeps its distance from the last one (recorded at its real send). */

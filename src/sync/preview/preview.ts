@@ -47,7 +47,9 @@ export async function previewSync(deps: PreviewDeps): Promise<SyncPreview> {
     firstImport ? Promise.resolve([]) : listStaff(sb),
     listMatterTypes(sb),
     cs.practiceAreas(),
-    unselected.length === 0 ? Promise.resolve(0) : sb.get<SbPage<SbMatter>>('/matters', { params: { Status: unselected, Offset: 0, Limit: 1 } }).then((p) => p.size ?? p.value.length),
+    unselected.length === 0
+      ? Promise.resolve(0)
+      : sb.get<SbPage<SbMatter>>('/matters', { params: { Status: unselected, Offset: 0, Limit: 1 } }).then((p) => p.size ?? p.value.length),
   ]);
   const ref: ReferenceData = {
     staff: new Map(staff.map((s) => [s.id, s])),
@@ -179,14 +181,27 @@ class PreviewTally {
       if (!t) {
         const { csStage, problem } = mapStage(sbStage, area, this.config);
         const names = area.stages.map((s) => s.name);
-        t = { id: sbStage.id, name: sbStage.name, practiceArea: area.name, matters: 0, mappedTo: csStage, unmapped: problem !== undefined, suggested: csStage ?? suggestName(sbStage.name, names) };
+        t = {
+          id: sbStage.id,
+          name: sbStage.name,
+          practiceArea: area.name,
+          matters: 0,
+          mappedTo: csStage,
+          unmapped: problem !== undefined,
+          suggested: csStage ?? suggestName(sbStage.name, names),
+        };
         this.stages.set(key, t);
       }
       t.matters += 1;
     }
   }
 
-  result(extra: { firstImport: boolean; otherStatuses: { count: number; statuses: string[] }; closures: ReturnType<typeof planClosures>; requests: SyncPreview['requests'] }): SyncPreview {
+  result(extra: {
+    firstImport: boolean;
+    otherStatuses: { count: number; statuses: string[] };
+    closures: ReturnType<typeof planClosures>;
+    requests: SyncPreview['requests'];
+  }): SyncPreview {
     const all = [...this.matters.values()];
     const count = (reason: NotSyncedReason) => all.filter((m) => m.action === 'not_synced' && m.reason === reason).length;
     const notSynced: SyncPreview['notSynced'] = [
@@ -210,7 +225,9 @@ class PreviewTally {
       stageNotMapped: all.filter((m) => m.reason === 'stage_not_mapped').length,
       statuses: [
         ...this.config.statuses.map((status) => ({ status, matters: this.statusCounts.get(status) ?? 0, selected: true })),
-        ...(extra.otherStatuses.statuses.length > 0 ? [{ status: extra.otherStatuses.statuses.join(', '), matters: extra.otherStatuses.count, selected: false }] : []),
+        ...(extra.otherStatuses.statuses.length > 0
+          ? [{ status: extra.otherStatuses.statuses.join(', '), matters: extra.otherStatuses.count, selected: false }]
+          : []),
       ],
       matterTypes: [...this.typeCounts.entries()]
         .map(([id, t]) => {

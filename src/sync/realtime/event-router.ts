@@ -33,7 +33,14 @@ const CONTACT_EVENTS = new Set(['contact.created', 'contact.updated', 'contact.d
 const SMOKEBALL_UNUSED = new Set(['memo.created', 'memo.updated', 'memo.deleted', 'memo.restored', 'files.updated', 'noop']);
 
 /** Smokeball webhook event types the app subscribes to. `error` reports asynchronous write failures. */
-export const SMOKEBALL_EVENT_TYPES: readonly string[] = [...MATTER_EVENTS, 'matterstage.updated', 'contact.updated', 'contact.deleted', 'contact.restored', 'error'];
+export const SMOKEBALL_EVENT_TYPES: readonly string[] = [
+  ...MATTER_EVENTS,
+  'matterstage.updated',
+  'contact.updated',
+  'contact.deleted',
+  'contact.restored',
+  'error',
+];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -100,7 +107,11 @@ function routeCaseStatus(type: string, body: Record<string, unknown>): Route {
       const caseId = isRecord(data.case) ? readId(data.case.externalId) : undefined;
       // Smokeball is the source of truth for stages and status: a portal edit is not copied back. It will be
       // overwritten by the next change made in Smokeball; a person may want to know.
-      return { kind: 'ignore', reason: 'case changed in the Case Status portal', note: `Case ${caseId ?? '(unknown)'} was changed in the Case Status portal; Smokeball stays the source of truth` };
+      return {
+        kind: 'ignore',
+        reason: 'case changed in the Case Status portal',
+        note: `Case ${caseId ?? '(unknown)'} was changed in the Case Status portal; Smokeball stays the source of truth`,
+      };
     }
     return { kind: 'malformed', reason: `${type}: unknown source` };
   }

@@ -28,11 +28,15 @@ export async function exchangePairingCode(relayUrl: string, code: string, timeou
     if (error instanceof RelayPairingError || !isAxiosError(error)) throw error;
     const status = error.response?.status;
     if (status === 404 && (error.response?.data as { error?: unknown } | undefined)?.error === 'unknown_code') {
-      throw new RelayPairingError('The relay does not know this pairing code: it was mistyped, used already or has expired (codes last 30 minutes). Ask for a new one.');
+      throw new RelayPairingError(
+        'The relay does not know this pairing code: it was mistyped, used already or has expired (codes last 30 minutes). Ask for a new one.',
+      );
     }
     if (status === 400) throw new RelayPairingError('That is not a pairing code: it has 12 letters and digits, like K7QF-2M9X-PL4D.');
     if (status !== undefined) throw new RelayPairingError(`${where} answered HTTP ${status}: it is not the relay. Check the pairing link.`);
-    throw new RelayPairingError(`Could not reach the relay at ${where}${error.code ? ` (${error.code})` : ''}. Check this PC's internet connection or proxy, then try again.`);
+    throw new RelayPairingError(
+      `Could not reach the relay at ${where}${error.code ? ` (${error.code})` : ''}. Check this PC's internet connection or proxy, then try again.`,
+    );
   }
 }
 

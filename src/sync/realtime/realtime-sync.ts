@@ -210,7 +210,11 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     const result = await ensureWebhookSubscription(this.deps.smokeball, this.deps.store, firm.webhooks.smokeball);
     if (result.state === 'failed') {
       this.record('that real time is off', () =>
-        this.deps.store.attention.raise('realtime_off', 'subscription', `Real-time updates are off: the Smokeball webhook subscription could not be checked or created (${result.detail}). Changes still arrive with the regular sync.`),
+        this.deps.store.attention.raise(
+          'realtime_off',
+          'subscription',
+          `Real-time updates are off: the Smokeball webhook subscription could not be checked or created (${result.detail}). Changes still arrive with the regular sync.`,
+        ),
       );
       this.log.warn('Smokeball webhook subscription check failed', { detail: result.detail });
     } else {
@@ -413,7 +417,11 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     if (this.current.state !== 'degraded') {
       const minutes = Math.max(1, Math.round(this.options.fallbackIntervalMs / 60_000));
       this.record('that the relay is unreachable', () =>
-        this.deps.store.attention.raise('realtime_off', 'relay', `Real-time updates are off: the relay has been unreachable since ${new Date(downSince).toISOString()} (${text}). Smokeball changes are picked up by polling every ${minutes} min instead.`),
+        this.deps.store.attention.raise(
+          'realtime_off',
+          'relay',
+          `Real-time updates are off: the relay has been unreachable since ${new Date(downSince).toISOString()} (${text}). Smokeball changes are picked up by polling every ${minutes} min instead.`,
+        ),
       );
       this.log.warn('Relay unreachable; falling back to incremental sync', { error: text });
       this.update({ state: 'degraded', reason: `relay unreachable (${text}); polling Smokeball instead` });
@@ -427,7 +435,11 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
     this.abort.abort();
     this.wake.notify();
     this.record('that the relay token was rejected', () =>
-      this.deps.store.attention.raise('realtime_off', 'relay', 'Real-time updates are off: the relay token was rejected. Enter the current relay token in Settings → Connections.'),
+      this.deps.store.attention.raise(
+        'realtime_off',
+        'relay',
+        'Real-time updates are off: the relay token was rejected. Enter the current relay token in Settings → Connections.',
+      ),
     );
     this.log.warn('Relay token rejected; real-time updates are off');
     this.update({ state: 'off', reason: 'relay token rejected' });

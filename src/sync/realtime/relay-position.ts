@@ -38,6 +38,6 @@ export function adoptRelay(checkpoints: Checkpoints, key: typeof RELAY_IDENTITY 
 export const isCursorAhead = (e: unknown): boolean => e instanceof RelayError && e.status === 409;
 
 export const HISTORY_LOST_REASON =
-  'The relay no longer knows this app\'s position in its event history (its database was replaced or restored). ' +
-  'Real-time updates started again from the relay\'s oldest event, and one catch-up sync ran so no Smokeball change is missed. ' +
+  "The relay no longer knows this app's position in its event history (its database was replaced or restored). " +
+  "Real-time updates started again from the relay's oldest event, and one catch-up sync ran so no Smokeball change is missed. " +
   'If this repeats, ask whoever runs the relay whether its data is being reset.';

@@ -6,7 +6,11 @@ import { createApiHttp } from '../http/create-http.js';
  * Smokeball at that moment. Undefined when the answer has no name.
  */
 export async function readSmokeballFirmName(options: { apiUrl: string; apiKey: string; accessToken: string; timeoutMs?: number }): Promise<string | undefined> {
-  const http = createApiHttp({ baseURL: options.apiUrl, timeoutMs: options.timeoutMs ?? 15_000, headers: { 'x-api-key': options.apiKey, authorization: `Bearer ${options.accessToken}` } });
+  const http = createApiHttp({
+    baseURL: options.apiUrl,
+    timeoutMs: options.timeoutMs ?? 15_000,
+    headers: { 'x-api-key': options.apiKey, authorization: `Bearer ${options.accessToken}` },
+  });
   const res = await http.get<{ name?: unknown }>('/firm');
   const name = res.data?.name;
   return typeof name === 'string' && name.trim() ? name.trim().slice(0, 300) : undefined;

@@ -6,7 +6,12 @@ import type { SbContact, SbMatter, SbMatterStage, SbMatterType, SbPage, SbStaff 
 export const CONTACTS_BATCH_LIMIT = 500;
 export const PAGE_LIMIT = 500;
 
-export async function listAll<T>(client: SmokeballClient, path: string, params: Record<string, string | string[] | number | undefined> = {}, priority = 0): Promise<T[]> {
+export async function listAll<T>(
+  client: SmokeballClient,
+  path: string,
+  params: Record<string, string | string[] | number | undefined> = {},
+  priority = 0,
+): Promise<T[]> {
   const out: T[] = [];
   await client.forEachPage<T>(path, params, (page) => void out.push(...page.value), { priority });
   return out;

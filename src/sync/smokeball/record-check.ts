@@ -70,7 +70,7 @@ function unreadable(resource: RecordKind, recordId: string | null, matterId: str
 }
 
 function describe(v: unknown): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'missing' : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'missing' : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
@@ -114,7 +114,8 @@ export function checkMatterStage(raw: unknown): SbMatterStage | Unreadable {
     const s = raw.stage;
     const stageId = isRecord(s) ? readId(s.id) : undefined;
     const name = isRecord(s) ? text(s.name) : null;
-    if (!isRecord(s) || !stageId || name === null) return unreadable('matter stage', recordId, matter.id, `its stage is ${describe(s)}, not a stage with an id and a name`);
+    if (!isRecord(s) || !stageId || name === null)
+      return unreadable('matter stage', recordId, matter.id, `its stage is ${describe(s)}, not a stage with an id and a name`);
     stage = { id: stageId, name, isDeleted: s.isDeleted === true };
   }
   return { ...(raw as unknown as SbMatterStage), id: recordId ?? '', matter, stageSet: link(raw.stageSet), stage, lastUpdated };
@@ -137,7 +138,15 @@ export function checkContact(raw: unknown): SbContact | Unreadable {
     id,
     versionId: text(raw.versionId) ?? undefined,
     person: p
-      ? { title: text(p.title), firstName: text(p.firstName), middleName: text(p.middleName), lastName: text(p.lastName), email: text(p.email), phone: phone(p.phone), cell: phone(p.cell) }
+      ? {
+          title: text(p.title),
+          firstName: text(p.firstName),
+          middleName: text(p.middleName),
+          lastName: text(p.lastName),
+          email: text(p.email),
+          phone: phone(p.phone),
+          cell: phone(p.cell),
+        }
       : null,
     company: c ? { name: text(c.name), email: text(c.email), phone: phone(c.phone) } : null,
     isDeleted: raw.isDeleted === true,

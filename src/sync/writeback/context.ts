@@ -63,7 +63,15 @@ export function isUnknownOutcome(error: unknown): boolean {
 
 /** A refusal that sending again will not fix (validation, permissions, not found). */
 export function isPermanent(error: unknown): boolean {
-  return error instanceof ApiError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429 && error.status !== 401;
+  return (
+    error instanceof ApiError &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429 &&
+    error.status !== 401
+  );
 }
 
 export function errorText(error: unknown): string {
@@ -98,5 +106,13 @@ export function acceptedId(data: { id?: string; href?: string } | undefined): st
   if (data?.id) return data.id;
   const href = data?.href;
   if (!href) return undefined;
-  return decodeURIComponent(href.replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '') || undefined;
+  return (
+    decodeURIComponent(
+      href
+        .replace(/[?#].*$/, '')
+        .replace(/\/+$/, '')
+        .split('/')
+        .pop() ?? '',
+    ) || undefined
+  );
 }

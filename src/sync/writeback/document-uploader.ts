@@ -40,7 +40,10 @@ export class UploadUrlExpiredError extends Error {
 
 /** The storage refused or failed the PUT. `transient`: worth another try now (5xx, reset, timeout). */
 export class UploadFailedError extends Error {
-  constructor(message: string, readonly transient: boolean) {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+  ) {
     super(message);
     this.name = 'UploadFailedError';
   }
@@ -158,7 +161,12 @@ export function putToPresignedUrl(uploadUrl: string, file: { path: string; sizeB
             if (isExpiredUrl(e)) reject(new UploadUrlExpiredError());
             else reject(new UploadFailedError(`storage refused the upload (HTTP 403 ${e.code || 'Forbidden'}: ${e.message})`, false));
           } else {
-            reject(new UploadFailedError(`storage answered HTTP ${status}${body ? `: ${s3Error(body).message || body.slice(0, 120)}` : ''}`, status >= 500 || status === 408 || status === 429));
+            reject(
+              new UploadFailedError(
+                `storage answered HTTP ${status}${body ? `: ${s3Error(body).message || body.slice(0, 120)}` : ''}`,
+                status >= 500 || status === 408 || status === 429,
+              ),
+            );
           }
         });
       });

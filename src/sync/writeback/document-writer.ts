@@ -56,7 +56,9 @@ export class DocumentWriter {
 
   /** Uploads a matter's ready documents, oldest first (so colliding names get (2), (3)… in sharing order). */
   async writeMatter(link: MatterLink, items: DocumentItem[], summary: WritebackSummary): Promise<void> {
-    const ordered = [...items].sort((a, b) => (a.payload.createdAt < b.payload.createdAt ? -1 : a.payload.createdAt > b.payload.createdAt ? 1 : a.payload.id < b.payload.id ? -1 : 1));
+    const ordered = [...items].sort((a, b) =>
+      a.payload.createdAt < b.payload.createdAt ? -1 : a.payload.createdAt > b.payload.createdAt ? 1 : a.payload.id < b.payload.id ? -1 : 1,
+    );
     let folderId: string;
     try {
       folderId = await this.folders.ensure(link.matterId);
@@ -77,7 +79,10 @@ export class DocumentWriter {
         // forever without ever being listed (attempts only count sends, and it was never sent): now it is listed
         // under needs attention at once, and Retry tries again.
         const permanent = error instanceof PermanentDocumentError || isPermanent(error) || error instanceof ContentMismatchError;
-        recordFailure(this.ctx, this.fresh(item), 'document_failed', `“${item.payload.fileName}” was not uploaded: ${errorText(error)}`, permanent, { matterId: link.matterId, documentId: item.payload.id });
+        recordFailure(this.ctx, this.fresh(item), 'document_failed', `“${item.payload.fileName}” was not uploaded: ${errorText(error)}`, permanent, {
+          matterId: link.matterId,
+          documentId: item.payload.id,
+        });
         summary.failed += 1;
         // The app's own data folder is full or unwritable (staging the download failed): the next documents would
         // fail the same way, and staff must be told. Failing the write-back run is what raises the Disk full item;
@@ -150,7 +155,10 @@ export class DocumentWriter {
       }
     }
     if (fileId) {
-      const existing = await pollUntil(() => this.getFile(link.matterId, fileId as string), { ...settings.readBack, timeoutMs: Math.min(settings.readBack.timeoutMs, 5_000) });
+      const existing = await pollUntil(() => this.getFile(link.matterId, fileId as string), {
+        ...settings.readBack,
+        timeoutMs: Math.min(settings.readBack.timeoutMs, 5_000),
+      });
       if (existing?.isUploaded && existing.sizeBytes === doc.sizeBytes) {
         // Uploaded by the interrupted attempt; the bytes it sent had been checked against Case Status's SHA-256.
         this.recordUploaded(link, folderId, item, fileId, claim.fileName, await this.ctx.caseUrl(link.matterId));
@@ -172,12 +180,18 @@ export class DocumentWriter {
       await this.putBytes(link.matterId, fileId, info, file);
       log.debug('file bytes uploaded', { documentId: doc.id, fileId });
       // Smokeball needs a moment after the bytes arrive: the first look waits (at most one poll interval).
-      const applied = await pollUntil(async () => {
-        const f = await this.getFile(link.matterId, fileId as string);
-        return f?.isUploaded && f.sizeBytes === file.sizeBytes ? f : undefined;
-      }, { ...settings.readBack, initialDelayMs: Math.min(200, settings.readBack.intervalMs ?? DEFAULT_READ_BACK.intervalMs) });
+      const applied = await pollUntil(
+        async () => {
+          const f = await this.getFile(link.matterId, fileId as string);
+          return f?.isUploaded && f.sizeBytes === file.sizeBytes ? f : undefined;
+        },
+        { ...settings.readBack, initialDelayMs: Math.min(200, settings.readBack.intervalMs ?? DEFAULT_READ_BACK.intervalMs) },
+      );
       if (!applied) {
-        recordFailure(this.ctx, this.fresh(item), 'document_failed', `Smokeball did not show “${claim.fileName}” as uploaded in time`, false, { documentId: doc.id, fileId });
+        recordFailure(this.ctx, this.fresh(item), 'document_failed', `Smokeball did not show “${claim.fileName}” as uploaded in time`, false, {
+          documentId: doc.id,
+          fileId,
+        });
         return false;
       }
       this.recordUploaded(link, folderId, item, fileId, claim.fileName, await this.ctx.caseUrl(link.matterId), file);
@@ -204,7 +218,12 @@ export class DocumentWriter {
    * Step one of the upload. Returns the new file's id and upload URL, or the id of the file an unknown-outcome
    * POST did create (found by name), or undefined when it did not land (item left to retry).
    */
-  private async postFileInfo(matterId: string, folderId: string, item: DocumentItem, fileName: string): Promise<{ fileId: string; info?: SbUploadInfo } | undefined> {
+  private async postFileInfo(
+    matterId: string,
+    folderId: string,
+    item: DocumentItem,
+    fileName: string,
+  ): Promise<{ fileId: string; info?: SbUploadInfo } | undefined> {
     const { store, smokeball, log, settings } = this.ctx;
     const requestId = smokeball.newRequestId();
     store.outbox.markInFlight(item.id, requestId);
@@ -226,7 +245,9 @@ export class DocumentWriter {
         store.outbox.setRemoteId(item.id, found.id);
         return { fileId: found.id };
       }
-      recordFailure(this.ctx, this.fresh(item), 'document_failed', `Creating “${fileName}” in Smokeball did not land; it will be tried again`, false, { documentId: item.payload.id });
+      recordFailure(this.ctx, this.fresh(item), 'document_failed', `Creating “${fileName}” in Smokeball did not land; it will be tried again`, false, {
+        documentId: item.payload.id,
+      });
       return undefined;
     }
   }
@@ -276,11 +297,27 @@ export class DocumentWriter {
     return files.find((f) => !f.isDeleted && `${f.name}${f.fileExtension ?? ''}` === fileName);
   }
 
-  private recordUploaded(link: MatterLink, folderId: string, item: DocumentItem, fileId: string, fileName: string, caseUrl: string | null, file?: DownloadedFile): void {
+  private recordUploaded(
+    link: MatterLink,
+    folderId: string,
+    item: DocumentItem,
+    fileId: string,
+    fileName: string,
+    caseUrl: string | null,
+    file?: DownloadedFile,
+  ): void {
     const { store } = this.ctx;
     const doc = item.payload;
     store.transaction(() => {
-      store.items.linkDocument({ documentId: doc.id, matterId: link.matterId, fileId, folderId, fileName, sha256: file?.sha256 ?? doc.sha256, sizeBytes: doc.sizeBytes });
+      store.items.linkDocument({
+        documentId: doc.id,
+        matterId: link.matterId,
+        fileId,
+        folderId,
+        fileName,
+        sha256: file?.sha256 ?? doc.sha256,
+        sizeBytes: doc.sizeBytes,
+      });
       store.outbox.markDone(item.id, fileId);
       store.attention.resolve('document_failed', item.subjectId);
       store.activity.add({

@@ -15,15 +15,82 @@ const MAX_EXTENSION_CHARS = 16;
  */
 export const RISKY_EXTENSIONS: ReadonlySet<string> = new Set([
   // Windows programs, scripts and installers
-  'exe', 'com', 'scr', 'pif', 'bat', 'cmd', 'msi', 'msp', 'mst', 'msc', 'cpl', 'hta', 'jar', 'js', 'jse', 'vb', 'vbs', 'vbe',
-  'wsf', 'wsh', 'ws', 'wsc', 'sct', 'ps1', 'ps1xml', 'ps2', 'psc1', 'psd1', 'psm1', 'reg', 'inf', 'dll', 'sys', 'drv', 'ocx',
-  'application', 'appref-ms', 'appx', 'appxbundle', 'msix', 'msixbundle', 'gadget', 'chm', 'hlp', 'xll', 'diagcab', 'cab',
+  'exe',
+  'com',
+  'scr',
+  'pif',
+  'bat',
+  'cmd',
+  'msi',
+  'msp',
+  'mst',
+  'msc',
+  'cpl',
+  'hta',
+  'jar',
+  'js',
+  'jse',
+  'vb',
+  'vbs',
+  'vbe',
+  'wsf',
+  'wsh',
+  'ws',
+  'wsc',
+  'sct',
+  'ps1',
+  'ps1xml',
+  'ps2',
+  'psc1',
+  'psd1',
+  'psm1',
+  'reg',
+  'inf',
+  'dll',
+  'sys',
+  'drv',
+  'ocx',
+  'application',
+  'appref-ms',
+  'appx',
+  'appxbundle',
+  'msix',
+  'msixbundle',
+  'gadget',
+  'chm',
+  'hlp',
+  'xll',
+  'diagcab',
+  'cab',
   // shortcuts and shell links
-  'lnk', 'url', 'website', 'scf', 'settingcontent-ms', 'library-ms', 'search-ms', 'searchconnector-ms', 'desktop',
+  'lnk',
+  'url',
+  'website',
+  'scf',
+  'settingcontent-ms',
+  'library-ms',
+  'search-ms',
+  'searchconnector-ms',
+  'desktop',
   // disk images (they mount and bypass download warnings)
-  'iso', 'img', 'vhd', 'vhdx',
+  'iso',
+  'img',
+  'vhd',
+  'vhdx',
   // macOS and Unix
-  'app', 'command', 'tool', 'pkg', 'mpkg', 'dmg', 'sh', 'csh', 'ksh', 'run', 'bin', 'appimage', 'apk',
+  'app',
+  'command',
+  'tool',
+  'pkg',
+  'mpkg',
+  'dmg',
+  'sh',
+  'csh',
+  'ksh',
+  'run',
+  'bin',
+  'appimage',
+  'apk',
 ]);
 /** Appended to a risky name: the file opens as text, its bytes untouched. */
 export const NEUTRAL_EXTENSION = '.txt';
@@ -54,15 +121,17 @@ function splitExtension(name: string): { stem: string; ext: string } {
 
 /** Characters Windows refuses (and `/`, which macOS refuses), control characters, and bidi overrides. */
 function replaceUnsafe(s: string): string {
-  return s
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or checks for
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    // Invisible format characters (zero-width space and joiners, bidi marks and overrides, BOM, soft hyphen …)
-    // and the blank Hangul fillers: they make two names look alike, or hide an extension.
-    .replace(/[\p{Cf}\u115f\u1160\u3164\uffa0]/gu, '')
-    .replace(/\u034f/g, '') // the combining grapheme joiner, also invisible
-    .replace(/[<>:"/\\|?*]/g, '_')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '_');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or checks for
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+      // Invisible format characters (zero-width space and joiners, bidi marks and overrides, BOM, soft hyphen …)
+      // and the blank Hangul fillers: they make two names look alike, or hide an extension.
+      .replace(/[\p{Cf}\u115f\u1160\u3164\uffa0]/gu, '')
+      .replace(/\u034f/g, '') // the combining grapheme joiner, also invisible
+      .replace(/[<>:"/\\|?*]/g, '_')
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '_')
+  );
 }
 
 function tidyStem(stem: string, hasExtension: boolean): string {

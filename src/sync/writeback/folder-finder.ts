@@ -80,7 +80,9 @@ export class FolderFinder {
   async find(matterId: string): Promise<string | undefined> {
     const folders: SbFolderRef[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const page = await this.ctx.smokeball.get<SbFolderListing>(`/matters/${encodeURIComponent(matterId)}/documents/folders`, { params: { Offset: offset, Limit: PAGE } });
+      const page = await this.ctx.smokeball.get<SbFolderListing>(`/matters/${encodeURIComponent(matterId)}/documents/folders`, {
+        params: { Offset: offset, Limit: PAGE },
+      });
       const value = page.value ?? [];
       folders.push(...value.flatMap((v) => v.folders ?? []));
       // Listings page over folders first, then files: once files show, every folder has been seen.

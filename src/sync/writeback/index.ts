@@ -40,7 +40,9 @@ export function writebackActivity(store: StateStore, limit = 50): { recent: Writ
     link: a.link,
   }));
   const attention = (['message_failed', 'document_failed'] as const).flatMap((kind) =>
-    store.attention.open(kind, limit).map((i) => ({ id: i.id, kind, subjectId: i.subjectId, reason: i.reason, lastSeen: i.lastSeen, occurrences: i.occurrences })),
+    store.attention
+      .open(kind, limit)
+      .map((i) => ({ id: i.id, kind, subjectId: i.subjectId, reason: i.reason, lastSeen: i.lastSeen, occurrences: i.occurrences })),
   );
   return { recent, attention };
 }

@@ -23,9 +23,25 @@ export const ENTRY_PIECE_BUDGET = 40_000;
 // Neutralising user text
 
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ndash: '\u2013', mdash: '\u2014',
-  hellip: '\u2026', lsquo: '\u2018', rsquo: '\u2019', ldquo: '\u201c', rdquo: '\u201d', copy: '\u00a9',
-  reg: '\u00ae', trade: '\u2122', euro: '\u20ac', pound: '\u00a3', bull: '\u2022',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  ndash: '\u2013',
+  mdash: '\u2014',
+  hellip: '\u2026',
+  lsquo: '\u2018',
+  rsquo: '\u2019',
+  ldquo: '\u201c',
+  rdquo: '\u201d',
+  copy: '\u00a9',
+  reg: '\u00ae',
+  trade: '\u2122',
+  euro: '\u20ac',
+  pound: '\u00a3',
+  bull: '\u2022',
 };
 
 function decodeEntities(s: string): string {
@@ -49,12 +65,15 @@ export function htmlToText(input: string): string {
   let s = input.replace(/<!--[\s\S]*?-->/g, '');
   s = s.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
   s = s.replace(/<(script|style)\b[^>]*>[\s\S]*$/gi, ''); // unclosed: drop the rest
-  s = s.replace(/<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>([\s\S]*?)<\/a\s*>/gi, (_m, d: string | undefined, q: string | undefined, u: string | undefined, text: string) => {
-    const href = decodeEntities(d ?? q ?? u ?? '').trim();
-    const label = text.replace(/<[^>]*>/g, '').trim();
-    if (!href || /^(javascript|data|vbscript):/i.test(href)) return label;
-    return label && decodeEntities(label) !== href ? `${label} (${href})` : href;
-  });
+  s = s.replace(
+    /<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>([\s\S]*?)<\/a\s*>/gi,
+    (_m, d: string | undefined, q: string | undefined, u: string | undefined, text: string) => {
+      const href = decodeEntities(d ?? q ?? u ?? '').trim();
+      const label = text.replace(/<[^>]*>/g, '').trim();
+      if (!href || /^(javascript|data|vbscript):/i.test(href)) return label;
+      return label && decodeEntities(label) !== href ? `${label} (${href})` : href;
+    },
+  );
   s = s.replace(/<br\s*\/?>/gi, '\n');
   s = s.replace(/<\/?(p|div|li|tr|h[1-6]|blockquote)\b[^>]*>/gi, '\n');
   s = s.replace(/<li\b[^>]*>/gi, '• ');
@@ -228,16 +247,14 @@ const RULE = '──────────────────────
 
 /** The memo's plain text (what Smokeball returns as `plainText`), entries in the given order. */
 export function memoPlainText(ctx: MemoContext, entries: readonly EntryPiece[]): string {
-  return [
-    memoHeaderPlain(ctx),
-    ...entries.flatMap((e) => [RULE, e.text]),
-    RULE,
-    threadMarker(ctx.threadId, ctx.part),
-  ].join('\n');
+  return [memoHeaderPlain(ctx), ...entries.flatMap((e) => [RULE, e.text]), RULE, threadMarker(ctx.threadId, ctx.part)].join('\n');
 }
 
 function memoHeaderLines(ctx: MemoContext): { intro: string; linkLabel: string } {
-  const matter = [ctx.matterNumber, ctx.matterTitle].filter(Boolean).map((s) => oneLine(s as string)).join(' ');
+  const matter = [ctx.matterNumber, ctx.matterTitle]
+    .filter(Boolean)
+    .map((s) => oneLine(s as string))
+    .join(' ');
   const intro = `Messages from the Case Status conversation${matter ? ` on matter ${matter}` : ''}${ctx.part > 1 ? ` (part ${ctx.part}, continued from part ${ctx.part - 1})` : ''}.`;
   return { intro, linkLabel: 'Open the case in Case Status: ' };
 }

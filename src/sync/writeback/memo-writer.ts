@@ -58,7 +58,8 @@ export class MemoWriter {
       if (outcome !== 'retry') return;
     }
     const left = this.stillOpen(items);
-    for (const item of left) recordFailure(this.ctx, item, 'message_failed', `The memo write for this message did not land in Smokeball after ${SENDS_PER_RUN} tries`, false);
+    for (const item of left)
+      recordFailure(this.ctx, item, 'message_failed', `The memo write for this message did not land in Smokeball after ${SENDS_PER_RUN} tries`, false);
     summary.failed += left.length;
   }
 
@@ -257,7 +258,14 @@ export class MemoWriter {
         store.outbox.markDone(item.id, memoId);
         store.attention.resolve('message_failed', item.subjectId);
       }
-      store.items.saveThreadPart({ threadId: write.threadId, part: write.part, matterId: write.matterId, memoId, entryCount: entries.length, textLength: plain.length });
+      store.items.saveThreadPart({
+        threadId: write.threadId,
+        part: write.part,
+        matterId: write.matterId,
+        memoId,
+        entryCount: entries.length,
+        textLength: plain.length,
+      });
       store.writeback.clearMemoWrite(write.requestId);
       const senders = [...new Set(items.map((i) => oneLine(i.payload.sender.name, 60)))].join(', ');
       const n = items.length;

@@ -191,21 +191,33 @@ export class WritebackJob {
   }
 
   private drainMessages(): Promise<void> {
-    return this.drain<CsMessage>(MESSAGES_CURSOR, (after) => this.deps.caseStatus.messages(after, FEED_PAGE), checkMessage, 'message_failed', (m) => ({
-      idempotencyKey: messageKey(m.id),
-      kind: KIND_MEMO_ENTRY,
-      subjectId: m.id,
-      payload: m,
-    }));
+    return this.drain<CsMessage>(
+      MESSAGES_CURSOR,
+      (after) => this.deps.caseStatus.messages(after, FEED_PAGE),
+      checkMessage,
+      'message_failed',
+      (m) => ({
+        idempotencyKey: messageKey(m.id),
+        kind: KIND_MEMO_ENTRY,
+        subjectId: m.id,
+        payload: m,
+      }),
+    );
   }
 
   private drainDocuments(): Promise<void> {
-    return this.drain<CsDocument>(DOCUMENTS_CURSOR, (after) => this.deps.caseStatus.documents(after, FEED_PAGE), checkDocument, 'document_failed', (d) => ({
-      idempotencyKey: documentKey(d.id),
-      kind: KIND_DOCUMENT,
-      subjectId: d.id,
-      payload: d,
-    }));
+    return this.drain<CsDocument>(
+      DOCUMENTS_CURSOR,
+      (after) => this.deps.caseStatus.documents(after, FEED_PAGE),
+      checkDocument,
+      'document_failed',
+      (d) => ({
+        idempotencyKey: documentKey(d.id),
+        kind: KIND_DOCUMENT,
+        subjectId: d.id,
+        payload: d,
+      }),
+    );
   }
 
   /**
@@ -249,7 +261,7 @@ export class WritebackJob {
     const due: OutboxItem<P>[] = [];
     let later = 0;
     const now = new Date().toISOString();
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = store.outbox.activeAfter<P>([kind], after, 1000);
       if (page.length === 0) break;
       for (const item of page) {
@@ -341,7 +353,9 @@ export class WritebackJob {
     const oldest = Math.min(...items.map((i) => Date.parse(i.createdAt)));
     if (Date.now() - oldest < this.ctx.settings.waitingAlertMs) return;
     const { store } = this.deps;
-    const waiting = store.outbox.activeAfter(WRITEBACK_KINDS, 0, 10_000).filter((i) => (i.payload as { caseExternalId?: string }).caseExternalId === caseExternalId).length;
+    const waiting = store.outbox
+      .activeAfter(WRITEBACK_KINDS, 0, 10_000)
+      .filter((i) => (i.payload as { caseExternalId?: string }).caseExternalId === caseExternalId).length;
     store.attention.raise(
       'writeback_waiting',
       caseExternalId,

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { allocateByClass, jainIndex, waterFill } from '../../../src/shared/budget/allocator.js';
-import { DEFAULT_BUDGET_POLICY, budgetView, decideBudgetRenew, emptyBudgetDoc, parseBudgetRenew, type BudgetConfig, type BudgetDoc } from '../../../src/shared/budget/rules.js';
+import {
+  DEFAULT_BUDGET_POLICY,
+  budgetView,
+  decideBudgetRenew,
+  emptyBudgetDoc,
+  parseBudgetRenew,
+  type BudgetConfig,
+  type BudgetDoc,
+} from '../../../src/shared/budget/rules.js';
 import type { BudgetGrant } from '../../../src/shared/budget/wire.js';
 
 const SHARED: BudgetConfig = { mode: 'shared', ratePerSecond: 5, concurrency: 5 };
@@ -26,15 +34,31 @@ class Budget {
 
 describe('allocator', () => {
   it('water-fills max-min fairly: small demands are met, the rest share equally, never more than the capacity', () => {
-    const out = waterFill(4.5, [['a', 0.5], ['b', 10], ['c', 10]]);
+    const out = waterFill(4.5, [
+      ['a', 0.5],
+      ['b', 10],
+      ['c', 10],
+    ]);
     expect(out.get('a')).toBeCloseTo(0.5);
     expect(out.get('b')).toBeCloseTo(2);
     expect(out.get('c')).toBeCloseTo(2);
-    expect(waterFill(4.5, [['a', 1], ['b', 1]]).get('a')).toBe(1);
+    expect(
+      waterFill(4.5, [
+        ['a', 1],
+        ['b', 1],
+      ]).get('a'),
+    ).toBe(1);
   });
 
   it('serves real-time demand before bulk', () => {
-    const out = allocateByClass(4.5, new Map([['rt', { realtime: 2, bulk: 0 }], ['bulk1', { realtime: 0, bulk: 5 }], ['bulk2', { realtime: 0, bulk: 5 }]]));
+    const out = allocateByClass(
+      4.5,
+      new Map([
+        ['rt', { realtime: 2, bulk: 0 }],
+        ['bulk1', { realtime: 0, bulk: 5 }],
+        ['bulk2', { realtime: 0, bulk: 5 }],
+      ]),
+    );
     expect(out.get('rt')).toBeCloseTo(2);
     expect(out.get('bulk1')).toBeCloseTo(1.25);
     expect(out.get('bulk2')).toBeCloseTo(1.25);
@@ -143,13 +167,19 @@ describe('partner budget decisions', () => {
   it('reports granted and used rate and queue depth per firm', () => {
     const b = new Budget();
     b.doc = decideBudgetRenew(b.doc, 'a', { demand: { realtime: 0, bulk: 2 }, usedPerSecond: 1.5, queueDepth: 40 }, b.now, SHARED).doc;
-    expect(budgetView(b.doc, b.now)).toEqual([{ firmId: 'a', grantedPerSecond: 2, concurrency: 5, usedPerSecond: 1.5, queueDepth: 40, demandRealtime: 0, demandBulk: 2 }]);
+    expect(budgetView(b.doc, b.now)).toEqual([
+      { firmId: 'a', grantedPerSecond: 2, concurrency: 5, usedPerSecond: 1.5, queueDepth: 40, demandRealtime: 0, demandBulk: 2 },
+    ]);
   });
 
   it('refuses malformed renewals with a message', () => {
     expect(() => parseBudgetRenew({ demand: { realtime: -1, bulk: 0 }, usedPerSecond: 0, queueDepth: 0 })).toThrow(/demand.realtime must be a number/);
     expect(() => parseBudgetRenew({ demand: { realtime: 0, bulk: 0 }, usedPerSecond: 0, queueDepth: 1.5 })).toThrow(/queueDepth/);
     expect(() => parseBudgetRenew([])).toThrow(/JSON object/);
-    expect(parseBudgetRenew({ demand: { realtime: 1, bulk: 2 }, usedPerSecond: 0.5, queueDepth: 3 })).toEqual({ demand: { realtime: 1, bulk: 2 }, usedPerSecond: 0.5, queueDepth: 3 });
+    expect(parseBudgetRenew({ demand: { realtime: 1, bulk: 2 }, usedPerSecond: 0.5, queueDepth: 3 })).toEqual({
+      demand: { realtime: 1, bulk: 2 },
+      usedPerSecond: 0.5,
+      queueDepth: 3,
+    });
   });
 });

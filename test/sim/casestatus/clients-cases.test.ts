@@ -83,7 +83,18 @@ describe('cases', () => {
     expect(again.status).toBe(200);
     expect(again.data).toMatchObject({ created: false, changed: false, stageChanged: false, id: res.data.id });
     const changes = sim.control.stageChanges().filter((c) => c.caseExternalId === MATTER_A);
-    expect(changes).toEqual([{ seq: expect.any(Number), caseId: res.data.id, caseExternalId: MATTER_A, from: null, to: 'Intake', at: expect.any(String), source: 'api', notified: true }]);
+    expect(changes).toEqual([
+      {
+        seq: expect.any(Number),
+        caseId: res.data.id,
+        caseExternalId: MATTER_A,
+        from: null,
+        to: 'Intake',
+        at: expect.any(String),
+        source: 'api',
+        notified: true,
+      },
+    ]);
   });
 
   it('records a stage change once per actual change, not per upsert', async () => {
@@ -106,7 +117,12 @@ describe('cases', () => {
     const silent = await client.put(`/cases/${MATTER_A}`, { ...caseBody({ stage: 'Intake', title: 'Renamed' }), notifyClient: false });
     expect(silent.data).toMatchObject({ changed: true, stageChanged: true });
     await client.put(`/cases/${MATTER_A}`, caseBody({ stage: 'Treatment', title: 'Renamed' }));
-    expect(sim.control.stageChanges().slice(before).map((c) => [c.to, c.notified])).toEqual([
+    expect(
+      sim.control
+        .stageChanges()
+        .slice(before)
+        .map((c) => [c.to, c.notified]),
+    ).toEqual([
       ['Intake', false],
       ['Treatment', true],
     ]);
@@ -162,9 +178,7 @@ describe('cases', () => {
   });
 
   it('pages the case list with an opaque cursor', async () => {
-    const cases = Array.from({ length: 60 }, (_, i) =>
-      caseBody({ externalId: guid(5000 + i), readableId: `P-${i}`, stage: null, clientExternalIds: [] }),
-    );
+    const cases = Array.from({ length: 60 }, (_, i) => caseBody({ externalId: guid(5000 + i), readableId: `P-${i}`, stage: null, clientExternalIds: [] }));
     await client.post('/cases/batch', { cases });
     const seen: string[] = [];
     let after: string | undefined;

@@ -78,7 +78,7 @@ describe('event delivery', () => {
       ]),
     );
     expect((byType('message.created')[0]?.data as MessageView).id).toBe(message.id);
-    expect((byType('document.created')[0]?.data as DocumentView)).toMatchObject({ id: doc.id, sizeBytes: 3, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(byType('document.created')[0]?.data as DocumentView).toMatchObject({ id: doc.id, sizeBytes: 3, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(sim.control.eventStats()).toMatchObject({ emitted: 5, delivered: 5, failedAttempts: 0 });
   });
 

@@ -125,7 +125,14 @@ describe('documents', () => {
 
   it('streams a large generated document with the advertised length and digest', async () => {
     const size = 24 * 1024 * 1024 + 3;
-    const doc = sim.control.addDocument({ matterId: MATTER_A, fileName: 'big.bin', sizeBytes: size, contentSeed: 99, sharedByName: 'Pat Client', sharedByRole: 'client' });
+    const doc = sim.control.addDocument({
+      matterId: MATTER_A,
+      fileName: 'big.bin',
+      sizeBytes: size,
+      contentSeed: 99,
+      sharedByName: 'Pat Client',
+      sharedByRole: 'client',
+    });
     expect(doc.visible).toBe(true);
     const res = await fetch(`${sim.url}/v1/documents/${doc.id}/content`, { headers: { authorization: 'Bearer cs-sim-key' } });
     const hash = createHash('sha256');
@@ -146,7 +153,13 @@ describe('documents', () => {
     const content = await client.get(`/documents/${added.id}/content`, { responseType: 'arraybuffer' });
     expect(Buffer.from(content.data).equals(bytes)).toBe(true);
 
-    const hidden = sim.control.addDocument({ matterId: '55555555-0000-4000-8000-000000000000', fileName: 'x.txt', content: 'x', sharedByName: 'S', sharedByRole: 'staff' });
+    const hidden = sim.control.addDocument({
+      matterId: '55555555-0000-4000-8000-000000000000',
+      fileName: 'x.txt',
+      content: 'x',
+      sharedByName: 'S',
+      sharedByRole: 'staff',
+    });
     expect(hidden.visible).toBe(false);
     expect((await client.get(`/documents/${hidden.id}/content`)).status).toBe(404);
     expect((await client.get(`/cases/${MATTER_B}/documents`)).data.data.map((d: { id: string }) => d.id)).toContain(added.id);

@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import {
-  DOCUMENT_CHUNK_BYTES,
-  documentBuffer,
-  documentBytes,
-  documentSha256,
-  makeLargeDocument,
-} from '../../../src/sim/seed/document-content.js';
+import { DOCUMENT_CHUNK_BYTES, documentBuffer, documentBytes, documentSha256, makeLargeDocument } from '../../../src/sim/seed/document-content.js';
 
 async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];

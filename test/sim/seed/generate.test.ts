@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContactRecord, MatterRecord, SeededFirm } from '../../../src/sim/seed/firm-model.js';
-import {
-  AWKWARD_FILE_NAMES,
-  AWKWARD_MESSAGE_BODIES,
-  DEFAULT_NOW_MS,
-  contactDisplayName,
-  generateFirm,
-} from '../../../src/sim/seed/generate.js';
+import { AWKWARD_FILE_NAMES, AWKWARD_MESSAGE_BODIES, DEFAULT_NOW_MS, contactDisplayName, generateFirm } from '../../../src/sim/seed/generate.js';
 import { msToTicks } from '../../../src/sim/common/ticks.js';
 
 function timed(matters: number, seed = 1): { firm: SeededFirm; ms: number } {
@@ -169,7 +163,7 @@ describe.each([
     expect(allStages.map((s) => s.name)).toContain('Awaiting Lien Resolution');
   });
 
-  it('puts every matter stage on a live stage of the matter type\'s stage set', () => {
+  it("puts every matter stage on a live stage of the matter type's stage set", () => {
     const seen = new Set<string>();
     const problems: string[] = [];
     for (const ms of firm.matterStages) {
@@ -360,7 +354,7 @@ describe('generateFirm: awkward data in a small firm', () => {
 
   it('has unicode, apostrophes, hyphens and CJK in contact names', () => {
     expect(names.some((s) => /[\u0080-\uffff]/.test(s))).toBe(true);
-    expect(names.some((s) => s.includes('\''))).toBe(true);
+    expect(names.some((s) => s.includes("'"))).toBe(true);
     expect(names.some((s) => /\p{L}-\p{L}/u.test(s))).toBe(true);
     expect(names.some((s) => /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/.test(s))).toBe(true);
     expect(names.some((s) => /[À-ɏḀ-ỿ]/.test(s))).toBe(true); // Latin diacritics, e.g. José, Nguyễn

@@ -64,7 +64,11 @@ describe('control API over HTTP (/_sim)', () => {
 
   it('sets rate limit, faults, webhook faults and write delay; reports stats', async () => {
     t = await startTestSim({ firm });
-    expect((await sim('/rate-limit', 'PUT', { ratePerSecond: 1, burst: 1, sendRetryAfter: true })).body).toEqual({ ratePerSecond: 1, burst: 1, sendRetryAfter: true });
+    expect((await sim('/rate-limit', 'PUT', { ratePerSecond: 1, burst: 1, sendRetryAfter: true })).body).toEqual({
+      ratePerSecond: 1,
+      burst: 1,
+      sendRetryAfter: true,
+    });
     await t.api('/staff');
     const throttled = await t.api('/staff');
     expect(throttled.status).toBe(429);

@@ -30,7 +30,12 @@ async function addFile(sim: TestSim, body: Record<string, unknown>): Promise<Upl
 
 /** PUT with an empty Content-Type header, as Smokeball says to. */
 function put(url: string, body: Uint8Array | ReadableStream<Uint8Array>, contentType = ''): Promise<Response> {
-  return fetch(url, { method: 'PUT', body, headers: { 'content-type': contentType }, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+  return fetch(url, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': contentType },
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
 }
 
 describe('folders', () => {

@@ -30,10 +30,18 @@ describe('fault injection', () => {
     await expect(t.api('/staff')).rejects.toThrow();
     expect(t.sim.faults.injected.reset).toBe(1);
     expect((await fetch(`${t.sim.url}/_sim/stats`)).status).toBe(200);
-    const token = await fetch(`${t.sim.authUrl}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token' });
+    const token = await fetch(`${t.sim.authUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token',
+    });
     expect(token.status).toBe(400);
     // Switch off over HTTP.
-    const put = await fetch(`${t.sim.url}/_sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resetRate: 0 }) });
+    const put = await fetch(`${t.sim.url}/_sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resetRate: 0 }),
+    });
     expect(put.status).toBe(200);
     expect((await t.api('/staff')).status).toBe(200);
   });
@@ -41,12 +49,15 @@ describe('fault injection', () => {
   it('hangs requests until the client gives up or the server closes', async () => {
     t = await startTestSim({ firm, faults: { hangRate: 1 } });
     let settled = false;
-    const pending = t.api('/staff').then(
-      () => 'resolved',
-      () => 'rejected',
-    ).finally(() => {
-      settled = true;
-    });
+    const pending = t
+      .api('/staff')
+      .then(
+        () => 'resolved',
+        () => 'rejected',
+      )
+      .finally(() => {
+        settled = true;
+      });
     await sleep(400);
     expect(settled).toBe(false);
     // A client-side timeout works as it would against a hung server.

@@ -74,7 +74,12 @@ export function smallFirm(opts: FixtureOptions = {}): SeededFirm {
       id: id(),
       externalSystemId: null,
       versionId: id(),
-      person: { firstName: `Client${i}`, lastName: `Family${i}`, email: `client${i}@mail.example`, cell: { areaCode: '312', number: `555${String(i).padStart(4, '0')}` } },
+      person: {
+        firstName: `Client${i}`,
+        lastName: `Family${i}`,
+        email: `client${i}@mail.example`,
+        cell: { areaCode: '312', number: `555${String(i).padStart(4, '0')}` },
+      },
       isDeleted: false,
       lastUpdated: updated,
     };

@@ -67,7 +67,7 @@ describe('API gateway', () => {
     expect(t.sim.stats.peakInWindow(1000)).toBeLessThanOrEqual(6);
   });
 
-  it('a partner bucket shared by two firms\' simulators throttles their sum, keyed by client id', async () => {
+  it("a partner bucket shared by two firms' simulators throttles their sum, keyed by client id", async () => {
     let clock = 10_000;
     const partner = new PartnerBucket({ ratePerSecond: 5, burst: 5, now: () => clock });
     t = await startTestSim({ partnerBucket: partner });

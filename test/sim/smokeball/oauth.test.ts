@@ -90,7 +90,13 @@ describe('OAuth (Cognito) simulation', () => {
     await sleep(1100);
     expect(await (await exchange(s, code, verifier)).json()).toEqual({ error: 'invalid_grant' });
     const code2 = await codeFor(s, challenge);
-    const wrongRedirect = await token(s, { grant_type: 'authorization_code', client_id: s.options.clientId, redirect_uri: `${REDIRECT}/`, code: code2, code_verifier: verifier });
+    const wrongRedirect = await token(s, {
+      grant_type: 'authorization_code',
+      client_id: s.options.clientId,
+      redirect_uri: `${REDIRECT}/`,
+      code: code2,
+      code_verifier: verifier,
+    });
     expect(await wrongRedirect.json()).toEqual({ error: 'invalid_grant' });
   });
 
@@ -102,9 +108,15 @@ describe('OAuth (Cognito) simulation', () => {
     const plain = await authorize(s, { code_challenge: pkce().challenge, code_challenge_method: 'plain' });
     expect(new URL(plain.headers.get('location')!).searchParams.get('error')).toBe('invalid_request');
     // A callback that is not registered gets no redirect at all.
-    const other = await fetch(`${s.authUrl}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: s.options.clientId, redirect_uri: 'http://127.0.0.1:9999/callback', code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`, { redirect: 'manual' });
+    const other = await fetch(
+      `${s.authUrl}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: s.options.clientId, redirect_uri: 'http://127.0.0.1:9999/callback', code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`,
+      { redirect: 'manual' },
+    );
     expect(other.status).toBe(400);
-    const wrongClient = await fetch(`${s.authUrl}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'other', redirect_uri: REDIRECT })}`, { redirect: 'manual' });
+    const wrongClient = await fetch(
+      `${s.authUrl}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'other', redirect_uri: REDIRECT })}`,
+      { redirect: 'manual' },
+    );
     expect(wrongClient.status).toBe(400);
     expect(await wrongClient.json()).toEqual({ error: 'invalid_client' });
   });
@@ -113,12 +125,24 @@ describe('OAuth (Cognito) simulation', () => {
     const s = await start({ redirectUris: ['http://127.0.0.1/callback'], allowLoopbackAnyPort: true });
     const { verifier, challenge } = pkce();
     const redirect = 'http://127.0.0.1:61234/callback';
-    const q = new URLSearchParams({ response_type: 'code', client_id: s.options.clientId, redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256' });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: s.options.clientId,
+      redirect_uri: redirect,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     const res = await fetch(`${s.authUrl}/oauth2/authorize?${q}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get('location')!);
     expect(location.port).toBe('61234');
-    const tok = await token(s, { grant_type: 'authorization_code', client_id: s.options.clientId, redirect_uri: redirect, code: location.searchParams.get('code')!, code_verifier: verifier });
+    const tok = await token(s, {
+      grant_type: 'authorization_code',
+      client_id: s.options.clientId,
+      redirect_uri: redirect,
+      code: location.searchParams.get('code')!,
+      code_verifier: verifier,
+    });
     expect(tok.status).toBe(200);
     q.set('redirect_uri', 'http://127.0.0.1:61234/other');
     expect((await fetch(`${s.authUrl}/oauth2/authorize?${q}`, { redirect: 'manual' })).status).toBe(400);
@@ -184,7 +208,9 @@ describe('OAuth (Cognito) simulation', () => {
     expect(s.control.webhookSubscriptions()).toHaveLength(1);
     await sleep(2100); // the sweep runs every second
     expect(s.control.webhookSubscriptions()).toHaveLength(0);
-    expect(await (await token(s, { grant_type: 'refresh_token', client_id: s.options.clientId, refresh_token: t.refreshToken })).json()).toEqual({ error: 'invalid_grant' });
+    expect(await (await token(s, { grant_type: 'refresh_token', client_id: s.options.clientId, refresh_token: t.refreshToken })).json()).toEqual({
+      error: 'invalid_grant',
+    });
   });
 
   it('confidential clients authenticate with Basic; client_credentials needs the secret', async () => {
@@ -196,11 +222,17 @@ describe('OAuth (Cognito) simulation', () => {
     expect(body.refresh_token).toBeUndefined();
     expect((await apiGet(s, '/staff', body.access_token as string)).status).toBe(200);
 
-    const wrong = await token(s, { grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${s.options.clientId}:nope`).toString('base64')}` });
+    const wrong = await token(
+      s,
+      { grant_type: 'client_credentials' },
+      { authorization: `Basic ${Buffer.from(`${s.options.clientId}:nope`).toString('base64')}` },
+    );
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toEqual({ error: 'invalid_client' });
     expect(await (await token(s, { grant_type: 'client_credentials', client_id: s.options.clientId })).json()).toEqual({ error: 'invalid_client' });
-    expect(await (await token(s, { grant_type: 'password', client_id: s.options.clientId, client_secret: 's3cret' })).json()).toEqual({ error: 'unsupported_grant_type' });
+    expect(await (await token(s, { grant_type: 'password', client_id: s.options.clientId, client_secret: 's3cret' })).json()).toEqual({
+      error: 'unsupported_grant_type',
+    });
   });
 
   it('public clients cannot use client_credentials', async () => {

@@ -11,7 +11,7 @@ describe('RTF converter', () => {
 
   it('round-trips random text, including control characters and surrogate pairs', () => {
     const rng = createRng(5);
-    const alphabet = ['a', 'Z', ' ', '\\', '{', '}', '\n', '\t', 'é', '€', '—', '日', '👍', '\u0001', '?', '\'', '\\par', '\\u123?'];
+    const alphabet = ['a', 'Z', ' ', '\\', '{', '}', '\n', '\t', 'é', '€', '—', '日', '👍', '\u0001', '?', "'", '\\par', '\\u123?'];
     for (let i = 0; i < 200; i++) {
       let s = '';
       const len = Math.floor(rng() * 40);
@@ -25,10 +25,11 @@ describe('RTF converter', () => {
     expect(normaliseMemoText('a\r\nb').plainText).toBe('a\nb');
   });
 
-  it('strips formatting, font tables and ignorable destinations; decodes \\\'hh (cp1252) and \\uN with fallbacks', () => {
-    const rtf = '{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}{\\colortbl ;\\red255\\green0\\blue0;}'
-      + '{\\*\\generator Riched20 10.0;}\\viewkind4\\uc1\\pard\\cf1\\b Hello\\b0  w\\\'f6rld \\\'93quoted\\\'94\\par'
-      + '\\uc2 two\\u8364 EUfallback\\tab x\\line y\\~z}';
+  it("strips formatting, font tables and ignorable destinations; decodes \\'hh (cp1252) and \\uN with fallbacks", () => {
+    const rtf =
+      '{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}{\\colortbl ;\\red255\\green0\\blue0;}' +
+      "{\\*\\generator Riched20 10.0;}\\viewkind4\\uc1\\pard\\cf1\\b Hello\\b0  w\\'f6rld \\'93quoted\\'94\\par" +
+      '\\uc2 two\\u8364 EUfallback\\tab x\\line y\\~z}';
     expect(rtfToPlain(rtf)).toBe('Hello wörld \u201cquoted\u201d\ntwo€fallback\tx\ny\u00a0z');
   });
 

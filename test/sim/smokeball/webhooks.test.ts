@@ -16,7 +16,10 @@ afterEach(async () => {
 const firm = smallFirm({ matters: 10 });
 
 async function subscribe(sim: TestSim, url: string, extra: Record<string, unknown> = {}): Promise<Record<string, Json>> {
-  const res = await sim.api('/webhooks', { method: 'POST', json: { name: 'sync', eventTypes: ['matter.updated', 'matterstage.updated'], eventNotificationUrl: url, ...extra } });
+  const res = await sim.api('/webhooks', {
+    method: 'POST',
+    json: { name: 'sync', eventTypes: ['matter.updated', 'matterstage.updated'], eventNotificationUrl: url, ...extra },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as Record<string, Json>;
 }
@@ -25,7 +28,9 @@ describe('webhook signature', () => {
   it('matches the documented test vector', () => {
     const sig = signWebhook('ei7641529ue420n8b9aa', '637558795239278688', '38583489-09c4-49ef-b58c-ef1b34208cca', 'lou1qnn0llav95');
     expect(sig).toBe('feb4b838a272884f6d2c2580b2c7ebb0b2f725b90e8baa6f9b5e1a17a9faec2d');
-    expect(verifyWebhookSignature(sig.toUpperCase(), 'ei7641529ue420n8b9aa', '637558795239278688', '38583489-09c4-49ef-b58c-ef1b34208cca', 'lou1qnn0llav95')).toBe(true);
+    expect(
+      verifyWebhookSignature(sig.toUpperCase(), 'ei7641529ue420n8b9aa', '637558795239278688', '38583489-09c4-49ef-b58c-ef1b34208cca', 'lou1qnn0llav95'),
+    ).toBe(true);
     expect(verifyWebhookSignature(sig, 'ei7641529ue420n8b9aa', '637558795239278689', '38583489-09c4-49ef-b58c-ef1b34208cca', 'lou1qnn0llav95')).toBe(false);
   });
 
@@ -62,7 +67,10 @@ describe('webhook subscriptions', () => {
     const fetched = await t.get(`/webhooks/${sub.id}`);
     expect(fetched.key).toBeUndefined();
     expect((await t.get('/webhooks')).size).toBe(1);
-    const put = await t.api(`/webhooks/${sub.id}`, { method: 'PUT', json: { name: 'renamed', eventTypes: ['contact.updated'], eventNotificationUrl: receiver.url } });
+    const put = await t.api(`/webhooks/${sub.id}`, {
+      method: 'PUT',
+      json: { name: 'renamed', eventTypes: ['contact.updated'], eventNotificationUrl: receiver.url },
+    });
     expect(put.status).toBe(200);
     expect(((await put.json()) as { eventTypes: string[] }).eventTypes).toEqual(['contact.updated']);
     expect((await t.api(`/webhooks/${sub.id}/notify`, { method: 'POST', headers: { RequestId: 'ping-1' } })).status).toBe(200);
@@ -132,7 +140,11 @@ describe('webhook delivery faults', () => {
     t.sim.control.updateMatter(firm.matters[0]!.id, { description: 'retry me' });
     await t.sim.control.whenIdle();
     expect(receiver.received).toHaveLength(3);
-    expect(t.sim.control.deliveries().map((d) => [d.attempt, d.outcome])).toEqual([[1, 'http-error'], [2, 'http-error'], [3, 'delivered']]);
+    expect(t.sim.control.deliveries().map((d) => [d.attempt, d.outcome])).toEqual([
+      [1, 'http-error'],
+      [2, 'http-error'],
+      [3, 'delivered'],
+    ]);
     // The same RequestId on every attempt; a fresh Timestamp each time.
     expect(new Set(receiver.received.map((r) => r.headers.requestid)).size).toBe(1);
 

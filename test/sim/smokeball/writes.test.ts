@@ -14,7 +14,19 @@ afterEach(async () => {
 });
 
 const firm = smallFirm({ matters: 20 });
-const ALL_EVENTS = ['matter.created', 'matter.updated', 'matter.closed', 'matterstage.updated', 'contact.created', 'contact.updated', 'memo.created', 'memo.updated', 'memo.deleted', 'files.updated', 'error'];
+const ALL_EVENTS = [
+  'matter.created',
+  'matter.updated',
+  'matter.closed',
+  'matterstage.updated',
+  'contact.created',
+  'contact.updated',
+  'memo.created',
+  'memo.updated',
+  'memo.deleted',
+  'files.updated',
+  'error',
+];
 
 async function subscribe(sim: TestSim, url: string, eventTypes = ALL_EVENTS, key?: string): Promise<void> {
   const res = await sim.api('/webhooks', { method: 'POST', json: { name: 'test', eventTypes, eventNotificationUrl: url, ...(key ? { key } : {}) } });
@@ -44,7 +56,12 @@ describe('asynchronous writes', () => {
 
     const [hook] = await receiver.waitFor(1);
     expect(hook!.headers.requestid).toBe('req-42');
-    expect(hook!.body).toMatchObject({ type: 'matter.updated', source: 'API', accountId: firm.accountId, payload: { id: m.id, description: 'Updated by API' } });
+    expect(hook!.body).toMatchObject({
+      type: 'matter.updated',
+      source: 'API',
+      accountId: firm.accountId,
+      payload: { id: m.id, description: 'Updated by API' },
+    });
     expect(hook!.body.userId).toBe(t.sim.options.userId);
     expect(hook!.body.payload.matterType.href).toBeUndefined(); // webhook Links carry no href
     // The envelope timestamp is exact ticks.
@@ -55,7 +72,10 @@ describe('asynchronous writes', () => {
     t = await startTestSim({ firm, writeDelayMs: 50 });
     receiver = await startReceiver();
     await subscribe(t, receiver.url);
-    const created = await t.api('/matters', { method: 'POST', json: { matterTypeId: firm.matterTypes[0]!.id, clientIds: [firm.contacts[0]!.id], status: 'open', description: 'New one' } });
+    const created = await t.api('/matters', {
+      method: 'POST',
+      json: { matterTypeId: firm.matterTypes[0]!.id, clientIds: [firm.contacts[0]!.id], status: 'open', description: 'New one' },
+    });
     expect(created.status).toBe(202);
     const { id } = (await created.json()) as { id: string };
     expect((await t.api(`/matters/${id}`)).status).toBe(404);
@@ -88,7 +108,11 @@ describe('asynchronous writes', () => {
     receiver = await startReceiver();
     await subscribe(t, receiver.url, ['error', 'matter.created']);
     const bogus = 'bbbbbbbb-0000-4000-8000-000000000000';
-    const res = await t.api('/matters', { method: 'POST', json: { matterTypeId: firm.matterTypes[0]!.id, clientIds: [bogus], status: 'Open' }, headers: { RequestId: 'bad-write' } });
+    const res = await t.api('/matters', {
+      method: 'POST',
+      json: { matterTypeId: firm.matterTypes[0]!.id, clientIds: [bogus], status: 'Open' },
+      headers: { RequestId: 'bad-write' },
+    });
     expect(res.status).toBe(202);
     await t.sim.control.whenIdle();
     expect(receiver.received).toHaveLength(1);
@@ -210,7 +234,16 @@ describe('control surface changes', () => {
 
     await c.whenIdle();
     const types = receiver.received.map((r) => r.body.type);
-    expect(types.sort()).toEqual(['contact.created', 'contact.updated', 'matter.closed', 'matter.created', 'matter.updated', 'matter.updated', 'matterstage.updated', 'matterstage.updated']);
+    expect(types.sort()).toEqual([
+      'contact.created',
+      'contact.updated',
+      'matter.closed',
+      'matter.created',
+      'matter.updated',
+      'matter.updated',
+      'matterstage.updated',
+      'matterstage.updated',
+    ]);
     expect(receiver.received.every((r) => r.body.source === 'Smokeball')).toBe(true);
     // An UpdatedSince poll from before the changes sees the changed matters.
     const newestSeeded = firm.matters.reduce((max, x) => (x.lastUpdated > max ? x.lastUpdated : max), 0n);

@@ -45,7 +45,13 @@ async function partitionable(target: string): Promise<{ url: string; cut(): void
     upstream.on('error', drop).on('close', drop);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
   const address = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}`,
@@ -86,7 +92,13 @@ async function install(name: string, relayUrl: string, token: string, monotonicN
     await coordinator.stop({ release: false });
     stack.close();
   });
-  const job = new WritebackJob({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, tempDir: `${dir.dir}/staging`, settings: TEST_SETTINGS });
+  const job = new WritebackJob({
+    smokeball: stack.smokeball,
+    caseStatus: stack.caseStatus,
+    store: stack.store,
+    tempDir: `${dir.dir}/staging`,
+    settings: TEST_SETTINGS,
+  });
   cleanups.push(() => job.close());
   return { coordinator, stack, job, roles, role: () => coordinator.keeper.current };
 }

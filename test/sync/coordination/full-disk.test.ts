@@ -95,7 +95,7 @@ describe('a full disk on the host', () => {
 });
 
 describe('a restarted host', () => {
-  it('keeps what it recorded after its last ledger append, and the firm\'s ledger gets it', async () => {
+  it("keeps what it recorded after its last ledger append, and the firm's ledger gets it", async () => {
     relay = await startRelayServer({ storage: 'sqlite::memory:', smokeballClientId: 'client', lease: { ttlMs: TTL_MS } });
     const firm = await relay.admin.createFirm({ name: 'Acme Law' });
     const keep = tempDir('install-');

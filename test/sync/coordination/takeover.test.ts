@@ -32,12 +32,17 @@ interface Install {
 }
 
 function startInstall(name: string, env: NodeJS.ProcessEnv): Install {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/sync/fixtures/install-child.ts'], { env: { ...env, INSTALL_NAME: name }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/sync/fixtures/install-child.ts'], {
+    env: { ...env, INSTALL_NAME: name },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (d) => (output += String(d)));
   child.stderr!.on('data', (d) => (output += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     name,
     child,

@@ -24,7 +24,12 @@ describe('a private root CA (TLS inspection)', () => {
     const caDir = tempDir('css-ca-');
     dirs.push(caDir);
     ca = makeTestCa(caDir.dir);
-    world = await startWorld({ matters: 10, seed: 3, smokeball: { ...FAST, rateLimit: { ratePerSecond: 20, burst: 10 } }, caseStatus: { ...FAST, tls: ca.server } });
+    world = await startWorld({
+      matters: 10,
+      seed: 3,
+      smokeball: { ...FAST, rateLimit: { ratePerSecond: 20, burst: 10 } },
+      caseStatus: { ...FAST, tls: ca.server },
+    });
     expect(world.caseStatus.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
     const data = tempDir();
     dirs.push(data);

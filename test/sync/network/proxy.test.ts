@@ -74,7 +74,13 @@ describe.runIf(squidAvailable())('every request goes through the firm proxy (squ
   it('imports, writes memos, downloads and uploads documents with every connection tunnelled by squid', async () => {
     const summary = await stack.engine.initialImport();
     expect(summary.outcome, summary.error).toBe('succeeded');
-    const job = new WritebackJob({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, tempDir: `${stack.dataDir}/staging`, settings: TEST_SETTINGS });
+    const job = new WritebackJob({
+      smokeball: stack.smokeball,
+      caseStatus: stack.caseStatus,
+      store: stack.store,
+      tempDir: `${stack.dataDir}/staging`,
+      settings: TEST_SETTINGS,
+    });
     const written = await job.run();
     expect(written.failed).toBe(0);
     expect(written.documentsUploaded).toBeGreaterThan(0);

@@ -107,7 +107,9 @@ export function stageChangesOf(world: World, matterId: string) {
 /** True once the relay holds nothing after the realtime's stored cursor: every event was applied and committed. */
 export async function relayDrained(h: Harness, rt: RealtimeSync): Promise<boolean> {
   const cursor = rt.cursor;
-  const res = await fetch(`${h.relay.url}/v1/events?wait=0${cursor !== null ? `&after=${cursor}` : ''}`, { headers: { authorization: `Bearer ${h.firm.token}` } });
+  const res = await fetch(`${h.relay.url}/v1/events?wait=0${cursor !== null ? `&after=${cursor}` : ''}`, {
+    headers: { authorization: `Bearer ${h.firm.token}` },
+  });
   const page = (await res.json()) as { events: unknown[] };
   return page.events.length === 0;
 }

@@ -70,7 +70,9 @@ describe('real-time sync: Smokeball webhook → relay → poller → engine → 
     for (const p of plans) {
       const names = p.stages.map((s) => s.name);
       expect(h.world.caseStatus.control.cases().get(p.id)!.stage).toBe(names[2]);
-      const tos = stageChangesOf(h.world, p.id).slice(p.before).map((c) => names.indexOf(c.to ?? ''));
+      const tos = stageChangesOf(h.world, p.id)
+        .slice(p.before)
+        .map((c) => names.indexOf(c.to ?? ''));
       expect(tos.length).toBeGreaterThanOrEqual(1);
       expect(tos.every((i) => i >= 0)).toBe(true);
       for (let i = 1; i < tos.length; i++) expect(tos[i]!).toBeGreaterThan(tos[i - 1]!); // forward only, no repeats
@@ -197,7 +199,12 @@ describe('real-time sync: Smokeball webhook → relay → poller → engine → 
       const timestamp = msToTicks(Date.now()).toString();
       const res = await fetch(`${h!.relay.url}/hooks/smokeball/${h!.firm.firmId}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', Timestamp: timestamp, RequestId: requestId, Signature: signWebhook(h!.firm.smokeballKey, timestamp, requestId, h!.world.smokeball.options.clientId) },
+        headers: {
+          'content-type': 'application/json',
+          Timestamp: timestamp,
+          RequestId: requestId,
+          Signature: signWebhook(h!.firm.smokeballKey, timestamp, requestId, h!.world.smokeball.options.clientId),
+        },
         body: JSON.stringify({ accountId: 'acc', subscriptionId: 'sub', type, source: 'Smokeball', payload, timestamp: 1 }),
       });
       expect(res.status).toBe(200);

@@ -10,17 +10,37 @@ const T1 = '638396640000000001';
 const T2 = '638396640000500000';
 
 function sbEvent(type: string, payload: unknown, requestId: string | null = 'req-staff', cursor = '1') {
-  return { cursor, source: 'smokeball', type, receivedAt: '2026-01-01T00:00:00.000Z', requestId, eventId: `e${cursor}`, body: { accountId: 'a', subscriptionId: 's', type, source: 'Smokeball', payload, timestamp: T1 } };
+  return {
+    cursor,
+    source: 'smokeball',
+    type,
+    receivedAt: '2026-01-01T00:00:00.000Z',
+    requestId,
+    eventId: `e${cursor}`,
+    body: { accountId: 'a', subscriptionId: 's', type, source: 'Smokeball', payload, timestamp: T1 },
+  };
 }
 function csEvent(type: string, data: unknown, cursor = '2') {
-  return { cursor, source: 'casestatus', type, receivedAt: '2026-01-01T00:00:00.000Z', requestId: null, eventId: `c${cursor}`, body: { id: `c${cursor}`, type, firmId: 'f', createdAt: '2026-01-01T00:00:00.000Z', data } };
+  return {
+    cursor,
+    source: 'casestatus',
+    type,
+    receivedAt: '2026-01-01T00:00:00.000Z',
+    requestId: null,
+    eventId: `c${cursor}`,
+    body: { id: `c${cursor}`, type, firmId: 'f', createdAt: '2026-01-01T00:00:00.000Z', data },
+  };
 }
 const none = () => false;
 const route = (raw: unknown, own: (id: string) => boolean = none): Route => routeEvent(raw, own).route;
 
 describe('event router', () => {
   it('routes matter, stage and contact events to what must be re-read', () => {
-    expect(route(sbEvent('matter.updated', { id: MATTER, versionId: T2 }))).toEqual({ kind: 'matter', matterId: MATTER, version: { value: BigInt(T2), exact: true } });
+    expect(route(sbEvent('matter.updated', { id: MATTER, versionId: T2 }))).toEqual({
+      kind: 'matter',
+      matterId: MATTER,
+      version: { value: BigInt(T2), exact: true },
+    });
     expect(route(sbEvent('matter.closed', { id: MATTER }))).toMatchObject({ kind: 'matter', matterId: MATTER, version: undefined });
     expect(route(sbEvent('matterstage.updated', { id: 'ms', matter: { id: MATTER }, lastUpdated: T1 }))).toEqual({
       kind: 'stage',
@@ -66,7 +86,9 @@ describe('event router', () => {
     // The same event made by staff in Smokeball (another RequestId) is applied.
     expect(route(sbEvent('matter.updated', { id: MATTER }, 'req-staff'), own)).toMatchObject({ kind: 'matter' });
     // An `error` event reports that one of our asynchronous writes failed: the write-back job must hear of it.
-    expect(route(sbEvent('error', { message: 'Contact not found', resourceName: 'Memo', resourceId: 'x' }, 'req-ours'), own)).toMatchObject({ kind: 'writeback' });
+    expect(route(sbEvent('error', { message: 'Contact not found', resourceName: 'Memo', resourceId: 'x' }, 'req-ours'), own)).toMatchObject({
+      kind: 'writeback',
+    });
   });
 
   it('routes Case Status events: messages and documents to write-back, our own case updates ignored, portal edits logged', () => {

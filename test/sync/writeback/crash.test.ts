@@ -1,7 +1,16 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectToWorld, type World } from '../../../src/testbed/world.js';
-import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, runUntilDrained, setupWorld, TEST_RATE, writebackChildEnv, type Harness } from './helpers.js';
+import {
+  endpointCount,
+  expectDocumentsExactlyOnce,
+  expectMessagesExactlyOnce,
+  runUntilDrained,
+  setupWorld,
+  TEST_RATE,
+  writebackChildEnv,
+  type Harness,
+} from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -17,7 +26,9 @@ function startChild(world: World, dataDir: string, extra: Record<string, string>
   let output = '';
   child.stdout.on('data', (d) => (output += String(d)));
   child.stderr.on('data', (d) => (output += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const waitFor = (text: string) =>
     new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {

@@ -21,7 +21,13 @@ export interface Harness {
 }
 
 export async function setupWorld(matters: number, opts: Parameters<typeof startWorld>[0] extends infer O ? Partial<O> : never = {}): Promise<Harness> {
-  const world = await startWorld({ matters, seed: 7, ...opts, smokeball: { ...QUICK_SIMULATORS.smokeball, ...opts.smokeball }, caseStatus: { ...QUICK_SIMULATORS.caseStatus, ...opts.caseStatus } });
+  const world = await startWorld({
+    matters,
+    seed: 7,
+    ...opts,
+    smokeball: { ...QUICK_SIMULATORS.smokeball, ...opts.smokeball },
+    caseStatus: { ...QUICK_SIMULATORS.caseStatus, ...opts.caseStatus },
+  });
   const dir = tempDir();
   const dirs = [dir];
   const stack = await connectToWorld(world, { dataDir: dir.dir, ...TEST_RATE });
@@ -30,7 +36,8 @@ export async function setupWorld(matters: number, opts: Parameters<typeof startW
     world,
     stack,
     dirs,
-    job: (logger, s = stack) => new WritebackJob({ smokeball: s.smokeball, caseStatus: s.caseStatus, store: s.store, logger, tempDir: `${s.dataDir}/staging`, settings: TEST_SETTINGS }),
+    job: (logger, s = stack) =>
+      new WritebackJob({ smokeball: s.smokeball, caseStatus: s.caseStatus, store: s.store, logger, tempDir: `${s.dataDir}/staging`, settings: TEST_SETTINGS }),
     async close() {
       for (const s of stacks) s.close();
       await world.close();

@@ -42,7 +42,9 @@ describe('neutralising message bodies', () => {
     expect(neutraliseBody('<b>Urgent:</b> please call me back <i>today</i>')).toBe('Urgent: please call me back today');
     expect(neutraliseBody('Is this safe? <script>alert(1)</script>')).toBe('Is this safe?');
     expect(neutraliseBody('<style>p{}</style>Hi &amp; bye &lt;3 &#x1F600; &eacute;x')).toBe('Hi & bye <3 😀 &eacute;x');
-    expect(neutraliseBody('Here: <a href="https://example.com/upload?case=1&amp;x=2">click here</a>')).toBe('Here: click here (https://example.com/upload?case=1&x=2)');
+    expect(neutraliseBody('Here: <a href="https://example.com/upload?case=1&amp;x=2">click here</a>')).toBe(
+      'Here: click here (https://example.com/upload?case=1&x=2)',
+    );
     expect(neutraliseBody('<a href="javascript:alert(1)">win</a>')).toBe('win');
     expect(neutraliseBody('line<br>two<p>three</p>four')).toBe('line\ntwo\nthree\nfour');
   });
@@ -118,7 +120,9 @@ describe('entries and memo layout', () => {
 
   it('splits a long thread into parts before the memo size limit, keeping every entry once and in order', () => {
     const body = 'Пожалуйста, перезвоните мне. '.repeat(200); // non-ASCII: ~8 RTF chars per character
-    const entries = Array.from({ length: 40 }, (_, i) => renderEntry(msg(`m${String(i).padStart(2, '0')}`, body, `2024-03-02T10:${String(i).padStart(2, '0')}:00.000Z`))).flat();
+    const entries = Array.from({ length: 40 }, (_, i) =>
+      renderEntry(msg(`m${String(i).padStart(2, '0')}`, body, `2024-03-02T10:${String(i).padStart(2, '0')}:00.000Z`)),
+    ).flat();
     const plans = planParts(undefined, entries, ctx);
     expect(plans.length).toBeGreaterThan(2);
     expect(plans.map((p) => p.part)).toEqual(plans.map((_, i) => i + 1));

@@ -28,7 +28,11 @@ function refuseOnce<T extends object, K extends keyof T>(target: T, method: K): 
 
 describe('write-back when saving Smokeball’s answer fails', () => {
   it('does not create a document’s file again after the file id could not be saved', async () => {
-    h = await setupWorld(30, { shapeFirm: (firm) => { firm.messages = []; } });
+    h = await setupWorld(30, {
+      shapeFirm: (firm) => {
+        firm.messages = [];
+      },
+    });
     await h.stack.engine.initialImport();
     const refused = refuseOnce(h.stack.store.outbox, 'setRemoteId');
     const runs = await runUntilDrained(h.job());
@@ -40,7 +44,11 @@ describe('write-back when saving Smokeball’s answer fails', () => {
   });
 
   it('does not send a memo again after its acceptance could not be saved', async () => {
-    h = await setupWorld(30, { shapeFirm: (firm) => { firm.documents = []; } });
+    h = await setupWorld(30, {
+      shapeFirm: (firm) => {
+        firm.documents = [];
+      },
+    });
     await h.stack.engine.initialImport();
     const refused = refuseOnce(h.stack.store.items, 'linkMessage');
     await runUntilDrained(h.job());
@@ -57,7 +65,11 @@ describe('write-back run when a bookkeeping write fails in one worker', () => {
     // The full soak found memos and CaseStatus folders made twice during a disk-full episode: one worker's
     // attention-list write failed, the run ended at once while the other workers went on, and the next run
     // (a poke half a second later) picked up the same threads.
-    h = await setupWorld(40, { shapeFirm: (firm) => { firm.documents = []; } });
+    h = await setupWorld(40, {
+      shapeFirm: (firm) => {
+        firm.documents = [];
+      },
+    });
     await h.stack.engine.initialImport();
     const job = h.job();
     const refused = refuseOnce(h.stack.store.attention, 'resolve');

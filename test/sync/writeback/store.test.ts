@@ -16,7 +16,11 @@ it('migration 2 upgrades a version-1 state file in place, keeping its data', () 
   const raw = new Database(path);
   raw.exec(MIGRATIONS[0]!);
   raw.pragma('user_version = 1');
-  raw.prepare(`INSERT INTO outbox(idempotency_key, kind, subject_id, payload, state, created_at, updated_at) VALUES ('msg:1', 'memo_entry', '1', '{}', 'pending', 'x', 'x')`).run();
+  raw
+    .prepare(
+      `INSERT INTO outbox(idempotency_key, kind, subject_id, payload, state, created_at, updated_at) VALUES ('msg:1', 'memo_entry', '1', '{}', 'pending', 'x', 'x')`,
+    )
+    .run();
   raw.close();
 
   const store = openStateStore(path);

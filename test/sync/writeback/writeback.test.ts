@@ -2,7 +2,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectToWorld } from '../../../src/testbed/world.js';
 import { writebackActivity, WritebackJob } from '../../../src/sync/writeback/index.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { endpointCount, expectDocumentsExactlyOnce, expectMessagesExactlyOnce, expectMessagesExactlyOnceAcrossParts, runUntilDrained, setupWorld, TEST_RATE, TEST_SETTINGS, writeRequests, type Harness } from './helpers.js';
+import {
+  endpointCount,
+  expectDocumentsExactlyOnce,
+  expectMessagesExactlyOnce,
+  expectMessagesExactlyOnceAcrossParts,
+  runUntilDrained,
+  setupWorld,
+  TEST_RATE,
+  TEST_SETTINGS,
+  writeRequests,
+  type Harness,
+} from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -26,7 +37,9 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     const threads = new Set(world.caseStatus.control.messages().map((m) => m.threadId)).size;
     expect(summary.memosCreated).toBe(threads);
     expect(endpointCount(world, 'POST /matters/{id}/memos')).toBe(threads);
-    expect(endpointCount(world, 'POST /matters/{id}/documents/folders')).toBe(new Set((await world.caseStatus.control.documents()).map((d) => d.caseExternalId)).size);
+    expect(endpointCount(world, 'POST /matters/{id}/documents/folders')).toBe(
+      new Set((await world.caseStatus.control.documents()).map((d) => d.caseExternalId)).size,
+    );
     expect(job.status).toMatchObject({ running: false, pending: 0 });
     expect(job.status.lastRunAt).not.toBeNull();
     expect(stack.store.outbox.counts()).toMatchObject({ pending: 0, in_flight: 0, failed: 0, dead: 0 });
@@ -39,7 +52,10 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     expect(memo.plainText).toContain(world.caseStatus.control.cases().get(msg.caseExternalId)!.url);
     expect(memo.title).toMatch(/^Case Status messages /);
     // Awkward bodies arrive neutralised.
-    const all = world.firm.matters.flatMap((m) => world.smokeball.control.memos(m.id)).map((m) => m.plainText).join('\n');
+    const all = world.firm.matters
+      .flatMap((m) => world.smokeball.control.memos(m.id))
+      .map((m) => m.plainText)
+      .join('\n');
     expect(all).not.toContain('<script>');
     expect(all).not.toContain('<b>');
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes or checks for
@@ -84,7 +100,11 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     expectMessagesExactlyOnce(world);
     await expectDocumentsExactlyOnce(world);
     expect(stack.store.outbox.counts()).toMatchObject({ pending: 0, in_flight: 0, failed: 0, dead: 0 });
-    const injected = world.smokeball.faults.injected.serverError + world.smokeball.faults.injected.reset + world.caseStatus.faults.injected.serverError + world.caseStatus.faults.injected.reset;
+    const injected =
+      world.smokeball.faults.injected.serverError +
+      world.smokeball.faults.injected.reset +
+      world.caseStatus.faults.injected.serverError +
+      world.caseStatus.faults.injected.reset;
     expect(injected).toBeGreaterThan(5);
     // Writes with an unknown outcome were read back before anything was sent again.
     expect(warnings.filter((w) => /outcome unknown/.test(w)).length).toBeGreaterThan(0);
@@ -101,22 +121,38 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     await world.smokeball.control.whenIdle();
     // Three threads with a memo each: one a person edits, one a person deletes, one nobody touches.
     const threads = [...new Map(world.caseStatus.control.messages().map((m) => [`${m.caseExternalId}|${m.threadId}`, m])).values()].slice(0, 3);
-    const memoOf = (m: (typeof threads)[number]) => world.smokeball.control.memos(m.caseExternalId).find((x) => !x.isDeleted && x.plainText.includes(`[cs-msg:${m.id}]`))!;
+    const memoOf = (m: (typeof threads)[number]) =>
+      world.smokeball.control.memos(m.caseExternalId).find((x) => !x.isDeleted && x.plainText.includes(`[cs-msg:${m.id}]`))!;
     const [edited, deleted, untouched] = threads.map((m) => ({ message: m, memo: memoOf(m) }));
     const { accessToken } = world.smokeball.control.issueTokens();
     const person = (method: string, m: { memo: { matterId: string; id: string } }, body?: unknown) =>
       fetch(`${world.smokeball.url}/matters/${m.memo.matterId}/memos/${m.memo.id}`, {
         method,
-        headers: { 'x-api-key': world.smokeball.options.apiKey, authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          'x-api-key': world.smokeball.options.apiKey,
+          authorization: `Bearer ${accessToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    expect((await person('PUT', edited!, { title: edited!.memo.title, text: `${edited!.memo.plainText}\nCalled the client back: settlement accepted.` })).status).toBe(202);
+    expect(
+      (await person('PUT', edited!, { title: edited!.memo.title, text: `${edited!.memo.plainText}\nCalled the client back: settlement accepted.` })).status,
+    ).toBe(202);
     expect((await person('DELETE', deleted!)).status).toBeLessThan(300);
     await world.smokeball.control.whenIdle();
     const editedText = world.smokeball.control.memos(edited!.memo.matterId).find((x) => x.id === edited!.memo.id)!.plainText;
     expect(editedText).toContain('settlement accepted');
 
-    const added = threads.map((t) => world.caseStatus.control.addMessage({ matterId: t.caseExternalId, threadId: t.threadId, senderName: 'Pat Client', senderRole: 'client', body: `Follow-up on ${t.threadId}`, createdAt: new Date().toISOString() }));
+    const added = threads.map((t) =>
+      world.caseStatus.control.addMessage({
+        matterId: t.caseExternalId,
+        threadId: t.threadId,
+        senderName: 'Pat Client',
+        senderRole: 'client',
+        body: `Follow-up on ${t.threadId}`,
+        createdAt: new Date().toISOString(),
+      }),
+    );
     const run = await job.run();
     expect(run).toMatchObject({ memosCreated: 2, memosUpdated: 1, failed: 0 });
     await world.smokeball.control.whenIdle();
@@ -130,9 +166,19 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     }
     // The untouched thread was appended in place.
     expect(memoOf(untouched!.message).plainText).toContain(`[cs-msg:${added[2]!.id}]`);
-    expectMessagesExactlyOnceAcrossParts(world, added.map((a) => a.id));
+    expectMessagesExactlyOnceAcrossParts(
+      world,
+      added.map((a) => a.id),
+    );
     // And the next append to a continued thread goes to its new memo, not a third one.
-    const more = world.caseStatus.control.addMessage({ matterId: edited!.message.caseExternalId, threadId: edited!.message.threadId, senderName: 'Pat Client', senderRole: 'client', body: 'And one more', createdAt: new Date().toISOString() });
+    const more = world.caseStatus.control.addMessage({
+      matterId: edited!.message.caseExternalId,
+      threadId: edited!.message.threadId,
+      senderName: 'Pat Client',
+      senderRole: 'client',
+      body: 'And one more',
+      createdAt: new Date().toISOString(),
+    });
     expect(await job.run()).toMatchObject({ memosCreated: 0, memosUpdated: 1 });
     job.close();
     await world.smokeball.control.whenIdle();
@@ -149,10 +195,30 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     const memoBefore = world.smokeball.control.memos(existing.caseExternalId).find((m) => m.plainText.includes(`[cs-msg:${existing.id}]`))!;
     const entriesBefore = (memoBefore.plainText.match(/^\[cs-msg:/gm) ?? []).length;
 
-    const added = world.caseStatus.control.addMessage({ matterId: existing.caseExternalId, threadId: existing.threadId, senderName: 'Pat Client', senderRole: 'client', body: 'One more <i>thing</i>…', createdAt: new Date().toISOString() });
-    const other = world.caseStatus.control.addMessage({ matterId: existing.caseExternalId, threadId: 'brand-new-thread', senderName: 'Alex Attorney', senderRole: 'staff', body: 'Starting a new topic', createdAt: new Date().toISOString() });
+    const added = world.caseStatus.control.addMessage({
+      matterId: existing.caseExternalId,
+      threadId: existing.threadId,
+      senderName: 'Pat Client',
+      senderRole: 'client',
+      body: 'One more <i>thing</i>…',
+      createdAt: new Date().toISOString(),
+    });
+    const other = world.caseStatus.control.addMessage({
+      matterId: existing.caseExternalId,
+      threadId: 'brand-new-thread',
+      senderName: 'Alex Attorney',
+      senderRole: 'staff',
+      body: 'Starting a new topic',
+      createdAt: new Date().toISOString(),
+    });
     const doc = (await world.caseStatus.control.documents())[0]!;
-    const again = world.caseStatus.control.addDocument({ matterId: doc.caseExternalId, fileName: doc.fileName.toUpperCase(), sharedByName: 'Pat Client', sharedByRole: 'client', content: 'new bytes, same name' });
+    const again = world.caseStatus.control.addDocument({
+      matterId: doc.caseExternalId,
+      fileName: doc.fileName.toUpperCase(),
+      sharedByName: 'Pat Client',
+      sharedByRole: 'client',
+      content: 'new bytes, same name',
+    });
     expect(added.visible && other.visible && again.visible).toBe(true);
 
     const run = await job.run();
@@ -187,10 +253,19 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
       expect(stack.store.attention.open('writeback_waiting')).toHaveLength(0); // minutes of waiting are normal
 
       // Waiting longer than the alert threshold is listed, once per case, with what waits.
-      const impatient = new WritebackJob({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, tempDir: `${stack.dataDir}/staging`, settings: { ...TEST_SETTINGS, waitingAlertMs: 0 } });
+      const impatient = new WritebackJob({
+        smokeball: stack.smokeball,
+        caseStatus: stack.caseStatus,
+        store: stack.store,
+        tempDir: `${stack.dataDir}/staging`,
+        settings: { ...TEST_SETTINGS, waitingAlertMs: 0 },
+      });
       expect(await impatient.run()).toMatchObject({ waiting: total });
       const alerts = stack.store.attention.open('writeback_waiting');
-      const cases = new Set([...world.caseStatus.control.messages().map((m) => m.caseExternalId), ...(await world.caseStatus.control.documents()).map((d) => d.caseExternalId)]);
+      const cases = new Set([
+        ...world.caseStatus.control.messages().map((m) => m.caseExternalId),
+        ...(await world.caseStatus.control.documents()).map((d) => d.caseExternalId),
+      ]);
       expect(alerts.map((a) => a.subjectId).sort()).toEqual([...cases].sort());
       expect(alerts.reduce((n, a) => n + (a.details.waiting as number), 0)).toBe(total);
       expect(alerts[0]!.reason).toMatch(/waited more than a day: the case is not linked/);
@@ -266,12 +341,30 @@ describe('write-back of Case Status messages and documents to Smokeball', () => 
     const body = 'Здравствуйте! Отправляю документы по делу. '.repeat(120); // ~5,000 chars, ~8 RTF chars each
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
-      ids.push(world.caseStatus.control.addMessage({ matterId, threadId: 'long-thread', senderName: 'Иван Петров', senderRole: 'client', body: `${i}: ${body}`, createdAt: new Date(Date.now() + i).toISOString() }).id);
+      ids.push(
+        world.caseStatus.control.addMessage({
+          matterId,
+          threadId: 'long-thread',
+          senderName: 'Иван Петров',
+          senderRole: 'client',
+          body: `${i}: ${body}`,
+          createdAt: new Date(Date.now() + i).toISOString(),
+        }).id,
+      );
     }
     const first = await job.run();
     expect(first.failed).toBe(0);
     // The thread grows again later: the last part is appended to (or continued) without re-sending earlier parts.
-    ids.push(world.caseStatus.control.addMessage({ matterId, threadId: 'long-thread', senderName: 'Иван Петров', senderRole: 'client', body: 'Last one', createdAt: new Date(Date.now() + 100).toISOString() }).id);
+    ids.push(
+      world.caseStatus.control.addMessage({
+        matterId,
+        threadId: 'long-thread',
+        senderName: 'Иван Петров',
+        senderRole: 'client',
+        body: 'Last one',
+        createdAt: new Date(Date.now() + 100).toISOString(),
+      }).id,
+    );
     const second = await job.run();
     expect(second).toMatchObject({ failed: 0, memosCreated: 0, memosUpdated: 1 });
     await world.smokeball.control.whenIdle();

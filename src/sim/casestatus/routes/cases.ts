@@ -29,8 +29,13 @@ export function registerCaseRoutes(app: FastifyInstance, state: FirmState): void
 
   app.get('/v1/cases', async (request) => {
     const { after, limit } = parseWith(listQuery, request.query, 'query');
-    return pageBySeq('case', state.cases.ordered, (c) => c.seq, decodeCursor('case', after), limit, (c) =>
-      state.caseView(c),
+    return pageBySeq(
+      'case',
+      state.cases.ordered,
+      (c) => c.seq,
+      decodeCursor('case', after),
+      limit,
+      (c) => state.caseView(c),
     );
   });
 

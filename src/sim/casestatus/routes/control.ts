@@ -13,10 +13,7 @@ const faultsSchema = z.object({
   hangRate: rate.optional(),
   pathPrefixes: z.array(z.string()).optional(),
 });
-const rateLimitSchema = z.union([
-  z.object({ ratePerSecond: z.number().positive(), burst: z.number().int().min(1) }),
-  z.object({ enabled: z.literal(false) }),
-]);
+const rateLimitSchema = z.union([z.object({ ratePerSecond: z.number().positive(), burst: z.number().int().min(1) }), z.object({ enabled: z.literal(false) })]);
 const webhookSchema = z.object({ url: z.url().nullable(), secret: z.string().min(1).optional() });
 const eventFaultsSchema = z.object({ duplicateRate: rate.optional(), dropRate: rate.optional() });
 const apiKeySchema = z.object({ apiKey: z.string().min(1) });

@@ -17,7 +17,8 @@ export function registerFeedRoutes(app: FastifyInstance, state: FirmState): void
 
   // Test hook (feed-overrides.ts): a bad-input test may serve a malformed item instead of the real one.
   const message = (port: number | undefined) => (v: Parameters<FirmState['messageView']>[0]) => applyFeedOverride(port, 'message', state.messageView(v));
-  const document = (port: number | undefined) => async (v: Parameters<FirmState['documentView']>[0]) => applyFeedOverride(port, 'document', await state.documentView(v));
+  const document = (port: number | undefined) => async (v: Parameters<FirmState['documentView']>[0]) =>
+    applyFeedOverride(port, 'document', await state.documentView(v));
 
   app.get('/v1/messages', async (request) => {
     const { after, limit } = parseWith(feedQuery, request.query, 'query');

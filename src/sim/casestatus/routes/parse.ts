@@ -12,9 +12,7 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
 /** A single PUT may repeat the external id in its body; if it does, it must match the path. */
 export function checkBodyExternalId(pathId: string, bodyId: string | undefined): void {
   if (bodyId !== undefined && bodyId !== pathId) {
-    throw invalidRequest('externalId in the body does not match the path', [
-      { path: 'externalId', message: `expected ${pathId}` },
-    ]);
+    throw invalidRequest('externalId in the body does not match the path', [{ path: 'externalId', message: `expected ${pathId}` }]);
   }
 }
 

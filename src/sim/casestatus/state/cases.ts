@@ -175,5 +175,10 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 export function caseView(record: CaseRecord, caseUrl: (id: string) => string): CaseView {
   const { seq: _seq, ...rest } = record;
-  return { ...rest, primaryAttorney: rest.primaryAttorney && { ...rest.primaryAttorney }, clientExternalIds: [...rest.clientExternalIds], url: caseUrl(record.id) };
+  return {
+    ...rest,
+    primaryAttorney: rest.primaryAttorney && { ...rest.primaryAttorney },
+    clientExternalIds: [...rest.clientExternalIds],
+    url: caseUrl(record.id),
+  };
 }

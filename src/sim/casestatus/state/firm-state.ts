@@ -8,16 +8,7 @@ import { CaseStore, caseView, type CaseRecord, type CaseUpsertOutcome } from './
 import { ClientStore } from './clients.js';
 import type { DocumentContent, StoredDocument } from './document-content.js';
 import { Feed, type Visible } from './feed.js';
-import type {
-  CaseStatusValue,
-  CaseUpdatedData,
-  CaseUpsertResult,
-  CaseView,
-  ClientUpsertResult,
-  DocumentView,
-  MessageView,
-  PartyRole,
-} from '../wire.js';
+import type { CaseStatusValue, CaseUpdatedData, CaseUpsertResult, CaseView, ClientUpsertResult, DocumentView, MessageView, PartyRole } from '../wire.js';
 
 export interface AddMessageInput {
   /** The case's external id (Smokeball matter id). */

@@ -135,7 +135,10 @@ export function registerContactRoutes(app: FastifyInstance, ctx: ApiContext): vo
   app.post('/contacts/batch', async (request) => {
     const body = parseBody(batchDto, request.body);
     if (body.ids.length > MAX_BATCH) throw badRequest('ids', `A maximum of ${MAX_BATCH} ids may be supplied per request.`);
-    const value = body.ids.map((id) => state.contacts.get(id)).filter((c) => c !== undefined).map((c) => wire.contact(c));
+    const value = body.ids
+      .map((id) => state.contacts.get(id))
+      .filter((c) => c !== undefined)
+      .map((c) => wire.contact(c));
     return { href: wire.href('/contacts/batch'), value };
   });
 

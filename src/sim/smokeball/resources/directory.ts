@@ -37,11 +37,15 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: ApiContext): 
     const category = q.get('Category')?.toLowerCase();
     const typeParam = q.get('Type');
     if (typeParam !== undefined && typeParam !== '0' && typeParam !== '1') throw badRequest('Type', 'Type must be 0 (matter) or 1 (lead).');
-    const items = state.matterTypes.all().filter((t: StoredMatterType) =>
-      (name === undefined || t.name.toLowerCase().includes(name)) &&
-      (location === undefined || t.location.toLowerCase() === location) &&
-      (category === undefined || t.category.toLowerCase() === category) &&
-      (typeParam === undefined || String(t.type) === typeParam));
+    const items = state.matterTypes
+      .all()
+      .filter(
+        (t: StoredMatterType) =>
+          (name === undefined || t.name.toLowerCase().includes(name)) &&
+          (location === undefined || t.location.toLowerCase() === location) &&
+          (category === undefined || t.category.toLowerCase() === category) &&
+          (typeParam === undefined || String(t.type) === typeParam),
+      );
     return pageOf(items, paging, pageContext(ctx, request, q), (t) => wire.matterType(t));
   });
 

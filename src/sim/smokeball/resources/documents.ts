@@ -19,14 +19,20 @@ import type { StoredBlob } from '../blob-store.js';
 import { accept, apiChange, pageContext, parseBody, parseSort, sortBy, type ApiContext } from './context.js';
 
 const folderDto = z.looseObject({
-  name: z.string({ error: 'The Name field is required.' }).min(1, 'The field Name must be between 1 and 256 characters.').max(256, 'The field Name must be between 1 and 256 characters.'),
+  name: z
+    .string({ error: 'The Name field is required.' })
+    .min(1, 'The field Name must be between 1 and 256 characters.')
+    .max(256, 'The field Name must be between 1 and 256 characters.'),
   parentFolderId: z.string().nullish(),
   userId: z.string().nullish(),
 });
 
 const isoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'Must be an ISO 8601 date-time.');
 const addFileDto = z.looseObject({
-  fileName: z.string({ error: 'The FileName field is required.' }).min(1, 'The FileName field is required.').max(256, 'The field FileName must be at most 256 characters.'),
+  fileName: z
+    .string({ error: 'The FileName field is required.' })
+    .min(1, 'The FileName field is required.')
+    .max(256, 'The field FileName must be at most 256 characters.'),
   folderId: z.string().nullish(),
   folderPath: z.string().nullish(),
   userId: z.string().nullish(),
@@ -89,10 +95,12 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ApiContext): v
     const files = docs.files.filter((f) => f.folderId === folderId && !f.isDeleted);
     const items: Array<FolderRecord | FileRecord> = [...folders, ...files];
     const page = pageOf(items, paging, pageContext(ctx, request, q), (x) => x);
-    const value = [{
-      folders: page.value.filter((x): x is FolderRecord => 'parentId' in x).map((f) => wire.folder(f)),
-      files: page.value.filter((x): x is FileRecord => 'fileExtension' in x).map((f) => wire.file(f)),
-    }];
+    const value = [
+      {
+        folders: page.value.filter((x): x is FolderRecord => 'parentId' in x).map((f) => wire.folder(f)),
+        files: page.value.filter((x): x is FileRecord => 'fileExtension' in x).map((f) => wire.file(f)),
+      },
+    ];
     const folder = folderId ? state.folders.get(folderId) : undefined;
     return { ...page, ...(folder ? { id: folder.id } : {}), parentId: folder?.parentId ?? null, name: folder?.name ?? null, value };
   }

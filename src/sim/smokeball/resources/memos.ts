@@ -17,7 +17,10 @@ const memoDto = z.looseObject({
   title: z.string({ error: 'The Title field is required.' }).min(1, 'The Title field is required.'),
   text: z.string({ error: 'The Text field is required.' }).min(1, 'The Text field is required.'),
   userId: z.string().nullish(),
-  createdDateUtc: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'Must be an ISO 8601 date-time.').nullish(),
+  createdDateUtc: z
+    .string()
+    .refine((v) => !Number.isNaN(Date.parse(v)), 'Must be an ISO 8601 date-time.')
+    .nullish(),
 });
 
 export function registerMemoRoutes(app: FastifyInstance, ctx: ApiContext): void {
