@@ -8,6 +8,7 @@ import { parseCommand } from '../../src/contract/commands.js';
 import type { AppView } from '../../src/contract/view.js';
 import { startHeadlessHost, type HeadlessHost } from '../../src/host/headless-host.js';
 import { ensureRendererBuilt, RENDERER_DIST } from '../../src/host/renderer-build.js';
+import { groupAttention } from '../../src/app/attention-groups.js';
 import { RecordingCore } from '../host/fake-core.js';
 import { launchChromium, openPage } from '../ui/browser.js';
 import { visible } from '../ui/locators.js';
@@ -283,25 +284,28 @@ describe('the window under the headless host, in Chromium', () => {
       iframe: `<iframe src="javascript:parent.${PWNED}='iframe'"></iframe>`,
     };
     const now = new Date().toISOString();
+    const hostileItems: AppView['attention'] = [
+      {
+        id: 7,
+        kind: 'unmapped_stage',
+        subjectId: payloads.img,
+        reason: `Stage ${payloads.script} has no Case Status stage`,
+        firstSeen: now,
+        lastSeen: now,
+        occurrences: 1,
+        retryable: true,
+        confirmable: false,
+        dismissable: true,
+      },
+    ];
     core.push({
       activity: [
         { id: 1, at: now, kind: 'memo', matterId: payloads.script, summary: `Memo from ${payloads.img} for matter ${payloads.svg}`, link: `${EVIL}/case/1` },
         { id: 2, at: now, kind: 'document', matterId: null, summary: `Document ${payloads.iframe}.pdf`, link: `javascript:window.${PWNED}='href'` },
       ],
-      attention: [
-        {
-          id: 7,
-          kind: 'unmapped_stage',
-          subjectId: payloads.img,
-          reason: `Stage ${payloads.script} has no Case Status stage`,
-          firstSeen: now,
-          lastSeen: now,
-          occurrences: 1,
-          retryable: true,
-          confirmable: false,
-          dismissable: true,
-        },
-      ],
+      attention: hostileItems,
+      // The window draws attention as groups of one kind (issue 15): hand it the groups the view model would.
+      attentionGroups: groupAttention(hostileItems, {}),
       recentRuns: [{ id: 3, kind: 'incremental', startedAt: now, finishedAt: now, outcome: 'failed', error: payloads.svg }],
     } satisfies Partial<AppView>);
     await visible(page.getByText(`Memo from ${payloads.img} for matter ${payloads.svg}`));
