@@ -92,7 +92,8 @@ describe('control API over HTTP (/_sim)', () => {
 
   it('shows memos, folders, files, subscriptions and deliveries; /idle waits for pending writes', async () => {
     // Nothing listens on the subscription's port: no retries, so /idle does not wait for backoff.
-    t = await startTestSim({ firm, writeDelayMs: 100, webhookFaults: { retries: 0 } });
+    // The delay must outlast the three requests before the first listing, on a loaded machine too.
+    t = await startTestSim({ firm, writeDelayMs: 2_000, webhookFaults: { retries: 0 } });
     const m = firm.matters[1]!;
     await t.api(`/matters/${m.id}/memos`, { method: 'POST', json: { title: 'T', text: 'hello' } });
     await t.api(`/matters/${m.id}/documents/folders`, { method: 'POST', json: { name: 'CaseStatus' } });

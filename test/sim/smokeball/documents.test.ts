@@ -40,7 +40,8 @@ function put(url: string, body: Uint8Array | ReadableStream<Uint8Array>, content
 
 describe('folders', () => {
   it('creates folders after the delay; duplicate names are allowed; listings show folders and files', async () => {
-    t = await startTestSim({ firm, writeDelayMs: 100 });
+    // The listing right after the POST must fall inside the delay: 100 ms was overrun by a loaded CI machine.
+    t = await startTestSim({ firm, writeDelayMs: 2_000 });
     const first = await t.api(`${base}/folders`, { method: 'POST', json: { name: 'CaseStatus' } });
     expect(first.status).toBe(202);
     const { id, href } = (await first.json()) as { id: string; href: string };
@@ -101,10 +102,11 @@ describe('file upload and download', () => {
   });
 
   it('the file record appears after the delay (isUploaded false) and becomes uploaded after the PUT + delay', async () => {
-    t = await startTestSim({ firm, writeDelayMs: 150 });
+    // Each "not yet" check falls inside the delay on a loaded machine; each "now" waits for the writes to apply.
+    t = await startTestSim({ firm, writeDelayMs: 1_500 });
     const info = await addFile(t, { fileName: 'notes', folderPath: 'CaseStatus/2024' });
     expect((await t.get(`${base}/files`)).size).toBe(0);
-    await sleep(250);
+    await t.sim.control.whenIdle();
     const pending = await t.get(`${base}/files/${info.fileId}`);
     expect(pending).toMatchObject({ name: 'notes', fileExtension: '', isUploaded: false });
     expect(t.sim.control.folders(matterId).map((f) => f.name)).toEqual(['CaseStatus', '2024']);

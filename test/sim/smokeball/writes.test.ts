@@ -35,7 +35,8 @@ async function subscribe(sim: TestSim, url: string, eventTypes = ALL_EVENTS, key
 
 describe('asynchronous writes', () => {
   it('202 + Link; the change shows only after the write delay; RequestId is echoed and carried into the webhook', async () => {
-    t = await startTestSim({ firm, writeDelayMs: 300 });
+    // 150 ms into a 2 s delay the change is still invisible, however loaded the machine.
+    t = await startTestSim({ firm, writeDelayMs: 2_000 });
     receiver = await startReceiver();
     await subscribe(t, receiver.url);
     const m = firm.matters[0]!;
@@ -69,7 +70,7 @@ describe('asynchronous writes', () => {
   });
 
   it('POST /matters creates a matter after the delay; PATCH to Closed fires matter.updated and matter.closed', async () => {
-    t = await startTestSim({ firm, writeDelayMs: 50 });
+    t = await startTestSim({ firm, writeDelayMs: 1_500 }); // the 404 right after the POST falls inside the delay
     receiver = await startReceiver();
     await subscribe(t, receiver.url);
     const created = await t.api('/matters', {
