@@ -190,29 +190,7 @@ export class CaseWriter {
         }
         results.forEach((r, i) => {
           const p = changed[r.index ?? i];
-          if (!p) return;
-          if (!r.ok) {
-            ctx.counts.failed += 1;
-            this.store.attention.raise('matter_failed', p.link.matterId, `Case Status refused stage for ${p.input.readableId}: ${r.error.message}`);
-            return;
-          }
-          ctx.counts.casesUpdated += 1;
-          this.store.links.saveMatter({
-            ...p.link,
-            stageId: p.stageId,
-            stageName: p.input.stage,
-            stageUpdated: p.stageUpdated,
-            fingerprint: p.fingerprint,
-            caseInput: p.input,
-          });
-          if (r.stageChanged) {
-            this.store.activity.add({
-              kind: 'stage',
-              matterId: p.link.matterId,
-              summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}`,
-              link: r.url,
-            });
-          }
+          if (p) this.recordStageResult(r, p, ctx);
         });
       });
     }
@@ -290,30 +268,8 @@ export class CaseWriter {
         results.forEach((r, i) => {
           const p = batch[r.index ?? i];
           if (!p) return;
-          if (!r.ok) {
-            ctx.counts.failed += 1;
-            this.store.attention.raise('matter_failed', p.link.matterId, `Case Status refused stage for ${p.input.readableId}: ${r.error.message}`);
-            return;
-          }
-          ctx.counts.casesUpdated += 1;
-          this.store.held.remove(p.held.matterId);
-          this.store.links.saveMatter({
-            ...p.link,
-            stageId: p.held.stageId,
-            stageName: p.input.stage,
-            stageUpdated: p.held.stageUpdated,
-            fingerprint: fingerprint(p.input),
-            caseInput: p.input,
-          });
-          if (r.stageChanged) {
-            const how = options.notify ? '' : ' (client not texted)';
-            this.store.activity.add({
-              kind: 'stage',
-              matterId: p.link.matterId,
-              summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}${how}`,
-              link: r.url,
-            });
-          }
+          const sent = { link: p.link, input: p.input, stageId: p.held.stageId, stageUpdated: p.held.stageUpdated, fingerprint: fingerprint(p.input) };
+          if (this.recordStageResult(r, sent, ctx, options.notify ? '' : ' (client not texted)')) this.store.held.remove(p.held.matterId);
         });
       });
     }
@@ -321,5 +277,41 @@ export class CaseWriter {
       await this.closeCases(closures, ctx, 'held closure sent', { force: true, notify: options.notify });
       for (const l of closures) if (this.store.links.matter(l.matterId)?.status === 'Closed') this.store.held.remove(l.matterId);
     }
+  }
+
+  /**
+   * Case Status's answer to one stage update, from a run or from a held change's release: a refusal becomes an
+   * item; a success moves the link (and its stage guard) and, when the client saw a new stage, the activity log.
+   * True when the update was applied.
+   */
+  private recordStageResult(
+    r: CsBatchItem<CsCaseResult>,
+    p: { link: MatterLink; input: CsCaseInput; stageId: string | null; stageUpdated: string | null; fingerprint: string },
+    ctx: RunContext,
+    note = '',
+  ): boolean {
+    if (!r.ok) {
+      ctx.counts.failed += 1;
+      this.store.attention.raise('matter_failed', p.link.matterId, `Case Status refused stage for ${p.input.readableId}: ${r.error.message}`);
+      return false;
+    }
+    ctx.counts.casesUpdated += 1;
+    this.store.links.saveMatter({
+      ...p.link,
+      stageId: p.stageId,
+      stageName: p.input.stage,
+      stageUpdated: p.stageUpdated,
+      fingerprint: p.fingerprint,
+      caseInput: p.input,
+    });
+    if (r.stageChanged) {
+      this.store.activity.add({
+        kind: 'stage',
+        matterId: p.link.matterId,
+        summary: `${p.input.readableId}: stage ${p.link.stageName ?? '(none)'} → ${p.input.stage ?? '(none)'}${note}`,
+        link: r.url,
+      });
+    }
+    return true;
   }
 }
