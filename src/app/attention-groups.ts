@@ -1,7 +1,10 @@
 import type { AttentionGroupView, AttentionKind, AttentionView } from '../contract/view.js';
 
-/** Kinds only a person can clear: map a stage or matter type, confirm or refuse closures, sign in, free disk space. */
-const NEEDS_DECISION = new Set<AttentionKind>([
+/**
+ * Kinds only a person can clear (map a stage or matter type, confirm or refuse closures, sign in, free disk
+ * space), most urgent first: what stops syncing altogether, then what stops a case.
+ */
+const DECISION_KINDS: AttentionKind[] = [
   'disk_full',
   'storage_unwritable',
   'auth_required',
@@ -10,18 +13,10 @@ const NEEDS_DECISION = new Set<AttentionKind>([
   'mass_change_held',
   'unmapped_stage',
   'unmapped_practice_area',
-]);
+];
 
-/** Most urgent first: what stops syncing altogether, then what stops a case, then what only limits one. */
-const KIND_ORDER: AttentionKind[] = [
-  'disk_full',
-  'storage_unwritable',
-  'auth_required',
-  'sign_in_lapsing',
-  'mass_closure_blocked',
-  'mass_change_held',
-  'unmapped_stage',
-  'unmapped_practice_area',
+/** The rest, most urgent first: what stops a case, then what only limits one. */
+const OTHER_KINDS: AttentionKind[] = [
   'sync_failed',
   'matter_failed',
   'message_failed',
@@ -31,6 +26,9 @@ const KIND_ORDER: AttentionKind[] = [
   'unsafe_content',
   'client_without_cell_phone',
 ];
+
+const NEEDS_DECISION = new Set(DECISION_KINDS);
+const KIND_ORDER = [...DECISION_KINDS, ...OTHER_KINDS];
 
 const rank = (kind: AttentionKind) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
 
