@@ -40,6 +40,7 @@ const UNIT = [
   'test/sync/writeback/memo-text.test.ts',
   'test/sync/writeback/storage-error.test.ts',
   'test/sync/writeback/store.test.ts',
+  'test/store/history.test.ts',
   'test/ui/format.test.ts',
 ];
 const UI = ['test/ui/window.test.ts', 'test/ui/setup-walk.test.ts', 'test/security/renderer-hardening.test.ts'];

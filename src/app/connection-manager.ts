@@ -180,6 +180,7 @@ export class ConnectionManager {
       practiceAreaMapping: s.practiceAreaMapping,
       stageHoldMinutes: s.stageHoldMinutes,
       massChangeLimit: s.massChangeLimit,
+      historyRetentionDays: s.historyRetentionDays,
     };
   }
 

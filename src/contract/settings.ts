@@ -75,6 +75,8 @@ export const SettingsSchema = z.object({
   stageHoldMinutes: z.number().int().min(0).max(30).default(0),
   /** More stage changes and closures than this within 10 minutes wait for a person to confirm. */
   massChangeLimit: z.number().int().min(1).max(10_000).default(25),
+  /** How many days the matter history keeps (entries past a size bound go earlier, oldest first). */
+  historyRetentionDays: z.number().int().min(1).max(3650).default(180),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -118,6 +120,7 @@ export const SettingsPatchSchema = z
     preferredSyncHost: z.boolean(),
     stageHoldMinutes: SettingsSchema.shape.stageHoldMinutes.unwrap(),
     massChangeLimit: SettingsSchema.shape.massChangeLimit.unwrap(),
+    historyRetentionDays: SettingsSchema.shape.historyRetentionDays.unwrap(),
   })
   .partial()
   .strict();

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from './database.js';
 import type { Now } from './clock.js';
+import type { HistoryRepository } from './history.js';
 
 export type { StoredAttentionKind as AttentionKind } from '../contract/view.js';
 import type { StoredAttentionKind as AttentionKind } from '../contract/view.js';
@@ -26,6 +27,12 @@ interface Row {
   occurrences: number;
 }
 
+interface ClosedRow {
+  kind: AttentionKind;
+  subject_id: string;
+  details: string;
+}
+
 const toItem = (r: Row): AttentionItem => ({
   id: r.id,
   kind: r.kind,
@@ -45,35 +52,62 @@ export class AttentionRepository {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: Now,
+    /** Records an item opened or closed for a matter in the matter's history. */
+    private readonly history?: HistoryRepository,
   ) {}
 
   raise(kind: AttentionKind, subjectId: string, reason: string, details: Record<string, unknown> = {}): void {
     const ts = this.now().toISOString();
-    this.db
+    const row = this.db
       .prepare(
         `INSERT INTO attention_items(kind, subject_id, reason, details, first_seen, last_seen)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(kind, subject_id) WHERE resolved_at IS NULL
          DO UPDATE SET reason = excluded.reason, details = excluded.details, last_seen = excluded.last_seen,
-           occurrences = occurrences + 1`,
+           occurrences = occurrences + 1
+         RETURNING occurrences`,
       )
-      .run(kind, subjectId, reason, JSON.stringify(details), ts, ts);
+      .get(kind, subjectId, reason, JSON.stringify(details), ts, ts) as { occurrences: number };
+    // Raised again while open only bumps the count: the history shows when it opened, not every sighting.
+    if (row.occurrences === 1) this.recordHistory('attention_raised', kind, subjectId, details, reason);
   }
 
   resolve(kind: AttentionKind, subjectId: string): boolean {
-    return (
-      this.db
-        .prepare('UPDATE attention_items SET resolved_at = ? WHERE kind = ? AND subject_id = ? AND resolved_at IS NULL')
-        .run(this.now().toISOString(), kind, subjectId).changes > 0
-    );
+    const closed = this.db
+      .prepare<[string, string, string], ClosedRow>(
+        'UPDATE attention_items SET resolved_at = ? WHERE kind = ? AND subject_id = ? AND resolved_at IS NULL RETURNING kind, subject_id, details',
+      )
+      .all(this.now().toISOString(), kind, subjectId);
+    for (const r of closed) this.recordHistory('attention_resolved', r.kind, r.subject_id, JSON.parse(r.details) as Record<string, unknown>);
+    return closed.length > 0;
   }
 
   /** The user chose to hide this item; it stays resolved until the problem is seen again after a fix. */
   dismiss(id: number): boolean {
-    return (
-      this.db.prepare('UPDATE attention_items SET resolved_at = ?, dismissed = 1 WHERE id = ? AND resolved_at IS NULL').run(this.now().toISOString(), id)
-        .changes > 0
-    );
+    const closed = this.db
+      .prepare<[string, number], ClosedRow>(
+        'UPDATE attention_items SET resolved_at = ?, dismissed = 1 WHERE id = ? AND resolved_at IS NULL RETURNING kind, subject_id, details',
+      )
+      .all(this.now().toISOString(), id);
+    for (const r of closed) this.recordHistory('attention_resolved', r.kind, r.subject_id, JSON.parse(r.details) as Record<string, unknown>);
+    return closed.length > 0;
+  }
+
+  /**
+   * Items about one matter go into its history: the matter named in the details (a message or document of that
+   * matter), else the subject when it is a linked matter. Items about a stage or a matter type have no matter.
+   */
+  private recordHistory(
+    kind: 'attention_raised' | 'attention_resolved',
+    attentionKind: AttentionKind,
+    subjectId: string,
+    details: Record<string, unknown>,
+    reason?: string,
+  ): void {
+    if (!this.history) return;
+    const matterId = typeof details.matterId === 'string' ? details.matterId : this.history.isLinkedMatter(subjectId) ? subjectId : undefined;
+    if (!matterId) return;
+    this.history.record({ matterId, kind, details: reason === undefined ? { attentionKind } : { attentionKind, reason } });
   }
 
   byId(id: number): AttentionItem | undefined {

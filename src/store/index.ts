@@ -9,6 +9,7 @@ import { AttentionRepository } from './attention.js';
 import { ActivityRepository } from './activity.js';
 import { WritebackRepository } from './writeback.js';
 import { HeldChangeRepository } from './held-changes.js';
+import { HistoryRepository } from './history.js';
 
 export type { MatterLink, ContactLink } from './links.js';
 export type { MemoThreadPart, DocumentLink } from './item-links.js';
@@ -17,6 +18,8 @@ export type { SyncRun, RunKind, RunOutcome } from './runs.js';
 export type { AttentionItem, AttentionKind } from './attention.js';
 export type { ActivityEntry } from './activity.js';
 export type { HeldChange, HeldKind, HeldReason } from './held-changes.js';
+export type { HistoryEntry, HistoryRecord, HistoryLimits } from './history.js';
+export { DEFAULT_HISTORY_LIMITS } from './history.js';
 export type { MemoEntryRow, PendingMemoWrite, FileNameClaim } from './writeback.js';
 
 /** The app's local state: one SQLite file, one repository per concern. */
@@ -30,6 +33,7 @@ export class StateStore {
   readonly activity: ActivityRepository;
   readonly writeback: WritebackRepository;
   readonly held: HeldChangeRepository;
+  readonly history: HistoryRepository;
 
   constructor(
     readonly db: SqliteDatabase,
@@ -40,7 +44,8 @@ export class StateStore {
     this.items = new ItemLinkRepository(db, now);
     this.outbox = new OutboxRepository(db, now);
     this.runs = new RunRepository(db, now);
-    this.attention = new AttentionRepository(db, now);
+    this.history = new HistoryRepository(db, now);
+    this.attention = new AttentionRepository(db, now, this.history);
     this.activity = new ActivityRepository(db, now);
     this.writeback = new WritebackRepository(db, now);
     this.held = new HeldChangeRepository(db);

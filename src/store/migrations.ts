@@ -208,4 +208,27 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX case_texts_at ON case_texts(at);
   `,
+  // 6: matter history (what the app did for each matter, shown in the window and by `cli history`), and the client
+  // names of each linked matter so it can be found by client name.
+  `
+  CREATE TABLE matter_history (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at         TEXT NOT NULL,
+    matter_id  TEXT NOT NULL,
+    case_id    TEXT,
+    kind       TEXT NOT NULL,      -- case_created | case_updated | stage_sent | case_closed | ... (src/contract/history.ts)
+    cause      TEXT,               -- the run kind, held_release / held_sent / held_silent, or writeback
+    run_id     INTEGER,
+    source     TEXT,               -- the Smokeball change: the stage's lastUpdated or the matter's versionId
+    details    TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX matter_history_matter ON matter_history(matter_id, id);
+  CREATE INDEX matter_history_at ON matter_history(at);
+
+  CREATE TABLE matter_clients (
+    matter_id   TEXT PRIMARY KEY,
+    names       TEXT NOT NULL,     -- JSON array of the clients' display names
+    updated_at  TEXT NOT NULL
+  );
+  `,
 ];

@@ -18,6 +18,8 @@ export interface SyncConfig {
   stageHoldMinutes: number;
   /** More stage changes and closures than this within 10 minutes wait for a person. */
   massChangeLimit: number;
+  /** Days the matter history keeps; pruned at the end of each run. */
+  historyRetentionDays: number;
 }
 
 export const DEFAULT_SYNC_CONFIG: SyncConfig = {
@@ -29,4 +31,5 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   massClosureThreshold: 0.1,
   stageHoldMinutes: 0,
   massChangeLimit: 25,
+  historyRetentionDays: 180,
 };

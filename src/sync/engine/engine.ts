@@ -1,4 +1,4 @@
-import type { HeldChange, RunKind, StateStore } from '../../store/index.js';
+import { DEFAULT_HISTORY_LIMITS, type HeldChange, type RunKind, type StateStore } from '../../store/index.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import { DEFAULT_SYNC_CONFIG, type SyncConfig } from '../config.js';
 import { isEligible, type MappingProblem, type ReferenceData } from '../mapping.js';
@@ -505,6 +505,8 @@ export class SyncEngine {
       this.status.update({ phase, message: kind === 'initial' ? 'Importing matters…' : 'Syncing…' });
       await body(ctx, ref);
       this.syncHeldAttention();
+      // Retention and the table cap of the matter history, once per run (the per-matter cap applies on write).
+      store.history.prune({ retentionDays: this.config.historyRetentionDays, maxRows: DEFAULT_HISTORY_LIMITS.maxRows });
       const outcome = ctx.counts.failed > 0 ? 'partial' : 'succeeded';
       const stats = { ...ctx.counts, smokeballRequests: smokeball.gate.metrics.sent - sentBefore };
       store.runs.finish(runId, outcome, stats);
