@@ -66,6 +66,14 @@ function freshMatters(count: number, n = 1): string[] {
   return out;
 }
 
+/** The matter history's stage entries after the import, oldest first: [cause, stage sent]. */
+const stagesSent = (matterId: string) =>
+  stack.store.history
+    .timeline(matterId)
+    .filter((e) => e.kind === 'stage_sent')
+    .reverse()
+    .map((e) => [e.cause, e.details.to]);
+
 const changesOf = (matterId: string) => world.caseStatus.control.stageChanges().filter((c) => c.caseExternalId === matterId);
 
 describe('stage-change hold', () => {
@@ -132,6 +140,8 @@ describe('stage-change hold', () => {
         .map((x) => x.to),
     ).toEqual([c!.name]);
     expect(engine.heldChanges().find((x) => x.matterId === matterId)).toBeUndefined();
+    // The matter's history says the hold released it, and only the stage the client saw.
+    expect(stagesSent(matterId!)).toEqual([['held_release', c!.name]]);
     // Nothing is sent twice: another release and another reconcile change nothing.
     await engine.releaseDueHeld();
     await engine.refresh({ stageMatterIds: [matterId!] });
@@ -167,6 +177,8 @@ describe('stage-change hold', () => {
     await engine.refresh({ stageMatterIds: [sendNow!, dontSend!] });
     expect(changesOf(sendNow!).length - beforeA).toBe(1);
     expect(changesOf(dontSend!).length - beforeB).toBe(1);
+    expect(stagesSent(sendNow!)).toEqual([['held_sent', ta.name]]);
+    expect(stagesSent(dontSend!)).toEqual([['held_silent', tb.name]]);
   });
 });
 

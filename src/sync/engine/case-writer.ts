@@ -3,11 +3,12 @@ import type { CaseStatusClient } from '../casestatus/client.js';
 import { CASE_STATUS_BATCH_LIMIT } from '../casestatus/client.js';
 import type { CsBatchItem, CsCaseInput, CsCaseResult, CsClientResult } from '../casestatus/types.js';
 import type { SyncConfig } from '../config.js';
-import { fingerprint, isEligible, mapStage, type ReferenceData } from '../mapping.js';
+import { displayName, fingerprint, isEligible, mapContact, mapStage, type ReferenceData } from '../mapping.js';
 import { contactsOfMatters, decideCaseWrites, decideContactWrites, type CaseWrite } from './decisions.js';
 import type { SbContact, SbMatter, SbMatterStage } from '../smokeball/types.js';
 import type { RunContext } from './run-context.js';
 import type { StageGate, StageMove } from './stage-gate.js';
+import type { HistoryCause } from '../../contract/history.js';
 
 export interface MatterWithStage {
   matter: SbMatter;
@@ -20,6 +21,13 @@ interface PendingStage {
   stageId: string | null;
   stageUpdated: string;
   fingerprint: string;
+}
+
+/** Case fields whose change the history names (the stage and status have entries of their own). */
+const CASE_FIELDS = ['readableId', 'title', 'description', 'practiceArea', 'primaryAttorney', 'clientExternalIds'] as const;
+
+function changedFields(before: Partial<CsCaseInput> | undefined, after: CsCaseInput): string[] {
+  return CASE_FIELDS.filter((f) => JSON.stringify(before?.[f] ?? null) !== JSON.stringify(after[f] ?? null));
 }
 
 function chunk<T>(items: T[], size: number): T[][] {
@@ -70,12 +78,12 @@ export class CaseWriter {
       ),
     );
     this.store.transaction(() => {
-      results.forEach((batchResults, b) => this.recordCases(batches[b] as CaseWrite[], batchResults, ctx));
+      results.forEach((batchResults, b) => this.recordCases(batches[b] as CaseWrite[], batchResults, contacts, ctx));
       commit();
     });
   }
 
-  private recordCases(batch: CaseWrite[], results: CsBatchItem<CsCaseResult>[], ctx: RunContext): void {
+  private recordCases(batch: CaseWrite[], results: CsBatchItem<CsCaseResult>[], contacts: Map<string, SbContact>, ctx: RunContext): void {
     results.forEach((r, i) => {
       const p = batch[r.index ?? i];
       if (!p) return;
@@ -108,6 +116,7 @@ export class CaseWriter {
         fingerprint: p.fingerprint,
         caseInput: p.input,
       });
+      this.recordCaseHistory(p, r, previous, contacts, ctx);
       if (r.stageChanged && previous && previous.stageName !== p.input.stage) {
         this.store.activity.add({
           kind: 'stage',
@@ -117,6 +126,31 @@ export class CaseWriter {
         });
       }
     });
+  }
+
+  /**
+   * The matter history of one case write: created, or reopened / updated (which fields) / stage sent, each with the
+   * run that did it and the Smokeball change (the matter's version; the stage's lastUpdated for a stage).
+   */
+  private recordCaseHistory(p: CaseWrite, r: CsCaseResult, previous: MatterLink | undefined, contacts: Map<string, SbContact>, ctx: RunContext): void {
+    const { history } = this.store;
+    const base = { matterId: p.matter.id, caseId: r.id, cause: ctx.kind, runId: ctx.runId, source: p.matter.versionId };
+    const names = p.clientIds.map((id) => contacts.get(id)).filter((c): c is SbContact => c !== undefined);
+    if (names.length > 0)
+      history.setClientNames(
+        p.matter.id,
+        names.map((c) => displayName(mapContact(c, this.config).input)),
+      );
+    if (r.created || !previous) {
+      history.record({ ...base, kind: 'case_created', details: { to: p.input.stage } });
+      return;
+    }
+    if (previous.status === 'Closed' && p.input.status !== 'closed') history.record({ ...base, kind: 'case_reopened' });
+    const fields = changedFields(previous.caseInput as Partial<CsCaseInput>, p.input);
+    if (r.changed && fields.length > 0) history.record({ ...base, kind: 'case_updated', details: { fields } });
+    if (r.stageChanged && previous.stageName !== p.input.stage) {
+      history.record({ ...base, kind: 'stage_sent', source: p.stageUpdated, details: { from: previous.stageName, to: p.input.stage } });
+    }
   }
 
   /** Upserts these contacts as Case Status clients where their details changed since last written. */
@@ -190,14 +224,19 @@ export class CaseWriter {
         }
         results.forEach((r, i) => {
           const p = changed[r.index ?? i];
-          if (p) this.recordStageResult(r, p, ctx);
+          if (p) this.recordStageResult(r, p, ctx, ctx.kind);
         });
       });
     }
   }
 
   /** Closes the cases of these linked matters (closed, deleted, or no longer selected for sync). */
-  async closeCases(links: MatterLink[], ctx: RunContext, reason: string, options: { force?: boolean; notify?: boolean } = {}): Promise<void> {
+  async closeCases(
+    links: MatterLink[],
+    ctx: RunContext,
+    reason: string,
+    options: { force?: boolean; notify?: boolean; cause?: HistoryCause } = {},
+  ): Promise<void> {
     const pending = links
       .filter((l) => l.status !== 'Closed')
       // A person's confirmation sends past the mass-change guard; it still counts towards the window.
@@ -219,6 +258,15 @@ export class CaseWriter {
           }
           ctx.counts.casesClosed += 1;
           this.store.links.saveMatter({ ...p.link, status: 'Closed', fingerprint: fingerprint(p.input), caseInput: p.input });
+          this.store.history.record({
+            matterId: p.link.matterId,
+            caseId: r.id,
+            kind: 'case_closed',
+            cause: options.cause ?? ctx.kind,
+            runId: ctx.runId,
+            source: p.link.matterVersion,
+            details: { reason },
+          });
           this.store.activity.add({
             kind: 'closed',
             matterId: p.link.matterId,
@@ -236,6 +284,8 @@ export class CaseWriter {
    * `notify: false` applies them without texting the client (`notifyClient: false`, docs/casestatus-api.md).
    */
   async sendHeld(changes: HeldChange[], ctx: RunContext, options: { force: boolean; notify: boolean }): Promise<void> {
+    // A hold that ran out by itself, a person's Send now / Confirm, or Don't send (applied without texting).
+    const cause: HistoryCause = !options.notify ? 'held_silent' : options.force ? 'held_sent' : 'held_release';
     const stages: { held: HeldChange; link: MatterLink; input: CsCaseInput }[] = [];
     const closures: MatterLink[] = [];
     for (const held of changes) {
@@ -269,12 +319,12 @@ export class CaseWriter {
           const p = batch[r.index ?? i];
           if (!p) return;
           const sent = { link: p.link, input: p.input, stageId: p.held.stageId, stageUpdated: p.held.stageUpdated, fingerprint: fingerprint(p.input) };
-          if (this.recordStageResult(r, sent, ctx, options.notify ? '' : ' (client not texted)')) this.store.held.remove(p.held.matterId);
+          if (this.recordStageResult(r, sent, ctx, cause, options.notify ? '' : ' (client not texted)')) this.store.held.remove(p.held.matterId);
         });
       });
     }
     if (closures.length > 0) {
-      await this.closeCases(closures, ctx, 'held closure sent', { force: true, notify: options.notify });
+      await this.closeCases(closures, ctx, 'held closure sent', { force: true, notify: options.notify, cause });
       for (const l of closures) if (this.store.links.matter(l.matterId)?.status === 'Closed') this.store.held.remove(l.matterId);
     }
   }
@@ -288,6 +338,7 @@ export class CaseWriter {
     r: CsBatchItem<CsCaseResult>,
     p: { link: MatterLink; input: CsCaseInput; stageId: string | null; stageUpdated: string | null; fingerprint: string },
     ctx: RunContext,
+    cause: HistoryCause,
     note = '',
   ): boolean {
     if (!r.ok) {
@@ -305,6 +356,15 @@ export class CaseWriter {
       caseInput: p.input,
     });
     if (r.stageChanged) {
+      this.store.history.record({
+        matterId: p.link.matterId,
+        caseId: r.id,
+        kind: 'stage_sent',
+        cause,
+        runId: ctx.runId,
+        source: p.stageUpdated,
+        details: { from: p.link.stageName, to: p.input.stage },
+      });
       this.store.activity.add({
         kind: 'stage',
         matterId: p.link.matterId,

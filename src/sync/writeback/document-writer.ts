@@ -320,6 +320,7 @@ export class DocumentWriter {
       });
       store.outbox.markDone(item.id, fileId);
       store.attention.resolve('document_failed', item.subjectId);
+      store.history.record({ matterId: link.matterId, kind: 'document_uploaded', cause: 'writeback', details: { fileName, sizeBytes: doc.sizeBytes } });
       store.activity.add({
         kind: 'document',
         matterId: link.matterId,

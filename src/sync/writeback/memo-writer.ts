@@ -269,6 +269,7 @@ export class MemoWriter {
       store.writeback.clearMemoWrite(write.requestId);
       const senders = [...new Set(items.map((i) => oneLine(i.payload.sender.name, 60)))].join(', ');
       const n = items.length;
+      store.history.record({ matterId: write.matterId, kind: 'memo_written', cause: 'writeback', details: { messages: n, memoId } });
       store.activity.add({
         kind: 'memo',
         matterId: write.matterId,
