@@ -7,6 +7,7 @@
  *   preview what the next sync would do (a dry run: reads only, writes nothing)
  *   status  print the local state: last runs, links, items needing attention
  *   activity  print recent memos and documents written to Smokeball, and write-back items needing attention
+ *   history print one matter's history (found by number, title or client name)
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { runDemo } from './demo.js';
 import { printStatus } from './status.js';
 import { runDiagnostics } from './diagnostics.js';
 import { printActivity } from './activity.js';
+import { printHistory } from './history.js';
 import { runSync } from './sync.js';
 import { runPreview } from './preview.js';
 import { runSims } from './sim.js';
@@ -40,6 +42,8 @@ Commands:
              --config FILE (as for sync)  --data DIR (read only)  --json (the whole preview, with its lists)
   status   Show the local sync state  --data DIR
   activity Show recent memos and documents synced to Smokeball, and items needing attention  --data DIR
+  history MATTER  Show what the app did for one matter (cases, stages, memos, documents, items), newest first;
+             MATTER is a matter number, or part of a title or client name  --data DIR
   diagnostics  Write a support zip (last 7 days of logs, versions, settings, state summary; no secrets)
              --data DIR  --out FILE  --include-client-details (attention items and activity, which name clients)
 ${SERVE_USAGE}`;
@@ -49,8 +53,10 @@ export const DEFAULT_DATA_DIR = join(homedir(), '.case-status-sync');
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'serve') return runServe(rest, { dataDir: DEFAULT_DATA_DIR });
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    // Only `history` takes a positional (the matter); elsewhere a stray word is still an error.
+    allowPositionals: command === 'history',
     options: {
       matters: { type: 'string' },
       seed: { type: 'string' },
@@ -109,6 +115,10 @@ async function main(argv: string[]): Promise<number> {
       return printStatus(values.data ?? DEFAULT_DATA_DIR);
     case 'activity':
       return printActivity(values.data ?? DEFAULT_DATA_DIR);
+    case 'history':
+      if (positionals.length !== 1 || positionals[0]!.trim() === '')
+        throw new Error('history needs one MATTER: a matter number, title or client name (quote it if it has spaces)');
+      return printHistory(values.data ?? DEFAULT_DATA_DIR, positionals[0]!);
     case 'diagnostics':
       return runDiagnostics({ dataDir: values.data ?? DEFAULT_DATA_DIR, out: values.out, includeClientDetails: values['include-client-details'] ?? false });
     default:
