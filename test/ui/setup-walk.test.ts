@@ -211,8 +211,13 @@ describe('first run', () => {
 
     // Step 7: the import, its progress, and what happens next.
     await text(stepTitle(), 'Import');
+    // The import step offers the 2-minute stage hold, ticked; starting the import saves it.
+    const hold = page.getByLabel('Hold stage changes for 2 minutes before texting clients');
+    expect(await hold.isChecked()).toBe(true);
+    expect(core.view().settings.stageHoldMinutes).toBe(0);
     await shot(page, 'setup-7-import');
     await button('Start the import').click();
+    await expect.poll(() => core.view().settings.stageHoldMinutes).toBe(2);
     const done = page.locator('.setup-panel [role=status]').filter({ hasText: 'Import done' });
     await visible(done, 90_000);
     // What the import did, read from Case Status, is what the preview said: cases, clients, and the matters left out.
