@@ -49,12 +49,14 @@ export interface SyncPreview {
   notSynced: { reason: NotSyncedReason; count: number; detail: string }[];
   /** Cases written without a stage, because their Smokeball stage has no Case Status stage. */
   stageNotMapped: number;
-  /** Set-up step 4: each matter status with its number of matters (selected: synced). */
+  /** Set-up step 4: every matter status with its own number of matters (selected: synced), in Smokeball's order. */
   statuses: { status: string; matters: number; selected: boolean }[];
   /** Set-up steps 4–5: each matter type with its matters, the practice area it maps to now, and a suggestion. */
   matterTypes: { id: string; name: string; matters: number; selected: boolean; practiceArea: string | null; suggested: string | null }[];
   /** Set-up step 5: every Smokeball stage in use, with its matters and a suggested Case Status stage; unmapped first. */
   stages: { id: string; name: string; practiceArea: string; matters: number; mappedTo: string | null; suggested: string | null; unmapped: boolean }[];
+  /** Case Status's practice areas with their stages in order: the choices set-up step 5 offers. */
+  practiceAreas: { name: string; stages: string[] }[];
   /** The cases a complete scan would close (re-read first), by matter. */
   closures: { matterId: string; number: string; title: string }[];
   /** Every listed matter and what the sync does with it (the preview's full list, for the CSV export). */

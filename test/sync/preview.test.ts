@@ -63,8 +63,10 @@ describe('the dry-run preview against the simulators', () => {
     const sbBefore = world.smokeball.stats.log.length;
     const run = await stack.engine.initialImport();
     const importRequests = world.smokeball.stats.log.length - sbBefore;
-    console.log(`preview: ${preview.requests.smokeball} Smokeball requests, import: ${importRequests}`);
-    expect(preview.requests.smokeball).toBeLessThanOrEqual(importRequests);
+    // The import's list pages, plus one `Limit=1` count per status not synced (3), minus the staff list it skips.
+    const statusCounts = preview.statuses.filter((s) => !s.selected).length;
+    console.log(`preview: ${preview.requests.smokeball} Smokeball requests, import: ${importRequests}, status counts: ${statusCounts}`);
+    expect(preview.requests.smokeball).toBeLessThanOrEqual(importRequests + statusCounts - 1);
 
     const cases = world.caseStatus.control.cases();
     const clients = world.caseStatus.control.clients();
@@ -80,6 +82,13 @@ describe('the dry-run preview against the simulators', () => {
     expect(preview.notSynced.find((n) => n.reason === 'status_filtered_out')!.count).toBe(
       world.firm.matters.filter((m) => m.status !== 'Open' && m.status !== 'Pending').length,
     );
+    // Step 4: one count per status, synced or not, each what Smokeball holds.
+    expect(preview.statuses.map((s) => s.status)).toEqual(['Open', 'Pending', 'Closed', 'Deleted', 'Cancelled']);
+    for (const s of preview.statuses) {
+      expect(s.matters, s.status).toBe(world.firm.matters.filter((m) => !m.isLead && m.status === s.status).length);
+      expect(s.selected, s.status).toBe(s.status === 'Open' || s.status === 'Pending');
+    }
+    expect(preview.statuses.filter((s) => !s.selected && s.matters > 0).length).toBeGreaterThan(1);
     // Texted: the textable clients of every new case (each new case is a stage change from nothing, or a welcome).
     const texted = new Set([...cases.values()].flatMap((c) => c.clientExternalIds).filter((id) => clients.get(id)?.textable));
     expect(preview.clientsTexted).toBe(texted.size);

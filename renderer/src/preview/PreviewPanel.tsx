@@ -13,6 +13,7 @@ export function PreviewPanel() {
   const view = useView();
   const { run, busy } = useCommand();
   const [preview, setPreview] = useState<SyncPreview | null>(null);
+  const runPreview = () => void run('previewSync', undefined).then((r) => r && setPreview(r));
   const unavailable = view.setupProblem ?? (view.busy ? 'A sync is running: preview when it has finished.' : null);
   return (
     <section className="card" aria-labelledby="preview-title" id="preview">
@@ -20,7 +21,7 @@ export function PreviewPanel() {
       <p className="small">See what the next sync would do before it does it: nothing is written.</p>
       <button
         type="button"
-        onClick={() => void run('previewSync', undefined).then((r) => r && setPreview(r))}
+        onClick={runPreview}
         disabled={busy !== null || unavailable !== null}
         aria-describedby={unavailable ? 'preview-unavailable' : undefined}
       >
@@ -36,7 +37,7 @@ export function PreviewPanel() {
           <PreviewResult preview={preview} />
           <details className="runs">
             <summary>Matter types and stages ({preview.stages.filter((s) => s.unmapped).length} stages not mapped)</summary>
-            <StageSuggestions preview={preview} />
+            <StageSuggestions preview={preview} onSaved={runPreview} />
           </details>
         </>
       )}

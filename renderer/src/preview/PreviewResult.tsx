@@ -84,12 +84,12 @@ export function PreviewResult({ preview }: { preview: SyncPreview }) {
         {p.notSynced
           .filter((g) => g.count > 0)
           .map((g) => (
-            <li key={g.reason}>
+            <li key={g.reason} data-testid={`not-synced-${g.reason}`}>
               {NOT_SYNCED_LABELS[g.reason]}: {count(g.count)}
               {g.detail && <span className="muted"> ({g.detail})</span>}
             </li>
           ))}
-        {p.stageNotMapped > 0 && <li>Synced without a stage (stage not mapped): {count(p.stageNotMapped)}</li>}
+        {p.stageNotMapped > 0 && <li data-testid="not-synced-stage">Synced without a stage (stage not mapped): {count(p.stageNotMapped)}</li>}
       </ul>
 
       {p.closures.length > 0 && (

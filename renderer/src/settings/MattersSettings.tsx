@@ -1,9 +1,6 @@
-import type { Settings } from '../../../src/contract/settings.js';
 import { useView } from '../app-context.js';
 import { SaveBar, useDraft, useSaveSettings } from './form-helpers.js';
-
-type MatterFilter = Settings['matterFilter'];
-type MatterStatus = MatterFilter['statuses'][number];
+import { MATTER_STATUSES, toggleStatus, type MatterFilter, type MatterStatus } from './matter-filter.js';
 /** The matter type ids are edited as text, one per line. */
 type Draft = { statuses: MatterStatus[]; typesText: string };
 
@@ -20,8 +17,6 @@ const fromDraft = (draft: Draft): MatterFilter => ({
   ],
 });
 
-const STATUSES: MatterStatus[] = ['Open', 'Pending', 'Closed', 'Cancelled', 'Deleted'];
-
 export function MattersSettings() {
   const view = useView();
   const { draft, setDraft, dirty, reset, markSaved } = useDraft<Draft>(toDraft(view.settings.matterFilter));
@@ -29,10 +24,7 @@ export function MattersSettings() {
   const statusError = state.fieldErrors['matterFilter.statuses'] ?? state.fieldErrors.matterFilter;
   const typesError = Object.entries(state.fieldErrors).find(([k]) => k.startsWith('matterFilter.matterTypeIds'))?.[1];
 
-  const toggle = (status: MatterStatus, on: boolean) => {
-    const statuses = on ? [...draft.statuses, status] : draft.statuses.filter((s) => s !== status);
-    setDraft({ ...draft, statuses: STATUSES.filter((s) => statuses.includes(s)) });
-  };
+  const toggle = (status: MatterStatus, on: boolean) => setDraft({ ...draft, statuses: toggleStatus(draft.statuses, status, on) });
 
   return (
     <form
@@ -48,7 +40,7 @@ export function MattersSettings() {
       <p className="hint">Which Smokeball matters become Case Status cases. A matter that leaves the selection has its case closed at the next reconcile.</p>
       <fieldset className={`field${statusError ? ' field-invalid' : ''}`} aria-describedby={statusError ? 'statuses-error' : undefined}>
         <legend>Matter statuses to sync</legend>
-        {STATUSES.map((status) => (
+        {MATTER_STATUSES.map((status) => (
           <div className="field-check" key={status}>
             <input id={`status-${status}`} type="checkbox" checked={draft.statuses.includes(status)} onChange={(e) => toggle(status, e.target.checked)} />
             <label htmlFor={`status-${status}`}>{status}</label>

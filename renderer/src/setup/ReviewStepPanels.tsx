@@ -1,14 +1,17 @@
 import type { ReactNode } from 'react';
 import type { ReviewSetupStep } from '../../../src/contract/setup.js';
 import { PreviewPanel } from '../preview/PreviewPanel.js';
+import { MappingPanel } from './MappingPanel.js';
+import { WhatSyncsPanel } from './WhatSyncsPanel.js';
 
 /**
- * Steps 4–6 (what syncs, stages and practice areas, the preview) draw their data from the preview work
- * (`renderer/src/preview/`). Until a step has its own panel it shows what it will cover, and can be confirmed or
- * skipped like any review step. A panel registered here replaces the description; the wizard still adds the
+ * Steps 4–6 (what syncs, stages and practice areas, the preview) draw their data from the dry run
+ * (`renderer/src/preview/`). A panel registered here replaces the step's description; the wizard still adds the
  * Continue and Skip buttons under it.
  */
 export const REVIEW_STEP_PANELS: Partial<Record<ReviewSetupStep, () => ReactNode>> = {
+  'what-syncs': () => <WhatSyncsPanel />,
+  mapping: () => <MappingPanel />,
   preview: () => <PreviewPanel />,
 };
 

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ReviewSetupStep, SetupStepId } from '../../../src/contract/setup.js';
 import { useView } from '../app-context.js';
-import { count } from '../format.js';
+import { count, plural } from '../format.js';
 import { useCommand, useOpenLink } from '../use-command.js';
 import { REVIEW_STEP_DESCRIPTIONS, REVIEW_STEP_PANELS } from './ReviewStepPanels.js';
-import { STATE_LABELS, STEP_TITLES } from './steps.js';
+import { SETUP_STAGE_HOLD_MINUTES, STATE_LABELS, STEP_TITLES } from './steps.js';
 
 /**
  * The guided set-up: the steps on the left with what each has done, one step at a time on the right. The core
@@ -278,6 +278,13 @@ function ImportStep() {
   const started = setup.runsAllowed;
   const done = view.initialImportDone;
   const blocking = setup.steps.find((s) => (s.id === 'smokeball' || s.id === 'casestatus') && s.state !== 'done');
+  // Offered ticked: a stage set by mistake and put back within the hold never texts the client (docs/trust.md).
+  const [hold, setHold] = useState(true);
+  const start = async () => {
+    const holdMinutes = hold ? Math.max(SETUP_STAGE_HOLD_MINUTES, view.settings.stageHoldMinutes) : 0;
+    if (holdMinutes !== view.settings.stageHoldMinutes && !(await run('updateSettings', { stageHoldMinutes: holdMinutes }))) return;
+    await run('startImport', {}, (r) => (r.started ? null : `The import did not start: ${r.reason ?? 'unknown reason'}.`));
+  };
   if (!started) {
     return (
       <>
@@ -285,14 +292,17 @@ function ImportStep() {
           The first import creates a Case Status case for every matter that syncs, and its clients. Case Status texts each new client, so check the preview
           first if you have not.
         </p>
+        <div className="field field-check">
+          <input id="setup-stage-hold" type="checkbox" checked={hold} onChange={(e) => setHold(e.target.checked)} aria-describedby="setup-stage-hold-hint" />
+          <label htmlFor="setup-stage-hold">Hold stage changes for {SETUP_STAGE_HOLD_MINUTES} minutes before texting clients</label>
+          <p className="hint" id="setup-stage-hold-hint">
+            A stage changed by mistake and put back within {SETUP_STAGE_HOLD_MINUTES} minutes then never texts the client; you can change the hold under
+            Settings → Schedule.
+          </p>
+        </div>
         {blocking && <p className="hint">Finish “{STEP_TITLES[blocking.id]}” first.</p>}
         <div className="button-row">
-          <button
-            type="button"
-            className="primary"
-            disabled={busy !== null || blocking !== undefined}
-            onClick={() => void run('startImport', {}, (r) => (r.started ? null : `The import did not start: ${r.reason ?? 'unknown reason'}.`))}
-          >
+          <button type="button" className="primary" disabled={busy !== null || blocking !== undefined} onClick={() => void start()}>
             Start the import
           </button>
         </div>
@@ -324,6 +334,12 @@ function ImportStep() {
             ? 'Real-time updates are on: a stage change in Smokeball reaches Case Status within seconds.'
             : 'Real-time updates are off: changes reach Case Status with Sync now and the nightly sync.'}
         </li>
+        {view.settings.stageHoldMinutes > 0 && (
+          <li>
+            A stage change waits {plural(view.settings.stageHoldMinutes, 'minute')} before it reaches Case Status and texts the client; the window lists what is
+            waiting, with Send now.
+          </li>
+        )}
         <li>Every night at {view.settings.nightlySyncTime} a full check catches anything missed (Settings → Schedule).</li>
         <li>The tray icon shows how the sync is doing: green when up to date, amber when something needs you, grey when signed out.</li>
       </ul>

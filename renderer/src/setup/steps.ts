@@ -12,3 +12,6 @@ export const STEP_TITLES: Record<SetupStepId, string> = {
 };
 
 export const STATE_LABELS = { done: 'done', skipped: 'skipped', current: 'current step', todo: 'to do' } as const;
+
+/** The stage hold the import step offers, ticked (the setting `stageHoldMinutes`, see docs/trust.md). */
+export const SETUP_STAGE_HOLD_MINUTES = 2;

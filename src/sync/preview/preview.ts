@@ -33,9 +33,10 @@ const ALL_STATUSES: SbMatterStatus[] = ['Open', 'Pending', 'Closed', 'Deleted', 
  * Case Status or Smokeball write, no link, checkpoint, attention item or run record (the scan runs with
  * `resume: false` and a status reporter of its own).
  *
- * Two differences from a run, both reads: one `Limit=1` matters request counts the matters whose status is not
- * synced, and staff are not read while nothing is linked (a case's attorney only matters when comparing with what
- * was last sent), so a first-import preview costs no more Smokeball requests than the import's own list pages.
+ * Two differences from a run, both reads: one `Limit=1` matters request per status not synced counts its matters
+ * (set-up step 4 shows one count per status), and staff are not read while nothing is linked (a case's attorney only
+ * matters when comparing with what was last sent). A first-import preview so costs the import's own list pages plus
+ * one request per status not synced, less one.
  */
 export async function previewSync(deps: PreviewDeps): Promise<SyncPreview> {
   const { smokeball: sb, caseStatus: cs, store, config } = deps;
@@ -47,9 +48,12 @@ export async function previewSync(deps: PreviewDeps): Promise<SyncPreview> {
     firstImport ? Promise.resolve([]) : listStaff(sb),
     listMatterTypes(sb),
     cs.practiceAreas(),
-    unselected.length === 0
-      ? Promise.resolve(0)
-      : sb.get<SbPage<SbMatter>>('/matters', { params: { Status: unselected, Offset: 0, Limit: 1 } }).then((p) => p.size ?? p.value.length),
+    // One count per status not synced (set-up step 4 shows each): a `Limit=1` read each, its `size` is the count.
+    Promise.all(
+      unselected.map((status) =>
+        sb.get<SbPage<SbMatter>>('/matters', { params: { Status: [status], Offset: 0, Limit: 1 } }).then((p) => ({ status, count: p.size ?? p.value.length })),
+      ),
+    ),
   ]);
   const ref: ReferenceData = {
     staff: new Map(staff.map((s) => [s.id, s])),
@@ -66,7 +70,7 @@ export async function previewSync(deps: PreviewDeps): Promise<SyncPreview> {
   const closures = planClosures(store.links.allMatters(), seen, config);
   return tally.result({
     firstImport,
-    otherStatuses: { count: otherStatuses, statuses: unselected },
+    otherStatuses,
     closures,
     requests: { smokeball: sb.gate.metrics.sent - sbBefore, caseStatus: cs.gate.metrics.sent - csBefore },
   });
@@ -198,7 +202,7 @@ class PreviewTally {
 
   result(extra: {
     firstImport: boolean;
-    otherStatuses: { count: number; statuses: string[] };
+    otherStatuses: { status: SbMatterStatus; count: number }[];
     closures: ReturnType<typeof planClosures>;
     requests: SyncPreview['requests'];
   }): SyncPreview {
@@ -206,7 +210,14 @@ class PreviewTally {
     const count = (reason: NotSyncedReason) => all.filter((m) => m.action === 'not_synced' && m.reason === reason).length;
     const notSynced: SyncPreview['notSynced'] = [
       { reason: 'type_not_mapped', count: count('type_not_mapped'), detail: [...this.typesNotMapped].sort().join(', ') },
-      { reason: 'status_filtered_out', count: extra.otherStatuses.count, detail: extra.otherStatuses.statuses.join(', ') },
+      {
+        reason: 'status_filtered_out',
+        count: extra.otherStatuses.reduce((n, s) => n + s.count, 0),
+        detail: extra.otherStatuses
+          .filter((s) => s.count > 0)
+          .map((s) => `${s.status} ${s.count}`)
+          .join(', '),
+      },
       { reason: 'type_not_selected', count: count('type_not_selected'), detail: '' },
       { reason: 'lead', count: count('lead'), detail: '' },
     ];
@@ -223,12 +234,12 @@ class PreviewTally {
       notTextableClients: clients,
       notSynced,
       stageNotMapped: all.filter((m) => m.reason === 'stage_not_mapped').length,
-      statuses: [
-        ...this.config.statuses.map((status) => ({ status, matters: this.statusCounts.get(status) ?? 0, selected: true })),
-        ...(extra.otherStatuses.statuses.length > 0
-          ? [{ status: extra.otherStatuses.statuses.join(', '), matters: extra.otherStatuses.count, selected: false }]
-          : []),
-      ],
+      // Every status in Smokeball's order, each with its own count: synced ones from the list pages, the others from their `Limit=1` read.
+      statuses: ALL_STATUSES.map((status) => {
+        const selected = this.config.statuses.includes(status);
+        const matters = selected ? (this.statusCounts.get(status) ?? 0) : (extra.otherStatuses.find((s) => s.status === status)?.count ?? 0);
+        return { status, matters, selected };
+      }),
       matterTypes: [...this.typeCounts.entries()]
         .map(([id, t]) => {
           const area = practiceAreaFor(t.name, this.ref, this.config);
@@ -243,6 +254,10 @@ class PreviewTally {
         })
         .sort((a, b) => Number(a.practiceArea !== null) - Number(b.practiceArea !== null) || b.matters - a.matters),
       stages: [...this.stages.values()].sort((a, b) => Number(b.unmapped) - Number(a.unmapped) || b.matters - a.matters || a.name.localeCompare(b.name)),
+      practiceAreas: [...this.ref.practiceAreas.values()].map((a) => ({
+        name: a.name,
+        stages: [...a.stages].sort((x, y) => x.position - y.position).map((st) => st.name),
+      })),
       closures: extra.closures.candidates.map((l) => ({ matterId: l.matterId, number: l.matterNumber ?? '', title: l.matterTitle ?? '' })),
       matters: all.sort((a, b) => a.number.localeCompare(b.number)),
       requests: extra.requests,
