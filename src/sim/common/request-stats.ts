@@ -13,6 +13,11 @@ export interface RequestLogEntry {
   route: string; // normalised, ids replaced by {id}
   status: number;
   requestId?: string;
+  /**
+   * The OAuth grant of the bearer token (Smokeball simulator): each install's sign-in is a grant of its own, so a
+   * test can tell which install sent a request. Absent when the request was refused before its token was read.
+   */
+  grantId?: string | null;
 }
 
 export class RequestStats {

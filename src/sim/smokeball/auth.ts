@@ -90,6 +90,11 @@ export class TokenStore {
     return found;
   }
 
+  /** Ids of every grant started so far, oldest first: each completed sign-in starts one. */
+  grantIds(): string[] {
+    return [...this.grants.keys()];
+  }
+
   /** A new user grant (authorization code flow) with its refresh token and a first access token. */
   startGrant(clientId: string, userId: string): IssuedTokens {
     const grant: Grant = {

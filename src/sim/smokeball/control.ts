@@ -173,6 +173,11 @@ export class SmokeballControl {
     return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn };
   }
 
+  /** Ids of every grant started so far, oldest first: the request log's `grantId` tells whose request it was. */
+  grantIds(): string[] {
+    return this.d.tokens.grantIds();
+  }
+
   /** Every access token stops working (next API call → 401); refresh tokens still work. */
   expireAccessTokens(): void {
     this.d.tokens.expireAllAccessTokens();

@@ -99,6 +99,7 @@ export function installGateway(app: FastifyInstance, deps: GatewayDeps): void {
       route: normaliseRoute(pathOf(request)),
       status: reply.statusCode,
       ...(typeof header === 'string' ? { requestId: header } : {}),
+      ...(callers.has(request) ? { grantId: callers.get(request)!.grantId } : {}),
     });
   });
 }

@@ -30,6 +30,21 @@ describe('API gateway', () => {
     expect((await t.api('/matters?Limit=1')).status).toBe(401);
   });
 
+  it("records each request's grant, so a test can tell which install (sign-in) sent it", async () => {
+    t = await startTestSim();
+    const other = t.sim.control.issueTokens();
+    const [first, second] = t.sim.control.grantIds();
+    expect(t.sim.control.grantIds()).toHaveLength(2);
+    expect((await t.api('/staff')).status).toBe(200);
+    expect((await t.api('/staff', { headers: { authorization: `Bearer ${other.accessToken}` } })).status).toBe(200);
+    expect((await t.api('/staff', { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+    expect(t.sim.stats.log.map((e) => [e.status, e.grantId])).toEqual([
+      [200, first],
+      [200, second],
+      [401, undefined], // refused before a token was known
+    ]);
+  });
+
   it('expireAccessTokens() invalidates every access token; a refresh gets a working one', async () => {
     t = await startTestSim();
     expect((await t.api('/staff')).status).toBe(200);
