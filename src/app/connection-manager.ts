@@ -61,6 +61,11 @@ export interface ConnectionManagerDeps {
   onSignedIn?: (accessToken: string) => void;
   /** False while the guided set-up holds runs back: real time starts only once the import is started. */
   realtimeAllowed?: () => boolean;
+  /**
+   * Whether this install may ask for the firm's sync lease: once its set-up is complete or its import was started
+   * (default: always). Until then it is neither host nor standby; `joinFirm` asks when the import is started.
+   */
+  leaseAllowed?: () => boolean;
   /** What this install publishes for the standbys while it is the firm's sync host. */
   publishStatus?: () => unknown;
   /** A standby pressed Sync now. */
@@ -249,9 +254,10 @@ export class ConnectionManager {
     this.current = stack;
     this.syncRole = role;
     role?.attach(stack.store.db);
-    // Known before anything else starts: the set-up's import and Sync now right after a key is entered see the
-    // install's role, not "finding out" (the first grant is immediate; bounded by the lease call's timeout).
-    await role?.start();
+    // Known before anything else starts: Sync now right after a key is entered sees the install's role, not
+    // "finding out" (the first grant is immediate; bounded by the lease call's timeout). An install in the middle
+    // of its set-up does not ask (see joinFirm).
+    if (role && (this.deps.leaseAllowed?.() ?? true)) await role.start();
     const status = stack.engine.status;
     const onChange = () => this.deps.events.statusChanged(status.current);
     status.on('change', onChange);
@@ -274,6 +280,15 @@ export class ConnectionManager {
       this.budgetFollower = startBudgetFollower({ gate: stack.smokeballGate, relayUrl, relayToken, logger: this.deps.logger });
     this.deps.events.stackBuilt(stack);
     if (await stack.tokens.hasTokens()) await this.connected(stack);
+  }
+
+  /**
+   * The set-up's import was started: from now on this install asks for the firm's lease. Resolves once the first
+   * answer is in (host: the import starts; standby: the view names the host), bounded by the lease call's timeout.
+   */
+  async joinFirm(): Promise<void> {
+    await this.configuring.catch(() => {});
+    await this.syncRole?.start();
   }
 
   /** Signed in (at start, or again after a lapse): real time, then whatever the run coordinator starts. */

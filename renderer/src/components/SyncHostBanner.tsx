@@ -13,7 +13,8 @@ interface PublishedStatus {
 export function SyncHostBanner() {
   const { view, bridge, notify, now } = useApp();
   const host = view?.syncHost;
-  if (!host || host.role === 'host' || host.role === 'starting') return null;
+  // During its own set-up an install is nobody's standby yet (the wizard is what the window shows).
+  if (!host || host.role === 'host' || host.role === 'starting' || host.role === 'setup') return null;
   const published = (host.hostStatus ?? null) as PublishedStatus | null;
   const last = published?.lastSyncAt ? minutesAgo(now, published.lastSyncAt) : null;
   const makeHost = () =>
