@@ -254,10 +254,11 @@ export class ConnectionManager {
     this.current = stack;
     this.syncRole = role;
     role?.attach(stack.store.db);
-    // Known before anything else starts: Sync now right after a key is entered sees the install's role, not
-    // "finding out" (the first grant is immediate; bounded by the lease call's timeout). An install in the middle
-    // of its set-up does not ask (see joinFirm).
-    if (role && (this.deps.leaseAllowed?.() ?? true)) await role.start();
+    // Asked without waiting for the answer: a relay that is slow or silent must not hold the window up for the
+    // lease call's timeout. The fence stays closed until this install is granted the lease, so nothing is sent
+    // meanwhile, and the window says it is finding out which PC syncs. An install in the middle of its set-up
+    // does not ask yet (see joinFirm).
+    if (role && (this.deps.leaseAllowed?.() ?? true)) this.askForLease(role);
     const status = stack.engine.status;
     const onChange = () => this.deps.events.statusChanged(status.current);
     status.on('change', onChange);
@@ -289,6 +290,10 @@ export class ConnectionManager {
   async joinFirm(): Promise<void> {
     await this.configuring.catch(() => {});
     await this.syncRole?.start();
+  }
+
+  private askForLease(role: SyncRoleController): void {
+    role.start().catch((error: unknown) => this.deps.logger.warn('Could not ask for the sync lease', { error: errorMessageOf(error) }));
   }
 
   /** Signed in (at start, or again after a lapse): real time, then whatever the run coordinator starts. */

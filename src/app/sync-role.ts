@@ -155,6 +155,8 @@ export class SyncRoleController {
 
   /** Sync now on a standby: the host runs at its next renewal (within 20 s). */
   async askHostToSync(): Promise<string> {
+    // No answer yet about who syncs: say so now rather than wait for a second call to the same silent relay.
+    if (this.role.kind === 'starting') return this.view().message;
     try {
       const holder = await this.coordinator.keeper.requestSync();
       return `Sync runs on ${holder.installName}; it was asked to sync now.`;

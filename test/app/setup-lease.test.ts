@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppCore } from '../../src/app/app-core.js';
 import { ConfSettingsStore } from '../../src/app/settings-store.js';
@@ -9,9 +10,10 @@ import { MemorySecretStore, SECRET_KEYS, TOKENS_KEY } from '../../src/sync/index
 import { tempDir } from '../helpers/tmp.js';
 
 /**
- * An install in the middle of its guided set-up does not ask for the firm's sync lease: it would hold it without
- * syncing, and an install that finished its set-up could not take over. Two app cores of one firm, no relay (the
- * firm's Case Status account holds the lease), one world for the file.
+ * When an install asks for the firm's sync lease. An install in the middle of its guided set-up does not ask: it
+ * would hold it without syncing, and an install that finished its set-up could not take over (two app cores of one
+ * firm, no relay: the firm's Case Status account holds the lease). Starting the stack does not wait for the first
+ * answer, and nothing is sent before it (a relay that never answers). One world for the file.
  */
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -33,8 +35,51 @@ describe('the sync lease and the guided set-up', () => {
     for (const d of dirs) d.cleanup();
   });
 
+  it('starting the stack does not wait for a relay that never answers, and nothing is sent meanwhile', async () => {
+    world ??= await startWorld({ matters: 8, seed: 21, caseStatus: { lease: { ttlMs: 3_000 } }, smokeball: { faults: { latencyMs: 5, latencyJitterMs: 2 } } });
+    // A relay that takes every connection and never answers: the lease call waits for its timeout (10 s).
+    const held: Socket[] = [];
+    let received = '';
+    const silent = createServer((socket) => {
+      held.push(socket);
+      socket.on('data', (d) => (received += String(d)));
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const d = tempDir('css-setup-lease-');
+    dirs.push(d);
+    const secrets = new MemorySecretStore();
+    await secrets.set(SECRET_KEYS.relayToken, 'rly_silent-relay-token');
+    const settings = new ConfSettingsStore(d.dir);
+    settings.set(applySettingsPatch(settings.get(), { connections: { relayUrl: silentUrl } }));
+    const core = await createDemoCore(world, { dataDir: d.dir, host: 'headless', secrets, core: { viewThrottleMs: 20, writebackIntervalMs: 60_000 } });
+    cores.push(core);
+    try {
+      await core.start();
+      // Started while the first lease call is unanswered (waiting for it would have ended in its timeout, the role
+      // "unknown"): the stack is built, the window says why nothing syncs.
+      expect(core.view().syncHost?.role).toBe('starting');
+      await until('the lease request at the relay', () => received.includes('/v1/lease/'));
+      const view = core.view();
+      expect(view.setupProblem).toBeNull();
+      expect(view.connections.smokeball.signedIn).toBe(true);
+      expect(view.syncHost).toMatchObject({ role: 'starting', message: 'Finding out which PC syncs for the firm…' });
+      expect(await core.invoke('syncNow', {})).toEqual({ started: false, reason: 'Finding out which PC syncs for the firm…' });
+      // Nothing was written: no case, and no Smokeball webhook subscription (real time starts on the host only).
+      expect(world.caseStatus.control.cases().size).toBe(0);
+      expect(world.smokeball.control.webhookSubscriptions()).toEqual([]);
+      expect(view.status.phase).toBe('idle');
+    } finally {
+      // The lease call fails at once instead of at its timeout, so stopping does not wait for it.
+      for (const s of held) s.destroy();
+      silent.close();
+      await core.stop();
+      cores.splice(cores.indexOf(core), 1);
+    }
+  });
+
   it('an install asks for the lease only once its import is started, and then stands by naming the host', async () => {
-    world = await startWorld({ matters: 8, seed: 21, caseStatus: { lease: { ttlMs: 3_000 } }, smokeball: { faults: { latencyMs: 5, latencyJitterMs: 2 } } });
+    world ??= await startWorld({ matters: 8, seed: 21, caseStatus: { lease: { ttlMs: 3_000 } }, smokeball: { faults: { latencyMs: 5, latencyJitterMs: 2 } } });
     const dataDir = () => {
       const d = tempDir('css-setup-lease-');
       dirs.push(d);
