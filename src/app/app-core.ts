@@ -12,6 +12,7 @@ import {
 import type { SyncPreview } from '../contract/preview.js';
 import type { AttentionKind, StateStore } from '../store/index.js';
 import {
+  asUnleasedRead,
   previewSync,
   SECRET_KEYS,
   silentLogger,
@@ -121,6 +122,8 @@ export class AppCore {
       settings: () => ({ ...this.settings, connections: effectiveConnections(this.settings.connections, this.build) }),
       // Real time applies changes as they happen: not before the set-up's import was started.
       realtimeAllowed: () => this.setup.runsAllowed,
+      // Nor does it ask for the firm's sync lease before then: it would hold it without syncing.
+      leaseAllowed: () => this.setup.runsAllowed,
       onSignedIn: (accessToken) => void this.setup.afterSignIn(accessToken).then(changed),
       logger: this.log,
       plan: deps.plan,
@@ -171,6 +174,12 @@ export class AppCore {
       connections: () => effectiveConnections(this.settings.connections, this.build),
       reconfigure: () => this.connection.reconfigure(),
       startRealtime: () => this.connection.restartRealtime(),
+      joinFirm: async () => {
+        await this.connection.joinFirm();
+        // Only a standby names another PC; "finding out" or an unreachable relay start the import once granted.
+        const role = this.connection.role;
+        return role?.view().role === 'standby' ? role.notHostReason : null;
+      },
       startImport: () => this.runs.startRun('sync'),
       state: () => ({
         signedIn: this.connection.signedIn || (!this.connection.stack && this.connection.tokensSaved),
@@ -313,6 +322,7 @@ export class AppCore {
                 ? 'Finish the set-up first (Settings → Connections).'
                 : "This install is not coordinated with the firm's other installs (it was started with --no-coordinate).",
           };
+        if (!role.hasJoined) return { requested: false, message: 'Finish the set-up on this PC first: it can sync for the firm once its import is started.' };
         if (role.isHost) return { requested: false, message: 'This PC already syncs for the firm.' };
         role.makeHost();
         return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };
@@ -348,7 +358,7 @@ export class AppCore {
   private async mappingOptions(): Promise<MappingOptions> {
     const stack = this.connection.stack;
     if (!stack || !this.connection.signedIn) throw new Error('Connect to Smokeball and Case Status first.');
-    return loadMappingOptions(stack, this.settings);
+    return asUnleasedRead('set-up', () => loadMappingOptions(stack, this.settings));
   }
 
   // ——— the view ———
@@ -412,7 +422,10 @@ export class AppCore {
     const stack = this.connection.stack;
     if (!stack || !this.connection.signedIn) throw new Error('Sign in to Smokeball and connect Case Status first.');
     if (this.runs.busy) throw new Error('A sync is running: preview again when it has finished.');
-    return previewSync({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config: stack.engine.config });
+    // Reads only: allowed during the set-up before this install asks for the firm's lease (src/app/sync-role.ts).
+    return asUnleasedRead('set-up', () =>
+      previewSync({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config: stack.engine.config }),
+    );
   }
 
   /**

@@ -61,6 +61,11 @@ export interface ConnectionManagerDeps {
   onSignedIn?: (accessToken: string) => void;
   /** False while the guided set-up holds runs back: real time starts only once the import is started. */
   realtimeAllowed?: () => boolean;
+  /**
+   * Whether this install may ask for the firm's sync lease: once its set-up is complete or its import was started
+   * (default: always). Until then it is neither host nor standby; `joinFirm` asks when the import is started.
+   */
+  leaseAllowed?: () => boolean;
   /** What this install publishes for the standbys while it is the firm's sync host. */
   publishStatus?: () => unknown;
   /** A standby pressed Sync now. */
@@ -250,9 +255,11 @@ export class ConnectionManager {
     this.current = stack;
     this.syncRole = role;
     role?.attach(stack.store.db);
-    // Known before anything else starts: the set-up's import and Sync now right after a key is entered see the
-    // install's role, not "finding out" (the first grant is immediate; bounded by the lease call's timeout).
-    await role?.start();
+    // Asked without waiting for the answer: a relay that is slow or silent must not hold the window up for the
+    // lease call's timeout. The fence stays closed until this install is granted the lease, so nothing is sent
+    // meanwhile, and the window says it is finding out which PC syncs. An install in the middle of its set-up
+    // does not ask yet (see joinFirm).
+    if (role && (this.deps.leaseAllowed?.() ?? true)) this.askForLease(role);
     const status = stack.engine.status;
     const onChange = () => this.deps.events.statusChanged(status.current);
     status.on('change', onChange);
@@ -275,6 +282,19 @@ export class ConnectionManager {
       this.budgetFollower = startBudgetFollower({ gate: stack.smokeballGate, relayUrl, relayToken, logger: this.deps.logger });
     this.deps.events.stackBuilt(stack);
     if (await stack.tokens.hasTokens()) await this.connected(stack);
+  }
+
+  /**
+   * The set-up's import was started: from now on this install asks for the firm's lease. Resolves once the first
+   * answer is in (host: the import starts; standby: the view names the host), bounded by the lease call's timeout.
+   */
+  async joinFirm(): Promise<void> {
+    await this.configuring.catch(() => {});
+    await this.syncRole?.start();
+  }
+
+  private askForLease(role: SyncRoleController): void {
+    role.start().catch((error: unknown) => this.deps.logger.warn('Could not ask for the sync lease', { error: errorMessageOf(error) }));
   }
 
   /** Signed in (at start, or again after a lapse): real time, then whatever the run coordinator starts. */

@@ -27,6 +27,12 @@ export interface SetupFlowDeps {
   reconfigure(): Promise<void>;
   /** Starts real time (it is held back until the import is started). */
   startRealtime(): Promise<void>;
+  /**
+   * Asks for the firm's sync lease (not asked for before the import is started) and resolves with the first
+   * answer: on a standby, what the window says ("Sync runs on FRONTDESK-PC (signed in as anna)."); otherwise null
+   * (host, not coordinated, or not known yet: then the import starts once this PC is granted the lease).
+   */
+  joinFirm(): Promise<string | null>;
   startImport(): Promise<{ started: boolean; reason?: string }>;
   /** Real state the steps are derived from. */
   state(): { signedIn: boolean; caseStatusKeySet: boolean; relayPaired: boolean; initialImportDone: boolean };
@@ -125,10 +131,12 @@ export class SetupFlow {
     const v = this.view();
     const missing = v.steps.find((step) => (step.id === 'smokeball' || step.id === 'casestatus') && step.state !== 'done');
     if (missing) return { started: false, reason: missing.id === 'smokeball' ? 'Sign in to Smokeball first (step 1).' : 'Connect Case Status first (step 2).' };
-    if (!v.runsAllowed) {
-      this.saveProgress({ ...this.deps.settings().setup, importStarted: true });
-      await this.deps.startRealtime();
-    }
+    if (!v.runsAllowed) this.saveProgress({ ...this.deps.settings().setup, importStarted: true });
+    const notHost = await this.deps.joinFirm();
+    if (notHost)
+      // Another PC syncs for the firm (it imported or imports): this one stands by and takes over if it stops.
+      return { started: false, reason: `${notHost} That PC imports and syncs for the firm; this PC stands by and takes over if it stops.` };
+    if (!v.runsAllowed) await this.deps.startRealtime();
     const run = await this.deps.startImport();
     // Not started at once (this PC is not yet the firm's sync host, or a run is on): runs are allowed now, so the
     // import starts as soon as this install is granted the firm's lease or the running one ends.

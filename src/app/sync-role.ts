@@ -13,6 +13,7 @@ import {
   type Logger,
   type SecretStore,
   type SyncRole,
+  type UnleasedRead,
   type WriteFence,
 } from '../sync/index.js';
 
@@ -44,6 +45,9 @@ export interface SyncRoleDeps {
  */
 export class SyncRoleController {
   private role: SyncRole = { kind: 'starting' };
+  /** Asked for the firm's lease (set-up complete or its import started); until then neither host nor standby. */
+  private joined = false;
+  private firstAnswer: Promise<void> | undefined;
 
   private constructor(
     private readonly coordinator: FirmCoordinator,
@@ -84,8 +88,23 @@ export class SyncRoleController {
     return ref.controller;
   }
 
+  /**
+   * The keeper's fence, which also admits the reads that need no lease: the firm's name after a sign-in (part of
+   * signing in, on any install), and the set-up's preview and mapping options before this install asked for the
+   * lease (it is nobody's standby yet, and they write nothing).
+   */
   get fence(): WriteFence {
-    return this.coordinator.keeper;
+    const keeper = this.coordinator.keeper;
+    return {
+      check: () => keeper.check(),
+      beforeSend: () => keeper.beforeSend(),
+      admitsUnleased: (read: UnleasedRead) => read === 'sign-in' || !this.joined,
+    };
+  }
+
+  /** Whether this install asked for the firm's lease (see start). */
+  get hasJoined(): boolean {
+    return this.joined;
   }
 
   get isHost(): boolean {
@@ -106,9 +125,17 @@ export class SyncRoleController {
     this.coordinator.attach(db);
   }
 
-  /** Resolves once this install knows its role (host, standby or why neither). */
+  /**
+   * Asks for the firm's lease from now on: called once this install's set-up is complete or its import was
+   * started, never before (an install in the middle of its set-up holding the lease would keep a finished
+   * standby from syncing). Resolves once the first answer is in (host, standby, or why neither).
+   */
   start(): Promise<void> {
-    return this.coordinator.start();
+    if (!this.firstAnswer) {
+      this.joined = true;
+      this.firstAnswer = this.coordinator.start();
+    }
+    return this.firstAnswer;
   }
 
   /** Releases the lease when held, so a standby takes over at once (app quit, settings change). */
@@ -128,6 +155,8 @@ export class SyncRoleController {
 
   /** Sync now on a standby: the host runs at its next renewal (within 20 s). */
   async askHostToSync(): Promise<string> {
+    // No answer yet about who syncs: say so now rather than wait for a second call to the same silent relay.
+    if (this.role.kind === 'starting') return this.view().message;
     try {
       const holder = await this.coordinator.keeper.requestSync();
       return `Sync runs on ${holder.installName}; it was asked to sync now.`;
@@ -138,6 +167,14 @@ export class SyncRoleController {
 
   view(): SyncRoleView {
     const base = { coordinatedBy: this.coordinatedBy, hostStatus: null, hostStatusAt: null };
+    if (!this.joined)
+      return {
+        ...base,
+        role: 'setup',
+        hostName: null,
+        hostUser: null,
+        message: 'Set-up not finished on this PC: it asks to sync for the firm once its import is started.',
+      };
     const r = this.role;
     if (r.kind === 'host') return { ...base, role: 'host', hostName: null, hostUser: null, message: 'This PC syncs for the firm.' };
     if (r.kind === 'standby') {

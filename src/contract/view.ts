@@ -206,7 +206,8 @@ export interface SmokeballBudgetView {
 
 /** One install of a firm syncs (the host); the others stand by and show what the host published. */
 export interface SyncHostView {
-  role: 'host' | 'standby' | 'starting' | 'unknown';
+  /** `setup`: this install's set-up is not finished, so it has not asked to sync for the firm yet. */
+  role: 'host' | 'standby' | 'starting' | 'unknown' | 'setup';
   hostName: string | null;
   hostUser: string | null;
   /** "Sync runs on FRONTDESK-PC (signed in as anna)", or why nobody syncs. */

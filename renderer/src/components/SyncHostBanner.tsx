@@ -8,12 +8,14 @@ interface PublishedStatus {
 
 /**
  * On a standby install: which PC syncs for the firm and what it last reported, with the planned hand-over
- * button. Nothing on the host itself (its own status is the rest of the window).
+ * button; while the first lease answer is awaited, that this install is finding out. Nothing on the host itself
+ * (its own status is the rest of the window).
  */
 export function SyncHostBanner() {
   const { view, bridge, notify, now } = useApp();
   const host = view?.syncHost;
-  if (!host || host.role === 'host' || host.role === 'starting') return null;
+  // During its own set-up an install is nobody's standby yet (the wizard is what the window shows).
+  if (!host || host.role === 'host' || host.role === 'setup') return null;
   const published = (host.hostStatus ?? null) as PublishedStatus | null;
   const last = published?.lastSyncAt ? minutesAgo(now, published.lastSyncAt) : null;
   const makeHost = () =>
@@ -26,10 +28,12 @@ export function SyncHostBanner() {
       <strong>{host.message}</strong>
       {last !== null && <> · last sync {last}</>}
       {typeof published?.attentionCount === 'number' && published.attentionCount > 0 && <> · {published.attentionCount} need attention</>}
-      {published?.message && <> · {published.message}</>}{' '}
-      <button type="button" className="link-button" onClick={() => void makeHost()}>
-        Make this PC the sync host
-      </button>
+      {published?.message && <> · {published.message}</>} {/* While no answer about who syncs is in (a slow relay), there is nobody to hand over from. */}
+      {host.role !== 'starting' && (
+        <button type="button" className="link-button" onClick={() => void makeHost()}>
+          Make this PC the sync host
+        </button>
+      )}
     </div>
   );
 }

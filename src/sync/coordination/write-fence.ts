@@ -1,3 +1,5 @@
+import type { UnleasedRead } from './unleased-read.js';
+
 /**
  * The one check every request to Smokeball and Case Status passes right before it is sent (the pacing gates
  * call it), so no write path — engine run, write-back, real-time apply, subscription upkeep — can forget
@@ -12,6 +14,11 @@ export interface WriteFence {
    * about the write is known to the firm before it is sent), check again. Rejects with LeaseLostError.
    */
   beforeSend(): Promise<void>;
+  /**
+   * Whether a read of this kind (src/sync/coordination/unleased-read.ts) may go without the lease; asked once
+   * when the request enters a gate. Absent: never.
+   */
+  admitsUnleased?(read: UnleasedRead): boolean;
 }
 
 /** This install does not hold the firm's sync lease (never had it, lost it, or cannot be sure it still has it). */

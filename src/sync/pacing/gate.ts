@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { fullJitter, PACING_BACKOFF, sleep, type BackoffPolicy } from '../../shared/async.js';
 import { soleInstallFence, type WriteFence } from '../coordination/write-fence.js';
+import { currentUnleasedRead } from '../coordination/unleased-read.js';
 import { LeaseBucket, type RateLease } from './lease-bucket.js';
 import { SlidingWindowLimiter } from './sliding-window.js';
 
@@ -179,12 +180,22 @@ export class PacingGate {
     }
   }
 
+  /**
+   * The fence this call passes, decided as it enters (in the caller's async context): a sign-in or set-up read the
+   * fence admits without the lease is still paced, but is not fenced.
+   */
+  private fenceForCall(): WriteFence {
+    const read = currentUnleasedRead();
+    return read && this.opts.fence.admitsUnleased?.(read) ? soleInstallFence : this.opts.fence;
+  }
+
   private async runCounted<T>(attempt: () => Promise<T>, call: CallOptions): Promise<T> {
+    const fence = this.fenceForCall();
     let transientFailures = 0;
     let throttles = 0;
     for (;;) {
       try {
-        await this.opts.fence.beforeSend();
+        await fence.beforeSend();
         const result = await this.queue.add(
           async () => {
             if (this.leaseBucket) {
@@ -194,7 +205,7 @@ export class PacingGate {
             }
             const started = await this.window.acquire();
             // Waiting for a slot can take a while: the lease may have gone meanwhile.
-            this.opts.fence.check();
+            fence.check();
             started();
             this.metrics.sent += 1;
             this.startTimes.push(this.opts.now());
