@@ -132,13 +132,18 @@ export function pageWithin(rows: StoredEvent[], limit: number, maxBytes: number)
   return { events: rows.slice(0, n), bytes };
 }
 
+/** Bytes of bodies written between two yields to the event loop. */
+const YIELD_EVERY_BYTES = 64 * 1024;
+
 /**
  * The response is written event by event (never one page-sized string) and assembled by hand so each
  * stored body is embedded exactly as received: Smokeball's tick values exceed 2^53, and a
- * JSON.parse/stringify round trip would round them.
+ * JSON.parse/stringify round trip would round them. After every 64 KiB of bodies it yields to the event
+ * loop, so other firms' requests run between the chunks of a large page instead of after all of it.
  */
-function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): Generator<string> {
+async function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): AsyncGenerator<string> {
   yield '{"events":[';
+  let sinceYield = 0;
   for (const [i, e] of events.entries()) {
     yield (
       (i > 0 ? ',' : '') +
@@ -148,6 +153,11 @@ function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean
     );
     yield e.body;
     yield '}';
+    sinceYield += e.body.length;
+    if (sinceYield >= YIELD_EVERY_BYTES) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   yield `],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
 }
