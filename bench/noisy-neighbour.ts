@@ -39,6 +39,9 @@ export interface NoisyRun {
   flood429: number;
   floodReads429: number;
   slowClosedByRelay: number;
+  /** CPU seconds the flood process and this load generator used during the run (they share the machine's cores). */
+  floodCpuSeconds: number;
+  generatorCpuSeconds: number;
   /** 1-minute load average when the run started and ended (the machine is shared). */
   loadBefore: number;
   loadAfter: number;
@@ -82,15 +85,23 @@ function runFloodChild(args: {
   clientId: string;
   runMs: number;
   bodyKb: number;
-}): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay'>> {
+}): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay' | 'floodCpuSeconds'>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/noisy-flood-child.ts', JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // NOISY_FLOOD_NICE=19 runs the flood at the lowest CPU priority: a diagnostic of how much of the quiet firms'
+    // latency is the flood process competing with the relay for the machine's cores, not the relay's own work.
+    const nice = process.env.NOISY_FLOOD_NICE;
+    const command = [process.execPath, '--import', 'tsx', 'bench/noisy-flood-child.ts', JSON.stringify(args)];
+    const child = nice
+      ? spawn('nice', ['-n', nice, ...command], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay'>);
+        resolve(
+          JSON.parse(stdout.trim().split('\n').pop()!) as Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay' | 'floodCpuSeconds'>,
+        );
       } catch {
         reject(new Error(`the flood process exited ${code} without its counts`));
       }
@@ -162,10 +173,13 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
     flood429: 0,
     floodReads429: 0,
     slowClosedByRelay: 0,
+    floodCpuSeconds: 0,
+    generatorCpuSeconds: 0,
     loadBefore,
     loadAfter: 0,
     loop: undefined,
   };
+  const generatorCpu = process.cpuUsage();
   const stopPolls = new AbortController();
   // One signal ends every quiet poll; each fetch adds a listener to it.
   setMaxListeners(0, stopPolls.signal);
@@ -221,6 +235,8 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
     await Promise.all(pollers);
   } finally {
     out.loadAfter = loadavg()[0]!;
+    const cpu = process.cpuUsage(generatorCpu);
+    out.generatorCpuSeconds = (cpu.user + cpu.system) / 1e6;
     await deps.stopRelay(child);
   }
   if (existsSync(probeFile)) out.loop = JSON.parse(readFileSync(probeFile, 'utf8')) as LoopProbe;
@@ -250,7 +266,9 @@ export async function noisyNeighbour(deps: NoisyDeps): Promise<boolean> {
         (l
           ? `delay p50 ${f(l.loopDelayP50Ms)} ms, p99 ${f(l.loopDelayP99Ms)} ms, max ${f(l.loopDelayMaxMs)} ms; ` +
             `utilisation ${(l.eventLoopUtilization * 100).toFixed(0)} %; CPU ${f(l.cpuSeconds)} s in ${f(l.wallSeconds)} s`
-          : 'not measured'),
+          : 'not measured') +
+        `; CPU of the load generator ${f(r.generatorCpuSeconds)} s` +
+        (r.flood ? `, of the flood process ${f(r.floodCpuSeconds)} s${process.env.NOISY_FLOOD_NICE ? ` (nice ${process.env.NOISY_FLOOD_NICE})` : ''}` : ''),
     );
   }
   const ratio = stormy.p99 / calm.p99;
