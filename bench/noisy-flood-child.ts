@@ -17,7 +17,8 @@ const { url, port, firm, clientId, runMs, bodyKb } = JSON.parse(process.argv[2]!
   bodyKb: number;
 };
 const stopAt = Date.now() + runMs;
-const counts = { flood2xx: 0, flood429: 0, floodReads429: 0, slowClosedByRelay: 0 };
+const counts = { flood2xx: 0, flood429: 0, floodReads429: 0, slowClosedByRelay: 0, floodCpuSeconds: 0 };
+const cpuAtStart = process.cpuUsage();
 const filler = 'x'.repeat(bodyKb * 1024);
 
 const senders = Array.from({ length: 20 }, async (_, s) => {
@@ -76,4 +77,6 @@ for (let c = 0; c < 200; c++) {
 }
 await Promise.all([...senders, ...readers]);
 for (const s of slow) s.destroy();
+const cpu = process.cpuUsage(cpuAtStart);
+counts.floodCpuSeconds = Math.round((cpu.user + cpu.system) / 1e4) / 100;
 process.stdout.write(`${JSON.stringify(counts)}\n`);

@@ -11,7 +11,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { spawn } from 'node:child_process';
 import { createRelayAdmin, openStorage, type CreatedFirm } from '../src/relay/index.js';
 import { msToTicks } from '../src/sim/common/ticks.js';
@@ -20,7 +21,7 @@ import { signWebhook } from '../src/shared/smokeball-signature.js';
 export interface NoisyDeps {
   clientId: string;
   freePort(): Promise<number>;
-  startRelay(storage: string, port: number, extraArgs?: string[]): Promise<ChildProcess>;
+  startRelay(storage: string, port: number, extraArgs?: string[], process_?: { nodeArgs?: string[]; env?: Record<string, string> }): Promise<ChildProcess>;
   stopRelay(child: ChildProcess): Promise<void>;
   freshSqlite(): string;
 }
@@ -38,6 +39,23 @@ export interface NoisyRun {
   flood429: number;
   floodReads429: number;
   slowClosedByRelay: number;
+  /** CPU seconds the flood process and this load generator used during the run (they share the machine's cores). */
+  floodCpuSeconds: number;
+  generatorCpuSeconds: number;
+  /** 1-minute load average when the run started and ended (the machine is shared). */
+  loadBefore: number;
+  loadAfter: number;
+  /** The relay's own event loop (bench/noisy-loop-probe.ts): delay percentiles, utilisation, CPU seconds. */
+  loop: LoopProbe | undefined;
+}
+
+interface LoopProbe {
+  loopDelayP50Ms: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  eventLoopUtilization: number;
+  cpuSeconds: number;
+  wallSeconds: number;
 }
 
 // Longer than the relay's 15 s request timeout, so the slow bodies meet it.
@@ -67,15 +85,23 @@ function runFloodChild(args: {
   clientId: string;
   runMs: number;
   bodyKb: number;
-}): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay'>> {
+}): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay' | 'floodCpuSeconds'>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/noisy-flood-child.ts', JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // NOISY_FLOOD_NICE=19 runs the flood at the lowest CPU priority: a diagnostic of how much of the quiet firms'
+    // latency is the flood process competing with the relay for the machine's cores, not the relay's own work.
+    const nice = process.env.NOISY_FLOOD_NICE;
+    const command = [process.execPath, '--import', 'tsx', 'bench/noisy-flood-child.ts', JSON.stringify(args)];
+    const child = nice
+      ? spawn('nice', ['-n', nice, ...command], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay'>);
+        resolve(
+          JSON.parse(stdout.trim().split('\n').pop()!) as Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay' | 'floodCpuSeconds'>,
+        );
       } catch {
         reject(new Error(`the flood process exited ${code} without its counts`));
       }
@@ -126,7 +152,12 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
   await setup.close();
   const port = await deps.freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = await deps.startRelay(storage, port);
+  const probeFile = `${storage.replace(/^sqlite:/, '')}.loop.json`;
+  const loadBefore = loadavg()[0]!;
+  const child = await deps.startRelay(storage, port, [], {
+    nodeArgs: ['--import', './bench/noisy-loop-probe.ts', ...(process.env.NOISY_RELAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    env: { NOISY_LOOP_PROBE_FILE: probeFile },
+  });
   const stopAt = Date.now() + RUN_MS;
   const latencies: number[] = [];
   const out: NoisyRun = {
@@ -142,7 +173,13 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
     flood429: 0,
     floodReads429: 0,
     slowClosedByRelay: 0,
+    floodCpuSeconds: 0,
+    generatorCpuSeconds: 0,
+    loadBefore,
+    loadAfter: 0,
+    loop: undefined,
   };
+  const generatorCpu = process.cpuUsage();
   const stopPolls = new AbortController();
   // One signal ends every quiet poll; each fetch adds a listener to it.
   setMaxListeners(0, stopPolls.signal);
@@ -197,8 +234,12 @@ async function oneRun(deps: NoisyDeps, flood: boolean): Promise<NoisyRun> {
     stopPolls.abort();
     await Promise.all(pollers);
   } finally {
+    out.loadAfter = loadavg()[0]!;
+    const cpu = process.cpuUsage(generatorCpu);
+    out.generatorCpuSeconds = (cpu.user + cpu.system) / 1e6;
     await deps.stopRelay(child);
   }
+  if (existsSync(probeFile)) out.loop = JSON.parse(readFileSync(probeFile, 'utf8')) as LoopProbe;
   latencies.sort((a, b) => a - b);
   out.p50 = percentile(latencies, 50);
   out.p99 = percentile(latencies, 99);
@@ -218,6 +259,16 @@ export async function noisyNeighbour(deps: NoisyDeps): Promise<boolean> {
         (r.flood
           ? `; flood: ${r.flood2xx} × 200, ${r.flood429} × 429, reads refused ${r.floodReads429}, slow bodies cut by the relay ${r.slowClosedByRelay}/200`
           : ''),
+    );
+    const l = r.loop;
+    console.log(
+      `[noisy neighbour]   load average ${r.loadBefore.toFixed(2)} → ${r.loadAfter.toFixed(2)}; relay event loop: ` +
+        (l
+          ? `delay p50 ${f(l.loopDelayP50Ms)} ms, p99 ${f(l.loopDelayP99Ms)} ms, max ${f(l.loopDelayMaxMs)} ms; ` +
+            `utilisation ${(l.eventLoopUtilization * 100).toFixed(0)} %; CPU ${f(l.cpuSeconds)} s in ${f(l.wallSeconds)} s`
+          : 'not measured') +
+        `; CPU of the load generator ${f(r.generatorCpuSeconds)} s` +
+        (r.flood ? `, of the flood process ${f(r.floodCpuSeconds)} s${process.env.NOISY_FLOOD_NICE ? ` (nice ${process.env.NOISY_FLOOD_NICE})` : ''}` : ''),
     );
   }
   const ratio = stormy.p99 / calm.p99;

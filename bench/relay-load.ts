@@ -11,6 +11,7 @@
  *
  *   npx tsx bench/relay-load.ts [--duration 10] [--connections 50] [--firms 100] [--storage sqlite,postgres]
  *                               [--restart-rate 1500] [--noisy yes|no]
+ *   (--storage none runs the noisy-neighbour phase alone)
  *
  *   3. noisy neighbour (SQLite, default quotas; bench/noisy-neighbour.ts): one firm floods while 99 run a
  *      normal load; prints the quiet firms' p50/p99 and the relay's peak RSS with and without the flood and
@@ -38,7 +39,10 @@ const arg = (name: string, fallback: string): string => {
 const DURATION_S = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '50'));
 const FIRMS = Number(arg('firms', '100'));
-const STORAGES = arg('storage', 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+// `--storage none` skips the throughput and restart phases (only the noisy-neighbour phase runs).
+const STORAGES = arg('storage', 'sqlite,postgres')
+  .split(',')
+  .filter((s) => s !== 'none') as Array<'sqlite' | 'postgres'>;
 const RESTART_RATE = Number(arg('restart-rate', '1500'));
 const RESTART_RUN_S = 8;
 // The throughput and restart phases measure raw capacity: 6,000 events/s over 100 firms is 60/s per firm,
@@ -163,11 +167,29 @@ function freePort(): Promise<number> {
 }
 
 /** `relay serve` in a child process; resolves when it listens. */
-async function startRelay(storage: string, port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+async function startRelay(
+  storage: string,
+  port: number,
+  extraArgs: string[] = [],
+  process_: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/relay/cli.ts', 'serve', '--storage', storage, '--port', String(port), '--smokeball-client-id', CLIENT_ID, ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '--import',
+      'tsx',
+      ...(process_.nodeArgs ?? []),
+      'src/relay/cli.ts',
+      'serve',
+      '--storage',
+      storage,
+      '--port',
+      String(port),
+      '--smokeball-client-id',
+      CLIENT_ID,
+      ...extraArgs,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...process_.env } },
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {

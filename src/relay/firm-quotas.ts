@@ -1,4 +1,5 @@
 import type { RelayStorage } from './storage/port.js';
+import { TokenBuckets } from './token-bucket.js';
 
 /** Per-firm limits: one noisy or hostile firm fills only its own share of the relay. */
 export interface QuotaLimits {
@@ -12,19 +13,19 @@ export interface QuotaLimits {
   ingestBurst: number;
   /** Long polls one firm may hold open at once (one app needs one). */
   maxLongPolls: number;
+  /** Bytes of event bodies a firm may read per second, sustained (a token bucket; a page may overdraw it). */
+  readBytesPerSecond: number;
+  /** Bytes of event bodies a firm may read in one burst. */
+  readBurstBytes: number;
 }
 
 export type Admission = { ok: true } | { ok: false; reason: 'ingest_rate' | 'stored_events' | 'stored_bytes'; retryAfterSeconds: number; message: string };
+export type ReadAdmission = { ok: true; waitMs: number } | { ok: false; reason: 'read_rate'; retryAfterSeconds: number; message: string };
 
 interface Usage {
   events: number;
   bytes: number;
   readAt: number;
-}
-
-interface Bucket {
-  tokens: number;
-  at: number;
 }
 
 /** How long a firm's stored totals are trusted before they are read again (another instance, a purge). */
@@ -39,19 +40,72 @@ const FULL_RETRY_SECONDS = 60;
  */
 export class FirmQuotas {
   private readonly usage = new Map<string, Usage>();
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly ingest: TokenBuckets;
+  private readonly reads: TokenBuckets;
   private readonly polls = new Map<string, number>();
 
   constructor(
     private readonly storage: RelayStorage,
     readonly limits: QuotaLimits,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.ingest = new TokenBuckets(limits.ingestPerSecond, limits.ingestBurst, now);
+    this.reads = new TokenBuckets(limits.readBytesPerSecond, limits.readBurstBytes, now);
+  }
+
+  /**
+   * Whether a webhook of the firm would be admitted now, without taking anything: checked before the body is
+   * read (and before the sender is authenticated, so a forger cannot spend the firm's tokens). The token is
+   * taken by `admit` once the webhook is verified.
+   */
+  async wouldAdmit(firmId: string, declaredBytes = 0): Promise<Admission> {
+    if (this.ingest.peek(firmId) < 1) return this.rateRefusal(firmId);
+    return this.storedRoom(firmId, declaredBytes);
+  }
 
   /** Whether the firm may store one more event of `bytes`; takes one token from its rate bucket if so. */
   async admit(firmId: string, bytes: number): Promise<Admission> {
-    const rate = this.takeToken(firmId);
-    if (!rate.ok) return rate;
+    if (this.ingest.peek(firmId) < 1) return this.rateRefusal(firmId);
+    // Taken before the await, so concurrent webhooks cannot all pass on the same token.
+    this.ingest.take(firmId, 1);
+    return this.storedRoom(firmId, bytes);
+  }
+
+  /**
+   * How long the firm's next read must wait for its read budget: 0 while it has budget left, else until the
+   * bytes it overdrew have refilled. Beyond `maxWaitMs` the read is refused (429) rather than held. Pacing
+   * (not refusing) a firm that reads a little over its budget keeps an app's catch-up free of errors, and a
+   * waiting read holds one of the firm's few poll slots, so a flood of reads waits behind itself.
+   */
+  readWait(firmId: string, maxWaitMs: number): ReadAdmission {
+    const tokens = this.reads.peek(firmId);
+    if (tokens > 0) return { ok: true, waitMs: 0 };
+    const waitMs = Math.ceil(((1 - tokens) / this.limits.readBytesPerSecond) * 1000);
+    if (waitMs <= maxWaitMs) return { ok: true, waitMs };
+    return {
+      ok: false,
+      reason: 'read_rate',
+      retryAfterSeconds: this.reads.secondsUntil(firmId, 1),
+      message: `more than ${this.limits.readBytesPerSecond} bytes of events per second (burst ${this.limits.readBurstBytes}) read for this firm`,
+    };
+  }
+
+  /** Charges a page served to the firm's read budget. */
+  chargeRead(firmId: string, bytes: number): void {
+    this.reads.take(firmId, bytes);
+  }
+
+  private rateRefusal(firmId: string): Admission {
+    const { ingestPerSecond: rate, ingestBurst: burst } = this.limits;
+    return {
+      ok: false,
+      reason: 'ingest_rate',
+      retryAfterSeconds: this.ingest.secondsUntil(firmId, 1),
+      message: `more than ${rate} webhooks per second (burst ${burst}) for this firm`,
+    };
+  }
+
+  private async storedRoom(firmId: string, bytes: number): Promise<Admission> {
     const usage = await this.currentUsage(firmId);
     if (usage.events + 1 > this.limits.maxStoredEvents) {
       return {
@@ -98,21 +152,6 @@ export class FirmQuotas {
     const n = (this.polls.get(firmId) ?? 1) - 1;
     if (n <= 0) this.polls.delete(firmId);
     else this.polls.set(firmId, n);
-  }
-
-  private takeToken(firmId: string): Admission {
-    const now = this.now();
-    const { ingestPerSecond: rate, ingestBurst: burst } = this.limits;
-    const bucket = this.buckets.get(firmId) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * rate);
-    bucket.at = now;
-    this.buckets.set(firmId, bucket);
-    if (bucket.tokens < 1) {
-      const wait = Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
-      return { ok: false, reason: 'ingest_rate', retryAfterSeconds: wait, message: `more than ${rate} webhooks per second (burst ${burst}) for this firm` };
-    }
-    bucket.tokens -= 1;
-    return { ok: true };
   }
 
   private async currentUsage(firmId: string): Promise<Usage> {

@@ -7,6 +7,7 @@ import type { RelayStorage, StoredEvent } from './storage/port.js';
  */
 export class EventBell {
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly pauses = new Set<() => void>();
   private closed = false;
 
   ring(firmId: string): void {
@@ -20,10 +21,30 @@ export class EventBell {
   shutdown(): void {
     this.closed = true;
     for (const firmId of [...this.waiters.keys()]) this.ring(firmId);
+    for (const done of [...this.pauses]) done();
   }
 
   get isShutDown(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Resolves after `ms`, when `signal` aborts, or at shutdown (a read paced by its firm's read budget must
+   * not hold the server open while it drains).
+   */
+  pause(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.closed || signal.aborted || ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.pauses.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.pauses.add(done);
+    });
   }
 
   /** Number of waiting long polls (for tests and diagnostics). */

@@ -6,6 +6,7 @@ import type { RelayContext } from './context.js';
 import { sendError } from './http-errors.js';
 import { FirmKeyCache } from './firm-cache.js';
 import { FirmQuotas } from './firm-quotas.js';
+import { FirmSlots } from './firm-slots.js';
 import { EventBell } from './long-poll.js';
 import { RetentionJob } from './retention.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -46,6 +47,14 @@ export interface RelayServerOptions {
   ingestBurst?: number;
   /** Concurrent long polls per firm token. Default 4. */
   maxLongPollsPerFirm?: number;
+  /** Smokeball webhooks of one firm read, verified and stored at once; more wait in the firm's queue. Default 4. */
+  maxConcurrentWebhooksPerFirm?: number;
+  /** Webhooks of one firm waiting for a slot; beyond it 429. Default 64. */
+  maxQueuedWebhooksPerFirm?: number;
+  /** Bytes of event bodies one firm may read per second; reads beyond it wait, then get 429. Default 2 MiB. */
+  readBytesPerSecond?: number;
+  /** Bytes of event bodies one firm may read in one burst. Default 8 MiB. */
+  readBurstBytes?: number;
   /** A request's headers and body must arrive within this. Default 15 s. */
   requestTimeoutMs?: number;
   /** A socket with no traffic at all is closed after this (longer than the 30 s long poll). Default 65 s. */
@@ -97,6 +106,10 @@ export const DEFAULTS = {
   ingestPerSecond: 20,
   ingestBurst: 200,
   maxLongPollsPerFirm: 4,
+  readBytesPerSecond: 2 * 1024 * 1024,
+  maxConcurrentWebhooksPerFirm: 4,
+  maxQueuedWebhooksPerFirm: 64,
+  readBurstBytes: 8 * 1024 * 1024,
   requestTimeoutMs: 15_000,
   connectionTimeoutMs: 65_000,
   keepAliveTimeoutMs: 5_000,
@@ -139,9 +152,12 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
         ingestPerSecond: settings.ingestPerSecond,
         ingestBurst: settings.ingestBurst,
         maxLongPolls: settings.maxLongPollsPerFirm,
+        readBytesPerSecond: settings.readBytesPerSecond,
+        readBurstBytes: settings.readBurstBytes,
       },
       now,
     ),
+    ingestSlots: new FirmSlots(settings.maxConcurrentWebhooksPerFirm, settings.maxQueuedWebhooksPerFirm),
     now,
     leasePolicy: { ...DEFAULT_LEASE_POLICY, ...options.lease },
     publicUrl: '',
@@ -265,6 +281,10 @@ interface Settings {
   ingestPerSecond: number;
   ingestBurst: number;
   maxLongPollsPerFirm: number;
+  readBytesPerSecond: number;
+  readBurstBytes: number;
+  maxConcurrentWebhooksPerFirm: number;
+  maxQueuedWebhooksPerFirm: number;
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
   keepAliveTimeoutMs: number;
@@ -314,6 +334,10 @@ function resolve(o: RelayServerOptions): Settings {
     ingestPerSecond: positive('ingestPerSecond', o.ingestPerSecond, DEFAULTS.ingestPerSecond),
     ingestBurst: positive('ingestBurst', o.ingestBurst, DEFAULTS.ingestBurst, true),
     maxLongPollsPerFirm: positive('maxLongPollsPerFirm', o.maxLongPollsPerFirm, DEFAULTS.maxLongPollsPerFirm, true),
+    readBytesPerSecond: positive('readBytesPerSecond', o.readBytesPerSecond, DEFAULTS.readBytesPerSecond),
+    readBurstBytes: positive('readBurstBytes', o.readBurstBytes, DEFAULTS.readBurstBytes, true),
+    maxConcurrentWebhooksPerFirm: positive('maxConcurrentWebhooksPerFirm', o.maxConcurrentWebhooksPerFirm, DEFAULTS.maxConcurrentWebhooksPerFirm, true),
+    maxQueuedWebhooksPerFirm: positive('maxQueuedWebhooksPerFirm', o.maxQueuedWebhooksPerFirm, DEFAULTS.maxQueuedWebhooksPerFirm, true),
     requestTimeoutMs: positive('requestTimeoutMs', o.requestTimeoutMs, DEFAULTS.requestTimeoutMs, true),
     connectionTimeoutMs: positive('connectionTimeoutMs', o.connectionTimeoutMs, DEFAULTS.connectionTimeoutMs, true),
     keepAliveTimeoutMs: positive('keepAliveTimeoutMs', o.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs, true),

@@ -9,6 +9,8 @@ import { firmForRequest } from './auth.js';
 export const MAX_WAIT_SECONDS = 30;
 export const MAX_LIMIT = 500;
 export const DEFAULT_LIMIT = 100;
+/** A read paced by its firm's read budget waits at most this long; further over budget it gets 429. */
+export const MAX_READ_WAIT_MS = 5_000;
 
 interface EventsQuery {
   after?: string | string[];
@@ -60,6 +62,16 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RelayContext): vo
     const onClose = (): void => gone.abort();
     reply.raw.once('close', onClose);
     try {
+      // A firm that read more than its byte budget waits here (holding its poll slot) or, far over it, is
+      // refused: one firm's 500-event pages of large bodies cannot take the event loop from the others.
+      const budget = ctx.quotas.readWait(firm.id, MAX_READ_WAIT_MS);
+      if (!budget.ok) {
+        ctx.logger.warn('relay refused a read over the read budget', { firmId: firm.id, retryAfterSeconds: budget.retryAfterSeconds });
+        reply.header('retry-after', String(budget.retryAfterSeconds));
+        return sendError(reply, 429, budget.reason, budget.message);
+      }
+      await ctx.bell.pause(budget.waitMs, gone.signal);
+      if (gone.signal.aborted) return reply;
       // One extra row tells whether there is more without a second query.
       const rows = await pollEvents(ctx.storage, ctx.bell, {
         firmId: firm.id,
@@ -70,7 +82,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: RelayContext): vo
         recheckMs: ctx.longPollRecheckMs,
         signal: gone.signal,
       });
-      const page = pageWithin(rows, limit, ctx.maxPageBytes);
+      const { events: page, bytes } = pageWithin(rows, limit, ctx.maxPageBytes);
+      ctx.quotas.chargeRead(firm.id, bytes);
       const nextCursor = page.length > 0 ? String(page[page.length - 1]!.seq) : String(Number(after));
       return reply
         .code(200)
@@ -105,26 +118,32 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
-/** The leading events that fit `limit` and `maxBytes` of bodies; always at least one (a body is under the cap). */
-export function pageWithin(rows: StoredEvent[], limit: number, maxBytes: number): StoredEvent[] {
+/** The leading events that fit `limit` and `maxBytes` of bodies (always at least one), and their body bytes. */
+export function pageWithin(rows: StoredEvent[], limit: number, maxBytes: number): { events: StoredEvent[]; bytes: number } {
   let bytes = 0;
   let n = 0;
   for (const row of rows) {
     if (n >= limit) break;
-    bytes += Buffer.byteLength(row.body);
-    if (n > 0 && bytes > maxBytes) break;
+    const size = Buffer.byteLength(row.body);
+    if (n > 0 && bytes + size > maxBytes) break;
+    bytes += size;
     n++;
   }
-  return rows.slice(0, n);
+  return { events: rows.slice(0, n), bytes };
 }
+
+/** Bytes of bodies written between two yields to the event loop. */
+const YIELD_EVERY_BYTES = 64 * 1024;
 
 /**
  * The response is written event by event (never one page-sized string) and assembled by hand so each
  * stored body is embedded exactly as received: Smokeball's tick values exceed 2^53, and a
- * JSON.parse/stringify round trip would round them.
+ * JSON.parse/stringify round trip would round them. After every 64 KiB of bodies it yields to the event
+ * loop, so other firms' requests run between the chunks of a large page instead of after all of it.
  */
-function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): Generator<string> {
+async function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean): AsyncGenerator<string> {
   yield '{"events":[';
+  let sinceYield = 0;
   for (const [i, e] of events.entries()) {
     yield (
       (i > 0 ? ',' : '') +
@@ -134,6 +153,11 @@ function* eventsJson(events: StoredEvent[], nextCursor: string, hasMore: boolean
     );
     yield e.body;
     yield '}';
+    sinceYield += e.body.length;
+    if (sinceYield >= YIELD_EVERY_BYTES) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   yield `],"nextCursor":"${nextCursor}","hasMore":${hasMore}}`;
 }

@@ -24,48 +24,40 @@ interface Accepted {
 }
 
 export function registerHookRoutes(app: FastifyInstance, ctx: RelayContext): void {
-  app.post('/hooks/smokeball/:firmId', (req: HookRequest, reply) =>
-    receive(ctx, req, reply, 'smokeball', (firm) => {
-      const requestId = header(req, 'requestid');
-      const verdict = verifySmokeball(
-        { timestamp: header(req, 'timestamp'), requestId, signature: header(req, 'signature') },
-        firm.smokeballKey,
-        ctx.smokeballClientId,
-        ctx.now(),
-        ctx.maxClockSkewSeconds,
-      );
-      return {
-        verdict,
-        accept(body) {
-          const missing = missingFields(body, {
-            accountId: 'string',
-            subscriptionId: 'string',
-            type: 'string',
-            source: 'string',
-            payload: 'any',
-            timestamp: 'any',
-          });
-          if (missing) return missing;
-          if (requestId && requestId.length > MAX_TEXT_FIELD) return `RequestId is longer than ${MAX_TEXT_FIELD} characters`;
-          // The signature covers Timestamp, RequestId and client id but not the body, so the identity must not
-          // hash the body either: otherwise one captured signature could carry any number of forged bodies
-          // for its 300 s window. One request may legitimately cause several events of different types
-          // (matter.updated + matter.closed), so the identity is (RequestId, type): a replay yields at most one
-          // event per type, and a made-up type is ignored by the app.
-          const type = (body as { type: string }).type;
-          const eventId = createHash('sha256')
-            .update('smokeball\0')
-            .update(requestId ?? '')
-            .update('\0')
-            .update(type)
-            .digest('hex');
-          return { type, eventId, requestId: requestId ?? null };
-        },
-      };
-    }),
+  app.post('/hooks/smokeball/:firmId', { onRequest: (req: HookRequest, reply) => gate(ctx, req, reply, 'smokeball') }, (req: HookRequest, reply) =>
+    receive(ctx, req, reply, 'smokeball', () => ({
+      // The signature covers headers only, so the gate already checked it, before the body was read.
+      verdict: { ok: true },
+      accept(body) {
+        const requestId = header(req, 'requestid');
+        const missing = missingFields(body, {
+          accountId: 'string',
+          subscriptionId: 'string',
+          type: 'string',
+          source: 'string',
+          payload: 'any',
+          timestamp: 'any',
+        });
+        if (missing) return missing;
+        if (requestId && requestId.length > MAX_TEXT_FIELD) return `RequestId is longer than ${MAX_TEXT_FIELD} characters`;
+        // The signature covers Timestamp, RequestId and client id but not the body, so the identity must not
+        // hash the body either: otherwise one captured signature could carry any number of forged bodies
+        // for its 300 s window. One request may legitimately cause several events of different types
+        // (matter.updated + matter.closed), so the identity is (RequestId, type): a replay yields at most one
+        // event per type, and a made-up type is ignored by the app.
+        const type = (body as { type: string }).type;
+        const eventId = createHash('sha256')
+          .update('smokeball\0')
+          .update(requestId ?? '')
+          .update('\0')
+          .update(type)
+          .digest('hex');
+        return { type, eventId, requestId: requestId ?? null };
+      },
+    })),
   );
 
-  app.post('/hooks/casestatus/:firmId', (req: HookRequest, reply) =>
+  app.post('/hooks/casestatus/:firmId', { onRequest: (req: HookRequest, reply) => gate(ctx, req, reply, 'casestatus') }, (req: HookRequest, reply) =>
     receive(ctx, req, reply, 'casestatus', (firm, raw) => ({
       verdict: verifyCaseStatus(
         header(req, 'x-casestatus-timestamp'),
@@ -91,6 +83,76 @@ interface Check {
   accept(body: unknown): Accepted | string;
 }
 
+/** The firm's webhook keys, found by the gate (before the body) for the handler (after it). */
+const gatedFirms = new WeakMap<FastifyRequest, WebhookKeys>();
+
+/**
+ * Runs before the body is read (fastify's onRequest), so a webhook the relay will refuse costs no body read,
+ * HMAC or JSON parse: an unknown firm (404), for Smokeball a bad signature (401, it covers headers only), a
+ * firm over its rate or stored quota (429). Those answers close the connection (the unread body is not
+ * worth keeping it for). A Smokeball webhook then waits for one of its firm's few ingest slots, so a firm's
+ * many senders queue behind each other, not in front of other firms. Case Status signs the body, so its
+ * sender is unknown until the body is read; it takes no slot, or an unauthenticated sender could hold them.
+ */
+async function gate(ctx: RelayContext, req: HookRequest, reply: FastifyReply, source: EventSource): Promise<FastifyReply | undefined> {
+  const firm = await ctx.firmKeys.get(req.params.firmId);
+  if (!firm) return refuse(reply, 404, 'unknown_firm', 'no firm with this id is registered at the relay');
+  if (source === 'smokeball') {
+    const verdict = verifySmokeball(
+      { timestamp: header(req, 'timestamp'), requestId: header(req, 'requestid'), signature: header(req, 'signature') },
+      firm.smokeballKey,
+      ctx.smokeballClientId,
+      ctx.now(),
+      ctx.maxClockSkewSeconds,
+    );
+    if (!verdict.ok) {
+      ctx.logger.warn('relay rejected a webhook', { source, firmId: firm.firmId, error: verdict.error });
+      return refuse(reply, 401, verdict.error, verdict.message);
+    }
+  }
+  const declared = Number(header(req, 'content-length'));
+  const admission = await ctx.quotas.wouldAdmit(firm.firmId, Number.isSafeInteger(declared) ? declared : 0);
+  if (!admission.ok) return overQuota(ctx, reply, source, firm.firmId, admission, true);
+  if (source === 'smokeball') {
+    const gone = new AbortController();
+    const onClose = (): void => gone.abort();
+    reply.raw.once('close', onClose);
+    const release = await ctx.ingestSlots.acquire(firm.firmId, gone.signal);
+    if (!release) {
+      reply.raw.off('close', onClose);
+      if (gone.signal.aborted) return reply;
+      const refusal = {
+        ok: false as const,
+        reason: 'too_many_webhooks' as const,
+        retryAfterSeconds: 1,
+        message: `more than ${ctx.ingestSlots.perFirm + ctx.ingestSlots.maxQueued} webhooks of this firm in progress at once`,
+      };
+      return overQuota(ctx, reply, source, firm.firmId, refusal, true);
+    }
+    // Finished or cut off, the slot goes to the firm's next webhook.
+    reply.raw.once('close', release);
+  }
+  gatedFirms.set(req, firm);
+  return undefined;
+}
+
+function refuse(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  return sendError(reply.header('connection', 'close'), status, error, message);
+}
+
+function overQuota(
+  ctx: RelayContext,
+  reply: FastifyReply,
+  source: EventSource,
+  firmId: string,
+  refusal: { reason: string; retryAfterSeconds: number; message: string },
+  beforeBody: boolean,
+): FastifyReply {
+  ctx.logger.warn('relay refused a webhook over quota', { source, firmId, reason: refusal.reason, retryAfterSeconds: refusal.retryAfterSeconds, beforeBody });
+  reply.header('retry-after', String(refusal.retryAfterSeconds));
+  return beforeBody ? refuse(reply, 429, refusal.reason, refusal.message) : sendError(reply, 429, refusal.reason, refusal.message);
+}
+
 async function receive(
   ctx: RelayContext,
   req: HookRequest,
@@ -98,8 +160,8 @@ async function receive(
   source: EventSource,
   check: (firm: WebhookKeys, raw: Buffer) => Check,
 ): Promise<FastifyReply> {
-  const firm = await ctx.firmKeys.get(req.params.firmId);
-  if (!firm) return sendError(reply, 404, 'unknown_firm', 'no firm with this id is registered at the relay');
+  const firm = gatedFirms.get(req);
+  if (!firm) throw new Error('a webhook reached its handler without passing the gate');
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const { verdict, accept } = check(firm, raw);
   if (!verdict.ok) {
@@ -116,17 +178,9 @@ async function receive(
   }
   const accepted = accept(body);
   if (typeof accepted === 'string') return sendError(reply, 400, 'missing_fields', accepted);
+  // Checked again now that the body's size is known, and a token taken: the gate only looked.
   const admission = await ctx.quotas.admit(firm.firmId, raw.length);
-  if (!admission.ok) {
-    ctx.logger.warn('relay refused a webhook over quota', {
-      source,
-      firmId: firm.firmId,
-      reason: admission.reason,
-      retryAfterSeconds: admission.retryAfterSeconds,
-    });
-    reply.header('retry-after', String(admission.retryAfterSeconds));
-    return sendError(reply, 429, admission.reason, admission.message);
-  }
+  if (!admission.ok) return overQuota(ctx, reply, source, firm.firmId, admission, false);
   const outcome = await ctx.storage.insertEvent({
     firmId: firm.firmId,
     source,
