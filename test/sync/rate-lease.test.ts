@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jainIndex } from '../../src/shared/budget/allocator.js';
 import { DEFAULT_BUDGET_POLICY, decideBudgetRenew, emptyBudgetDoc, type BudgetConfig } from '../../src/shared/budget/rules.js';
 import { PacingGate } from '../../src/sync/pacing/gate.js';
+import { LeaseBucket } from '../../src/sync/pacing/lease-bucket.js';
 import { RateLeaseFollower, type BudgetRenewer, type BudgetRenewRequest } from '../../src/sync/pacing/rate-lease.js';
 
 /** The relay's budget decisions in-process (the HTTP route is tested in test/relay/budget.test.ts). */
@@ -110,5 +111,31 @@ describe('rate lease follower', () => {
     expect(gate.snapshot().budgetRatePerSecond).toBeUndefined();
     await follower.stop();
     gate.dispose();
+  });
+});
+
+describe('lease bucket floor', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('an idle host banks no floor tokens; a waiting one is paid at the floor', async () => {
+    vi.useFakeTimers();
+    const now = (): number => Date.now();
+    // No lease (lapsed at once), floor 0.2 req/s: what a host runs on before the relay answers.
+    const bucket = new LeaseBucket({ ratePerSecond: 0, concurrency: 0, validUntil: 0, floorRatePerSecond: 0.2 }, now);
+    // An hour idle: at 0.2 req/s it would have earned a token long ago, to be spent outside any grant.
+    vi.advanceTimersByTime(3_600_000);
+    let taken = 0;
+    void bucket.take().then(() => (taken += 1));
+    await Promise.resolve();
+    expect(bucket.waiting).toBe(1);
+    expect(taken).toBe(0);
+    // While it waits, the floor pays it: one token after 1 / 0.2 s.
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(taken).toBe(0);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(taken).toBe(1);
+    bucket.dispose();
   });
 });

@@ -2,8 +2,9 @@ import pg from 'pg';
 import type { Logger } from '../../shared/logger.js';
 import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
-import { POSTGRES_COORDINATION_SCHEMA, PostgresCoordination } from './postgres-coordination.js';
-import { POSTGRES_BUDGET_SCHEMA, PostgresBudget } from './postgres-budget.js';
+import { budgetSchema, SqlBudget } from './budget.js';
+import { coordinationSchema, SqlCoordination } from './coordination.js';
+import { inPgTransaction, POSTGRES_DIALECT, PostgresDatabase } from './postgres-adapter.js';
 
 /** NOTIFY channel: the payload is the firm id, so other relay instances wake that firm's long polls. */
 export const EVENTS_CHANNEL = 'relay_events';
@@ -103,8 +104,8 @@ const LISTEN_RETRY_MS = 1_000;
  */
 export class PostgresRelayStorage implements RelayStorage {
   readonly kind = 'postgres' as const;
-  readonly coordination: PostgresCoordination;
-  readonly budget: PostgresBudget;
+  readonly coordination: SqlCoordination;
+  readonly budget: SqlBudget;
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private readonly remoteListeners = new Set<(firmId: string) => void>();
@@ -118,8 +119,9 @@ export class PostgresRelayStorage implements RelayStorage {
   ) {
     this.pool = new pg.Pool({ connectionString: url, max: poolSize });
     // An idle client that loses its connection emits here; without a handler the process would crash.
-    this.coordination = new PostgresCoordination(this.pool);
-    this.budget = new PostgresBudget(this.pool);
+    const sqlDb = new PostgresDatabase(this.pool);
+    this.coordination = new SqlCoordination(sqlDb);
+    this.budget = new SqlBudget(sqlDb);
     this.pool.on('error', (err) => this.logger.warn('relay postgres: idle connection error', { error: err.message }));
   }
 
@@ -136,20 +138,12 @@ export class PostgresRelayStorage implements RelayStorage {
   }
 
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inPgTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(SCHEMA);
-      await client.query(POSTGRES_COORDINATION_SCHEMA);
-      await client.query(POSTGRES_BUDGET_SCHEMA);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      await client.query(coordinationSchema(POSTGRES_DIALECT));
+      await client.query(budgetSchema(POSTGRES_DIALECT));
+    });
   }
 
   /** A dedicated connection for LISTEN; reconnects after a drop (the long poll's re-check covers the gap). */

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import { ensurePrivateFile } from '../../shared/private-files.js';
 import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
-import { SqliteCoordination } from './sqlite-coordination.js';
-import { SqliteBudget } from './sqlite-budget.js';
+import { budgetSchema, SqlBudget } from './budget.js';
+import { coordinationSchema, SqlCoordination } from './coordination.js';
+import { SQLITE_DIALECT, SqliteDatabase } from './sqlite-adapter.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS relay_firms (
@@ -65,8 +66,8 @@ const PURGE_BATCH = 5_000;
  */
 export class SqliteRelayStorage implements RelayStorage {
   readonly kind = 'sqlite' as const;
-  readonly coordination: SqliteCoordination;
-  readonly budget: SqliteBudget;
+  readonly coordination: SqlCoordination;
+  readonly budget: SqlBudget;
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly insertBatchTx: (events: NewEvent[]) => Array<InsertOutcome | Error>;
@@ -82,8 +83,11 @@ export class SqliteRelayStorage implements RelayStorage {
     // The CLI may create a firm while `serve` runs on the same file.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    this.coordination = new SqliteCoordination(this.db);
-    this.budget = new SqliteBudget(this.db);
+    this.db.exec(coordinationSchema(SQLITE_DIALECT));
+    this.db.exec(budgetSchema(SQLITE_DIALECT));
+    const sqlDb = new SqliteDatabase(this.db);
+    this.coordination = new SqlCoordination(sqlDb);
+    this.budget = new SqlBudget(sqlDb);
     addBodyBytes(this.db);
     // Sizes are summed from this index alone: body_bytes sits after the body in the row, so reading it from
     // the table would walk every large body's overflow pages.

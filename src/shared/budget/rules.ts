@@ -57,7 +57,15 @@ export interface BudgetHost {
 
 /** The partner budget as stored: one document for the whole relay, read and replaced under one lock. */
 export interface BudgetDoc {
+  /** Hosts that want something or hold an unexpired grant. */
   hosts: Record<string, BudgetHost>;
+  /**
+   * Hosts that asked within `knownHostMs` but want nothing and hold nothing: only when they last asked (they
+   * count in the floor's division). Kept apart and small because every renewal reads and rewrites the whole
+   * document under the lock: with a thousand firms, full records of idle hosts made each renewal cost tens of
+   * milliseconds of the relay's CPU and of lock time.
+   */
+  idle?: Record<string, number>;
 }
 
 export function emptyBudgetDoc(): BudgetDoc {
@@ -96,11 +104,15 @@ export function decideBudgetRenew(
   policy: BudgetPolicy = DEFAULT_BUDGET_POLICY,
 ): { doc: BudgetDoc; result: BudgetGrant } {
   if (config.mode === 'per-firm') return { doc, result: { mode: 'per-firm', serverTime: now } };
+  const idle: Record<string, number> = {};
+  for (const [id, lastAskAt] of Object.entries(doc.idle ?? {})) if (now - lastAskAt <= policy.knownHostMs) idle[id] = lastAskAt;
   const hosts: Record<string, BudgetHost> = {};
   for (const [id, h] of Object.entries(doc.hosts)) {
     if (now - h.lastAskAt > policy.knownHostMs && !live(h, now)) continue;
-    hosts[id] = live(h, now) ? { ...h } : { ...h, ratePerSecond: 0, concurrency: 0, slotStart: null };
+    if (!live(h, now) && !wants(h)) idle[id] = Math.max(idle[id] ?? h.lastAskAt, h.lastAskAt);
+    else hosts[id] = live(h, now) ? { ...h } : { ...h, ratePerSecond: 0, concurrency: 0, slotStart: null };
   }
+  delete idle[firmId];
   const clamp = (v: number): number => Math.min(policy.maxHostRatePerSecond, Math.max(0, v));
   const before = hosts[firmId];
   const me: BudgetHost = {
@@ -115,9 +127,10 @@ export function decideBudgetRenew(
     expiresAt: before?.expiresAt ?? 0,
   };
   hosts[firmId] = me;
-  const floor = Math.min(policy.maxFloorRatePerSecond, (policy.reserveShare * config.ratePerSecond) / Object.keys(hosts).length);
+  const known = Object.keys(hosts).length + Object.keys(idle).length;
+  const floor = Math.min(policy.maxFloorRatePerSecond, (policy.reserveShare * config.ratePerSecond) / known);
   const answer = (rate: number, concurrency: number, renewInMs: number): { doc: BudgetDoc; result: BudgetGrant } => ({
-    doc: { hosts },
+    doc: { hosts, idle },
     result: {
       mode: 'shared',
       ratePerSecond: rate,
@@ -139,6 +152,8 @@ export function decideBudgetRenew(
   if (!wants(me)) {
     giveUp();
     me.waitingSince = null;
+    delete hosts[firmId];
+    idle[firmId] = now;
     return answer(0, 0, policy.renewMs);
   }
   me.waitingSince ??= me.slotStart === null ? now : null;
@@ -208,6 +223,9 @@ export interface BudgetHostView {
 }
 
 export function budgetView(doc: BudgetDoc, now: number): BudgetHostView[] {
+  const idle = Object.keys(doc.idle ?? {})
+    .filter((firmId) => !doc.hosts[firmId])
+    .map((firmId) => ({ firmId, grantedPerSecond: 0, concurrency: 0, usedPerSecond: 0, queueDepth: 0, demandRealtime: 0, demandBulk: 0 }));
   return Object.entries(doc.hosts)
     .map(([firmId, h]) => ({
       firmId,
@@ -218,6 +236,7 @@ export function budgetView(doc: BudgetDoc, now: number): BudgetHostView[] {
       demandRealtime: h.demand.realtime,
       demandBulk: h.demand.bulk,
     }))
+    .concat(idle)
     .sort((a, b) => (a.firmId < b.firmId ? -1 : 1));
 }
 

@@ -13,7 +13,7 @@ export interface RateLease {
  * The client side of a rate lease: a token bucket of the lease's rate and capacity that starts EMPTY, so a
  * host's requests, summed over every host, never exceed what the relay handed out (the sum of granted rates)
  * plus the sum of granted capacities (at most the partner burst). When the lease lapses the bucket empties
- * and refills at the floor rate with capacity 1.
+ * and refills at the floor rate with capacity 1, only while calls wait.
  */
 export class LeaseBucket {
   private lease: RateLease;
@@ -53,6 +53,8 @@ export class LeaseBucket {
   /** Resolves when a token was taken. */
   take(): Promise<void> {
     return new Promise((resolve) => {
+      // Settle the idle time first: it earns nothing at the floor (see refill).
+      this.refill();
       this.waiters.push(resolve);
       this.pump();
     });
@@ -88,7 +90,11 @@ export class LeaseBucket {
       // Lapsed: what was saved under the lease is not spent at the floor.
       if (t >= validUntil) this.tokens = 0;
     }
-    if (t > this.last) this.tokens = Math.min(1, this.tokens + ((t - this.last) / 1000) * floorRatePerSecond);
+    // The floor pays a host that has calls waiting and no lease (the relay is unreachable or said wait). An
+    // idle host banks nothing at it: with a thousand firms, every idle host would hold a token after
+    // 1/floor seconds and spend it, unaccounted, on top of the grants (the relay's reserve pays for the
+    // floor's rate, not for a saved token per host).
+    if (t > this.last && this.waiters.length > 0) this.tokens = Math.min(1, this.tokens + ((t - this.last) / 1000) * floorRatePerSecond);
     this.last = Math.max(this.last, t);
   }
 

@@ -164,6 +164,23 @@ describe('partner budget decisions', () => {
     expect(b.renew('a', 0, 1).floorRatePerSecond).toBeCloseTo((0.1 * 5) / 100);
   });
 
+  it('a thousand idle hosts keep the document small and still count for the floor', () => {
+    // Every renewal reads and rewrites the whole document under the lock: idle hosts must cost little in it.
+    const b = new Budget();
+    for (let i = 0; i < 1_000; i++) {
+      b.renew(`firm-${i}-0123456789abcdef`, 0, 1);
+      b.now += 5;
+      b.renew(`firm-${i}-0123456789abcdef`, 0, 0);
+    }
+    expect(JSON.stringify(b.doc).length / 1_000).toBeLessThan(60);
+    expect(Object.keys(b.doc.hosts)).toEqual([]);
+    expect(b.renew('busy', 0, 1).floorRatePerSecond).toBeCloseTo((0.1 * 5) / 1_001);
+    expect(budgetView(b.doc, b.now)).toHaveLength(1_001);
+    // Past knownHostMs they are forgotten: the floor goes back up.
+    b.now += DEFAULT_BUDGET_POLICY.knownHostMs + 1;
+    expect(b.renew('busy', 0, 1).floorRatePerSecond).toBeCloseTo(0.2);
+  });
+
   it('reports granted and used rate and queue depth per firm', () => {
     const b = new Budget();
     b.doc = decideBudgetRenew(b.doc, 'a', { demand: { realtime: 0, bulk: 2 }, usedPerSecond: 1.5, queueDepth: 40 }, b.now, SHARED).doc;
