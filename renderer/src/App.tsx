@@ -13,8 +13,9 @@ import { headline } from './format.js';
 import { SettingsPage, type SettingsTab } from './settings/SettingsPage.js';
 import { PreviewPanel } from './preview/PreviewPanel.js';
 import { SetupWizard } from './setup/SetupWizard.js';
+import { HistoryPage } from './history/HistoryPage.js';
 
-type Page = 'overview' | 'settings';
+type Page = 'overview' | 'history' | 'settings';
 
 export function App() {
   const { view, connection } = useApp();
@@ -58,6 +59,11 @@ export function App() {
               </button>
             </li>
             <li>
+              <button type="button" aria-current={page === 'history' ? 'page' : undefined} onClick={() => go('history')}>
+                History
+              </button>
+            </li>
+            <li>
               <button type="button" aria-current={page === 'settings' ? 'page' : undefined} onClick={() => go('settings')}>
                 Settings
               </button>
@@ -80,7 +86,7 @@ export function App() {
                 </button>
               </div>
             )}
-            <main id="main" ref={mainRef} tabIndex={-1} className={page === 'overview' ? 'overview' : 'settings-page'}>
+            <main id="main" ref={mainRef} tabIndex={-1} className={page === 'overview' ? 'overview' : page === 'history' ? 'history-page' : 'settings-page'}>
               {page === 'overview' && !view.setup.complete ? (
                 <SetupWizard />
               ) : page === 'overview' ? (
@@ -99,6 +105,8 @@ export function App() {
                     </div>
                   </div>
                 </>
+              ) : page === 'history' ? (
+                <HistoryPage />
               ) : (
                 <SettingsPage tab={settingsTab} onTab={setSettingsTab} />
               )}

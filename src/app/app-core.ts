@@ -10,6 +10,7 @@ import {
   type MappingOptions,
 } from '../contract/view.js';
 import type { SyncPreview } from '../contract/preview.js';
+import { matterHistory, searchHistory } from './history-lookup.js';
 import type { AttentionKind, StateStore } from '../store/index.js';
 import {
   asUnleasedRead,
@@ -327,6 +328,8 @@ export class AppCore {
         role.makeHost();
         return { requested: true, message: 'Asked the current sync host to hand over; this PC takes over within a minute.' };
       },
+      historySearch: async (i) => searchHistory(store(), i.query),
+      historyMatter: async (i) => matterHistory(store(), i.matterId, this.settings.historyRetentionDays),
       connectCaseStatus: (i) => this.setup.connectCaseStatus(i.apiKey),
       pairRelay: (i) => this.setup.pairRelay(i.code),
       skipSetupStep: async (i) => this.setup.skip(i.step),

@@ -3,6 +3,7 @@ import { SettingsPatchSchema, type Settings } from './settings.js';
 import { ATTENTION_KINDS, type AppView, type AttentionView, type MappingOptions } from './view.js';
 import { setupCommandInputs, type SetupCommandResults } from './setup.js';
 import type { SyncPreview } from './preview.js';
+import type { HistoryMatterView, HistoryTimelineView } from './history.js';
 
 /**
  * The one typed contract between the window and the app core. Each command has a zod schema for its input (every
@@ -65,6 +66,10 @@ export const commandInputs = {
   skipHeldChanges: z.object({ matterIds: z.array(z.string().min(1).max(100)).min(1).max(10_000) }).strict(),
   /** "Make this PC the sync host": the firm's current host hands over at its next renewal (within 20 s). */
   makeSyncHost: none,
+  /** Matter history: linked matters whose number, title or client name contains the query (first 50). */
+  historySearch: z.object({ query: z.string().trim().min(1, 'Type a matter number, title or client name').max(200) }).strict(),
+  /** Matter history: one matter's timeline, newest first. */
+  historyMatter: z.object({ matterId: z.string().min(1).max(100) }).strict(),
   /** The guided set-up (src/contract/setup.ts). */
   ...setupCommandInputs,
 } as const;
@@ -99,6 +104,8 @@ export interface CommandResults extends SetupCommandResults {
   makeSyncHost: { requested: boolean; message: string };
   sendHeldChanges: { started: boolean; message: string };
   skipHeldChanges: { started: boolean; message: string };
+  historySearch: HistoryMatterView[];
+  historyMatter: HistoryTimelineView;
 }
 
 export type CommandResult<C extends CommandName> = CommandResults[C];

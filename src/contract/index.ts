@@ -3,3 +3,4 @@ export * from './view.js';
 export * from './commands.js';
 export * from './setup.js';
 export * from './preview.js';
+export * from './history.js';

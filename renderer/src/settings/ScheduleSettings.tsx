@@ -4,7 +4,10 @@ import { clockTime } from '../format.js';
 import { useCommand } from '../use-command.js';
 import { Field, SaveBar, useDraft, useSaveSettings } from './form-helpers.js';
 
-type Schedule = Pick<Settings, 'nightlySyncTime' | 'launchAtLogin' | 'notifications' | 'preferredSyncHost' | 'stageHoldMinutes' | 'massChangeLimit'>;
+type Schedule = Pick<
+  Settings,
+  'nightlySyncTime' | 'launchAtLogin' | 'notifications' | 'preferredSyncHost' | 'stageHoldMinutes' | 'massChangeLimit' | 'historyRetentionDays'
+>;
 
 const NOTIFICATION_LEVELS: Array<{ value: Settings['notifications']; label: string; hint: string }> = [
   { value: 'attention', label: 'Only problems', hint: 'when something needs a person' },
@@ -22,6 +25,7 @@ export function ScheduleSettings() {
     preferredSyncHost: settings.preferredSyncHost,
     stageHoldMinutes: settings.stageHoldMinutes,
     massChangeLimit: settings.massChangeLimit,
+    historyRetentionDays: settings.historyRetentionDays,
   });
   const state = useSaveSettings((saved) =>
     markSaved({
@@ -31,6 +35,7 @@ export function ScheduleSettings() {
       preferredSyncHost: saved.preferredSyncHost,
       stageHoldMinutes: saved.stageHoldMinutes,
       massChangeLimit: saved.massChangeLimit,
+      historyRetentionDays: saved.historyRetentionDays,
     }),
   );
   const { run, busy } = useCommand();
@@ -128,6 +133,17 @@ export function ScheduleSettings() {
           hint="Stage changes and case closures past this number wait under Held changes until you send or skip them."
         />
       </fieldset>
+      <Field
+        id="historyRetentionDays"
+        label="Keep matter history for (days)"
+        type="number"
+        inputMode="numeric"
+        step="1"
+        value={String(draft.historyRetentionDays)}
+        onChange={(v) => setDraft({ ...draft, historyRetentionDays: v.trim() === '' ? Number.NaN : Number(v) })}
+        error={state.fieldErrors.historyRetentionDays}
+        hint="1 to 3650. What the app did for each matter, shown under History. A very busy matter keeps its newest 500 entries."
+      />
       <SaveBar state={state} dirty={dirty} onReset={reset} />
       <div className="subsection">
         <h3>Run the nightly reconcile now</h3>
