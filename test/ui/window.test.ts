@@ -63,7 +63,7 @@ async function shot(target: Page | Locator, name: string, options: { fullPage?: 
 const headline = (p: Page = page) => p.locator('#status-headline');
 const notice = (p: Page = page) => p.locator('.notice-info');
 
-async function goTo(section: 'Overview' | 'Settings', tab?: string): Promise<void> {
+async function goTo(section: 'Overview' | 'History' | 'Settings', tab?: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: section }).click();
   if (tab) await page.getByRole('tab', { name: tab }).click();
 }
@@ -158,6 +158,116 @@ describe('the window, driven in Chromium', () => {
     await shot(page, '2-synced-with-activity', { fullPage: true });
     expect(problems).toEqual([]);
   });
+
+  it(
+    'History finds a matter by number and shows its stage change, memo and document with their causes',
+    async () => {
+      const { matter, target } = pickStageChange(world.caseStatus.control.cases(), usedForHistory);
+      usedForHistory.add(matter.id);
+      const before = world.caseStatus.control.cases().get(matter.id)!;
+      world.caseStatus.control.addMessage({
+        matterId: matter.id,
+        threadId: 'ui-history-thread',
+        senderName: 'Pat Client',
+        senderRole: 'client',
+        body: 'Any news on my case?',
+        createdAt: new Date().toISOString(),
+      });
+      world.caseStatus.control.addDocument({
+        matterId: matter.id,
+        fileName: 'History check.pdf',
+        sharedByName: 'Pat Client',
+        sharedByRole: 'client',
+        content: 'a small scan',
+      });
+      world.smokeball.control.changeMatterStage(matter.id, target.id);
+      await world.smokeball.control.whenIdle();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await text(notice(), 'Sync started.');
+      // The sync sends the stage; the write-back after it copies the message and the document.
+      await waitUntilIdle();
+
+      await goTo('History');
+      await visible(page.getByRole('heading', { name: 'Matter history', level: 1 }));
+      await page.getByRole('searchbox', { name: 'Matter number, title or client name' }).fill(matter.number);
+      await page.getByRole('button', { name: 'Search' }).click();
+      // Another number may contain this one: the matches list it, and the exact one is picked from there.
+      const matches = page.getByRole('list', { name: 'Matching matters' });
+      if (await matches.isVisible()) await matches.getByRole('button', { name: new RegExp(`^${matter.number} `) }).click();
+      const timeline = page.locator('#history-timeline');
+      await visible(timeline.getByRole('heading', { name: new RegExp(`^History of ${matter.number} `) }));
+      const entries = timeline.getByRole('list', { name: /newest first/ }).locator('li');
+      await visible(entries.filter({ hasText: `Stage sent: ${before.stage} → ${target.name}` }).filter({ hasText: 'incremental sync' }));
+      await visible(entries.filter({ hasText: /Memo written: 1 message to memo / }).filter({ hasText: 'write-back' }));
+      await visible(entries.filter({ hasText: /Document uploaded: History check\.pdf \(12 B\)/ }));
+      await visible(entries.filter({ hasText: /Case created/ }).filter({ hasText: 'initial import' }));
+      expect(await timeline.getByRole('link', { name: /Open the case/ }).getAttribute('href')).toBe(world.caseStatus.control.cases().get(matter.id)!.url);
+      await shot(page, '2b-matter-history', { fullPage: true });
+
+      // A client name finds it too, and a search that matches nothing says so.
+      await page.getByRole('searchbox', { name: 'Matter number, title or client name' }).fill('no such matter anywhere');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await visible(page.getByRole('status').getByText('No synced matter matches that.'));
+      await goTo('Overview');
+      expect(problems).toEqual([]);
+    },
+    LONG,
+  );
+
+  it(
+    "Held changes lists each held stage with its release time; Send now sends it, Don't send applies it silently",
+    async () => {
+      await core.invoke('updateSettings', { stageHoldMinutes: 30 });
+      const first = pickStageChange(world.caseStatus.control.cases(), usedForHistory);
+      usedForHistory.add(first.matter.id);
+      const second = pickStageChange(world.caseStatus.control.cases(), usedForHistory);
+      usedForHistory.add(second.matter.id);
+      const seqBefore = world.caseStatus.control.stageChanges().length;
+      world.smokeball.control.changeMatterStage(first.matter.id, first.target.id);
+      world.smokeball.control.changeMatterStage(second.matter.id, second.target.id);
+      await world.smokeball.control.whenIdle();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await waitUntilIdle();
+
+      const held = page.locator('#held-changes');
+      const rowOf = (m: { matter: { number: string }; target: { name: string } }) =>
+        held
+          .locator('li')
+          .filter({ hasText: m.matter.number })
+          .filter({ hasText: `→ ${m.target.name}` });
+      await visible(rowOf(first));
+      await visible(rowOf(second));
+      // Each says when it goes out by itself: 30 minutes from now, as a clock time with the full time in dateTime.
+      const releaseAt = await rowOf(first).locator('time').getAttribute('dateTime');
+      expect(Date.parse(releaseAt!) - Date.now()).toBeGreaterThan(25 * 60_000);
+      await visible(rowOf(first).getByText(/sends at/));
+      // Held, not sent: Case Status has recorded nothing for either yet.
+      expect(world.caseStatus.control.stageChanges().slice(seqBefore)).toEqual([]);
+      await shot(held, '2c-held-changes');
+
+      await rowOf(first)
+        .getByRole('button', { name: /^Send now/ })
+        .click();
+      await count(rowOf(first), 0, 60_000);
+      await rowOf(second)
+        .getByRole('button', { name: /^Don't send/ })
+        .click();
+      await count(rowOf(second), 0, 60_000);
+      await count(held, 0);
+      const sent = world.caseStatus.control
+        .stageChanges()
+        .slice(seqBefore)
+        .map((c) => [c.caseExternalId, c.to, c.notified]);
+      expect(sent).toEqual([
+        [first.matter.id, first.target.name, true],
+        [second.matter.id, second.target.name, false],
+      ]);
+
+      await core.invoke('updateSettings', { stageHoldMinutes: 0 });
+      expect(problems).toEqual([]);
+    },
+    LONG,
+  );
 
   it(
     'lists the unmapped stage under Needs attention, and Retry clears it once it is mapped in Settings',
@@ -399,8 +509,12 @@ describe('the window, driven in Chromium', () => {
 });
 
 /** A synced matter and a different live stage of its own stage set (not the one Case Status lacks). */
-function pickStageChange(cases: ReturnType<World['caseStatus']['control']['cases']>) {
+/** Matters the history and held-changes tests moved, so each takes a fresh one. */
+const usedForHistory = new Set<string>();
+
+function pickStageChange(cases: ReturnType<World['caseStatus']['control']['cases']>, skip: ReadonlySet<string> = new Set()) {
   for (const matter of world.firm.matters) {
+    if (skip.has(matter.id)) continue;
     const synced = cases.get(matter.id);
     if (!synced?.stage || synced.status === 'closed') continue;
     const set = world.firm.stageSets.find((s) => s.id === world.firm.stageSetByMatterType[matter.matterTypeId]);
