@@ -30,6 +30,7 @@ const UNIT = [
   'test/sim/seed/**/*.test.ts',
   'test/shared/budget/**/*.test.ts',
   'test/sim/smokeball/rtf.test.ts',
+  'test/sync/coordination/unleased-read.test.ts',
   'test/sync/mapping.test.ts',
   'test/sync/network/proxy-choice.test.ts',
   'test/sync/pacing.test.ts',

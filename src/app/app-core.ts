@@ -182,6 +182,7 @@ export class AppCore {
         return role?.view().role === 'standby' ? role.notHostReason : null;
       },
       startImport: () => this.runs.startRun('sync'),
+      smokeballGate: () => this.connection.stack?.smokeballGate,
       state: () => ({
         signedIn: this.connection.signedIn || (!this.connection.stack && this.connection.tokensSaved),
         caseStatusKeySet: this.connection.secretsSet.caseStatusApiKey,

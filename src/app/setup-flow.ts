@@ -9,6 +9,7 @@ import {
   RelayPairingError,
   SECRET_KEYS,
   type Logger,
+  type PacingGate,
   type SecretStore,
 } from '../sync/index.js';
 import type { BuildConfig } from './build-config.js';
@@ -34,6 +35,8 @@ export interface SetupFlowDeps {
    */
   joinFirm(): Promise<string | null>;
   startImport(): Promise<{ started: boolean; reason?: string }>;
+  /** The sync stack's Smokeball pacing gate; undefined before the stack can be built. */
+  smokeballGate(): PacingGate | undefined;
   /** Real state the steps are derived from. */
   state(): { signedIn: boolean; caseStatusKeySet: boolean; relayPaired: boolean; initialImportDone: boolean };
 }
@@ -67,14 +70,23 @@ export class SetupFlow {
     if (initialImportDone && !p.complete && !p.importStarted) this.saveProgress({ ...p, complete: true });
   }
 
-  /** Step 1 done: remember the firm's name for the step's summary (one GET /firm with the new access token). */
+  /**
+   * Step 1 done: remember the firm's name for the step's summary (one GET /firm with the new access token, paced
+   * by the stack's Smokeball gate as part of signing in: see readSmokeballFirmName).
+   */
   async afterSignIn(accessToken: string): Promise<void> {
     const progress = this.deps.settings().setup;
     if (progress.complete) return;
     const apiKey = await this.deps.secrets.get(SECRET_KEYS.smokeballApiKey);
     if (!apiKey) return;
     try {
-      const name = await readSmokeballFirmName({ apiUrl: this.deps.connections().smokeballApiUrl, apiKey, accessToken });
+      const c = this.deps.connections();
+      const name = await readSmokeballFirmName({
+        apiUrl: c.smokeballApiUrl,
+        apiKey,
+        accessToken,
+        pacing: this.deps.smokeballGate() ?? { ratePerSecond: c.smokeballRatePerSecond, burst: c.smokeballBurst },
+      });
       if (name) this.saveProgress({ ...this.deps.settings().setup, smokeballFirmName: name });
     } catch (error) {
       // Only the summary line misses the name; the sign-in itself holds.
