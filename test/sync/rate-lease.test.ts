@@ -112,6 +112,57 @@ describe('rate lease follower', () => {
     await follower.stop();
     gate.dispose();
   });
+
+  describe('a request that waited past its rate lease (fake clock)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('does not go out at the lapsed rate: it waits for the renewed lease (or the floor)', async () => {
+      vi.useFakeTimers({ now: 0 });
+      class Throttled extends Error {}
+      const gate = new PacingGate({
+        name: 'a',
+        ratePerSecond: 5,
+        burst: 5,
+        now: () => Date.now(),
+        classify: (e) => (e instanceof Throttled ? { kind: 'throttled', retryAfterMs: 3_000 } : { kind: 'fatal' }),
+      });
+      // Granted 5/s until t = 1.1 s; the relay is then unreachable (no renewal), floor 0.2/s.
+      gate.setRateLease({ ratePerSecond: 5, concurrency: 5, validUntil: 1_100, floorRatePerSecond: 0.2 });
+      const sends: number[] = [];
+      let first = true;
+      const calls = Array.from({ length: 5 }, () =>
+        gate.run(
+          async () => {
+            sends.push(Date.now());
+            if (first) {
+              // Smokeball holds everyone back for 3 s: the others took their lease tokens (at 0.4–1.0 s) and wait
+              // for the firm's own window until 3.2 s, past the lease's end.
+              first = false;
+              throw new Throttled('429');
+            }
+          },
+          { idempotent: true },
+        ),
+      );
+      await vi.advanceTimersByTimeAsync(4_000);
+      // Nothing went out after the lapse: the tokens taken under the lease are void, the floor has none yet (5 s).
+      expect(sends).toEqual([200]);
+      expect(gate.snapshot().budgetRatePerSecond).toBe(0.2);
+
+      // The relay answers again: a renewed lease at 1/s. The waiting requests go at that rate (what was left of the
+      // floor's token, plus 1 a second), not at the lapsed 5/s; the firm's own window (halved by the 429) would
+      // let 2 a second through.
+      gate.setRateLease({ ratePerSecond: 1, concurrency: 5, validUntil: 60_000, floorRatePerSecond: 0.2 });
+      await vi.advanceTimersByTimeAsync(6_000);
+      await Promise.all(calls);
+      const after = sends.slice(1);
+      expect(after).toHaveLength(5); // the four waiting, and the retry of the refused one
+      after.forEach((t, i) => expect(i + 1, `send ${i + 1} at ${t} ms`).toBeLessThanOrEqual(1 + (t - 4_000) / 1_000));
+      gate.dispose();
+    });
+  });
 });
 
 describe('lease bucket floor', () => {

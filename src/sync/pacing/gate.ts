@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import { fullJitter, PACING_BACKOFF, sleep, type BackoffPolicy } from '../../shared/async.js';
 import { soleInstallFence, type WriteFence } from '../coordination/write-fence.js';
 import { currentUnleasedRead } from '../coordination/unleased-read.js';
-import { LeaseBucket, type RateLease } from './lease-bucket.js';
+import { LeaseBucket, type LeaseToken, type RateLease } from './lease-bucket.js';
 import { SlidingWindowLimiter } from './sliding-window.js';
 
 /** Calls of this priority or higher are real-time event reads in the partner budget's demand. */
@@ -198,13 +198,20 @@ export class PacingGate {
         await fence.beforeSend();
         const result = await this.queue.add(
           async () => {
+            let token: LeaseToken | undefined;
             if (this.leaseBucket) {
               // The partner budget's token first: the firm's own window then only sees requests that may go.
-              await this.leaseBucket.take();
+              token = await this.leaseBucket.take();
               this.applyLeaseConcurrency();
             }
             const started = await this.window.acquire();
-            // Waiting for a slot can take a while: the lease may have gone meanwhile.
+            // Waiting for a slot can take a while (a 429's hold): the rate lease may have lapsed meanwhile. A token
+            // of a lapsed lease is void: wait for one of the renewed lease or of the floor, never the old rate.
+            while (this.leaseBucket && !this.leaseBucket.honours(token)) {
+              token = await this.leaseBucket.take();
+              this.applyLeaseConcurrency();
+            }
+            // The sync lease may have gone meanwhile too.
             fence.check();
             started();
             this.metrics.sent += 1;

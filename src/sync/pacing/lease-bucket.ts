@@ -9,6 +9,15 @@ export interface RateLease {
   floorRatePerSecond: number;
 }
 
+/** A token taken from a LeaseBucket: whether it was earned under a lease (not at the floor), and which one. */
+export interface LeaseToken {
+  readonly bucket: LeaseBucket;
+  /** False: a token of the floor rate, good whenever it is used. */
+  readonly underLease: boolean;
+  /** The bucket's lapse count when it was taken: a lapse since then voids a lease's token. */
+  readonly lapses: number;
+}
+
 /**
  * The client side of a rate lease: a token bucket of the lease's rate and capacity that starts EMPTY, so a
  * host's requests, summed over every host, never exceed what the relay handed out (the sum of granted rates)
@@ -19,8 +28,10 @@ export class LeaseBucket {
   private lease: RateLease;
   private tokens = 0;
   private last: number;
-  private waiters: Array<() => void> = [];
+  private waiters: Array<(token: LeaseToken) => void> = [];
   private timer: NodeJS.Timeout | undefined;
+  /** How often the lease ran out without a renewal in time. */
+  private lapses = 0;
 
   constructor(
     initial: RateLease,
@@ -51,13 +62,26 @@ export class LeaseBucket {
   }
 
   /** Resolves when a token was taken. */
-  take(): Promise<void> {
+  take(): Promise<LeaseToken> {
     return new Promise((resolve) => {
       // Settle the idle time first: it earns nothing at the floor (see refill).
       this.refill();
       this.waiters.push(resolve);
       this.pump();
     });
+  }
+
+  /**
+   * Whether a request may still go out on this token. A token earned under a lease is void once that lease ran
+   * out without a renewal in time (the relay unreachable): a request that waited past it (for the firm's own
+   * window, a 429's hold) must not go out at the lapsed rate, but take a token of the renewed lease or the floor.
+   * A token of another bucket (the lease was lifted and given again) is void too.
+   */
+  honours(token: LeaseToken | undefined): boolean {
+    if (!token || token.bucket !== this) return false;
+    if (!token.underLease) return true;
+    this.refill();
+    return token.lapses === this.lapses;
   }
 
   /** Waiters still pending. */
@@ -67,7 +91,7 @@ export class LeaseBucket {
 
   /** Lets every waiter go (the relay said the budget is per firm after all: no lease applies). */
   releaseAll(): void {
-    for (const w of this.waiters.splice(0)) w();
+    for (const w of this.waiters.splice(0)) w({ bucket: this, underLease: false, lapses: this.lapses });
     this.reschedule();
   }
 
@@ -88,7 +112,10 @@ export class LeaseBucket {
       this.tokens = Math.min(Math.max(1, concurrency), this.tokens + ((until - this.last) / 1000) * ratePerSecond);
       this.last = until;
       // Lapsed: what was saved under the lease is not spent at the floor.
-      if (t >= validUntil) this.tokens = 0;
+      if (t >= validUntil) {
+        this.tokens = 0;
+        this.lapses += 1;
+      }
     }
     // The floor pays a host that has calls waiting and no lease (the relay is unreachable or said wait). An
     // idle host banks nothing at it: with a thousand firms, every idle host would hold a token after
@@ -102,7 +129,7 @@ export class LeaseBucket {
     this.refill();
     while (this.waiters.length > 0 && this.tokens >= 1) {
       this.tokens -= 1;
-      this.waiters.shift()!();
+      this.waiters.shift()!({ bucket: this, underLease: this.now() < this.lease.validUntil, lapses: this.lapses });
     }
     this.reschedule();
   }
