@@ -21,6 +21,7 @@ import {
   type SyncStack,
 } from '../sync/index.js';
 import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
+import { connectionSettingsOf, engineConfigOf } from './stack-settings.js';
 import { storageProblemOf, type StorageProblem } from './storage-problem.js';
 import { SyncRoleController, type SyncRoleDeps } from './sync-role.js';
 
@@ -177,30 +178,11 @@ export class ConnectionManager {
   }
 
   private engineConfig(): Partial<SyncConfig> {
-    const s = this.deps.settings();
-    return {
-      statuses: s.matterFilter.statuses,
-      matterTypeIds: s.matterFilter.matterTypeIds,
-      stageMapping: s.stageMapping,
-      practiceAreaMapping: s.practiceAreaMapping,
-      stageHoldMinutes: s.stageHoldMinutes,
-      massChangeLimit: s.massChangeLimit,
-      historyRetentionDays: s.historyRetentionDays,
-    };
+    return engineConfigOf(this.deps.settings());
   }
 
   private connectionSettings(): ConnectionSettings {
-    const c = this.deps.settings().connections;
-    return {
-      smokeball: {
-        apiUrl: c.smokeballApiUrl,
-        authUrl: c.smokeballAuthUrl,
-        clientId: c.smokeballClientId,
-        ratePerSecond: c.smokeballRatePerSecond,
-        burst: c.smokeballBurst,
-      },
-      caseStatus: { apiUrl: c.caseStatusApiUrl, ratePerSecond: c.caseStatusRatePerSecond, burst: c.caseStatusBurst },
-    };
+    return connectionSettingsOf(this.deps.settings().connections);
   }
 
   private async rebuild(): Promise<void> {

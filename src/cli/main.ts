@@ -39,7 +39,8 @@ Commands:
              --reconcile (full nightly reconcile)  --data DIR
   preview  What the next sync would do, writing nothing: cases to create/update/close, clients to create and
              to be texted, clients Case Status cannot text, matters that will not sync and why
-             --config FILE (as for sync)  --data DIR (read only)  --json (the whole preview, with its lists)
+             --data DIR (read only; without --config: as the app in DIR is set up, its settings and keychain)
+             --config FILE (as for sync, instead of the install's settings)  --json (the whole preview, with its lists)
   status   Show the local sync state  --data DIR
   activity Show recent memos and documents synced to Smokeball, and items needing attention  --data DIR
   history MATTER  Show what the app did for one matter (cases, stages, memos, documents, items), newest first;
@@ -105,9 +106,8 @@ async function main(argv: string[]): Promise<number> {
         reconcile: values.reconcile ?? false,
       });
     case 'preview':
-      if (!values.config) throw new Error('preview needs --config FILE');
       return runPreview({
-        config: JSON.parse(readFileSync(values.config, 'utf8')) as unknown,
+        config: values.config ? (JSON.parse(readFileSync(values.config, 'utf8')) as unknown) : undefined,
         dataDir: values.data ?? DEFAULT_DATA_DIR,
         json: values.json ?? false,
       });

@@ -1,5 +1,7 @@
 import { NOT_SYNCED_LABELS, NOT_TEXTABLE_LABELS, type SyncPreview } from '../contract/preview.js';
+import { KeytarSecretStore } from '../app/keychain.js';
 import { previewSync } from '../sync/index.js';
+import { openInstallStack } from './install-stack.js';
 import { openConfiguredStack } from './sync.js';
 
 /** The preview as lines of text: the same numbers the window's preview shows. */
@@ -27,9 +29,13 @@ export function formatPreview(p: SyncPreview): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `preview`: the dry run against the servers of a `sync` config file, with the state in --data (read only). */
-export async function runPreview(o: { config: unknown; dataDir: string; json: boolean }): Promise<number> {
-  const stack = await openConfiguredStack(o.config, o.dataDir);
+/**
+ * `preview`: the dry run with the state in --data (read only), against the servers of a `sync` config file
+ * (secrets from the environment) or, without one, as the install in --data is set up (its settings and keychain).
+ */
+export async function runPreview(o: { config?: unknown; dataDir: string; json: boolean }): Promise<number> {
+  const stack =
+    o.config !== undefined ? await openConfiguredStack(o.config, o.dataDir) : await openInstallStack({ dataDir: o.dataDir, secrets: new KeytarSecretStore() });
   try {
     const preview = await previewSync({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config: stack.engine.config });
     process.stdout.write(o.json ? `${JSON.stringify(preview, null, 2)}\n` : formatPreview(preview));
