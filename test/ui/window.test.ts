@@ -52,8 +52,12 @@ async function extraPage(options?: BrowserContextOptions): Promise<{ page: Page;
   return opened;
 }
 
-/** Saves a screenshot of the page (or of one part of it) under docs/screenshots/. */
+/**
+ * Saves a screenshot of the page (or of one part of it) under docs/screenshots/, only with UPDATE_SCREENSHOTS=1 (as
+ * the set-up walk): a normal run, CI included, writes no files into the checkout.
+ */
 async function shot(target: Page | Locator, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   if ('goto' in target) await target.screenshot({ path, fullPage: options.fullPage ?? false });
