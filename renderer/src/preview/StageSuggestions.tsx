@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SyncPreview } from '../../../src/contract/preview.js';
 import { useView } from '../app-context.js';
 import { count } from '../format.js';
@@ -28,12 +28,18 @@ export function StageSuggestions({ preview, onSaved }: { preview: SyncPreview; o
   const view = useView();
   const [areas, setAreas] = useState<Record<string, string>>(() => Object.fromEntries(preview.matterTypes.map((t) => [t.id, initialArea(t)])));
   const [stages, setStages] = useState<Record<string, string>>(() => Object.fromEntries(preview.stages.map((s) => [stageKey(s), initialStage(s)])));
+  // Choices made and not saved yet: a read that lands meanwhile must not wipe them.
+  const edited = useRef(false);
   useEffect(() => {
     // A new read (after a save): start again from what is now saved.
+    if (edited.current) return;
     setAreas(Object.fromEntries(preview.matterTypes.map((t) => [t.id, initialArea(t)])));
     setStages(Object.fromEntries(preview.stages.map((s) => [stageKey(s), initialStage(s)])));
   }, [preview]);
-  const state = useSaveSettings(() => onSaved?.());
+  const state = useSaveSettings(() => {
+    edited.current = false;
+    onSaved?.();
+  });
   const saveError = [state.formError, ...Object.values(state.fieldErrors)].filter(Boolean).join(' ');
   const areaStages = new Map(preview.practiceAreas.map((a) => [a.name, a.stages]));
 
@@ -70,7 +76,14 @@ export function StageSuggestions({ preview, onSaved }: { preview: SyncPreview; o
               </th>
               <td>{count(t.matters)}</td>
               <td>
-                <select aria-label={`Practice area for ${t.name}`} value={areas[t.id]} onChange={(e) => setAreas({ ...areas, [t.id]: e.target.value })}>
+                <select
+                  aria-label={`Practice area for ${t.name}`}
+                  value={areas[t.id]}
+                  onChange={(e) => {
+                    edited.current = true;
+                    setAreas({ ...areas, [t.id]: e.target.value });
+                  }}
+                >
                   {t.practiceArea === null && <option value={NOT_MAPPED}>Not mapped: its matters will not sync</option>}
                   {preview.practiceAreas.map((a) => (
                     <option key={a.name} value={a.name}>
@@ -111,7 +124,10 @@ export function StageSuggestions({ preview, onSaved }: { preview: SyncPreview; o
                   <select
                     aria-label={`Case Status stage for ${s.name} (${s.practiceArea})`}
                     value={stages[key]}
-                    onChange={(e) => setStages({ ...stages, [key]: e.target.value })}
+                    onChange={(e) => {
+                      edited.current = true;
+                      setStages({ ...stages, [key]: e.target.value });
+                    }}
                   >
                     {s.unmapped && <option value={NOT_MAPPED}>Not mapped: cases get no stage</option>}
                     {choices.map((name) => (

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SyncPreview } from '../../../src/contract/preview.js';
 import { useView } from '../app-context.js';
 import { count } from '../format.js';
@@ -30,13 +30,18 @@ function WhatSyncsForm({ preview, onSaved }: { preview: SyncPreview; onSaved(): 
   const savedTicked = () => new Set(saved.matterTypeIds.length === 0 ? allTypeIds : saved.matterTypeIds);
   const [statuses, setStatuses] = useState<MatterStatus[]>(saved.statuses);
   const [ticked, setTicked] = useState<Set<string>>(savedTicked);
+  // Choices made and not saved yet: a read that lands meanwhile must not wipe them.
+  const edited = useRef(false);
   useEffect(() => {
-    // A new read (after a save): start again from what is now saved.
+    // A new read (after a save): start again from what is now saved. Only a new read, not every pushed view.
+    if (edited.current) return;
     setStatuses(view.settings.matterFilter.statuses);
     setTicked(savedTicked());
-    // Only a new read resets the choices (not every pushed view: someone may be ticking boxes).
   }, [preview]);
-  const state = useSaveSettings(onSaved);
+  const state = useSaveSettings(() => {
+    edited.current = false;
+    onSaved();
+  });
   const saveError = [state.formError, ...Object.values(state.fieldErrors)].filter(Boolean).join(' ');
   const matterTypeIds = matterTypeIdsFor(ticked, allTypeIds);
   const dirty = statuses.join() !== saved.statuses.join() || matterTypeIds.join() !== saved.matterTypeIds.join();
@@ -69,7 +74,10 @@ function WhatSyncsForm({ preview, onSaved }: { preview: SyncPreview; onSaved(): 
                     id={`setup-status-${status}`}
                     type="checkbox"
                     checked={statuses.includes(status)}
-                    onChange={(e) => setStatuses(toggleStatus(statuses, status, e.target.checked))}
+                    onChange={(e) => {
+                      edited.current = true;
+                      setStatuses(toggleStatus(statuses, status, e.target.checked));
+                    }}
                   />
                   <label htmlFor={`setup-status-${status}`}>{status}</label>
                 </td>
@@ -103,6 +111,7 @@ function WhatSyncsForm({ preview, onSaved }: { preview: SyncPreview; onSaved(): 
                     type="checkbox"
                     checked={ticked.has(t.id)}
                     onChange={(e) => {
+                      edited.current = true;
                       const next = new Set(ticked);
                       if (e.target.checked) next.add(t.id);
                       else next.delete(t.id);
