@@ -401,7 +401,7 @@ export class AppCore {
       ...this.attentionInputs(stack?.store),
       activity: stack?.store.activity.recent(50) ?? [],
       held: stack ? heldView(stack) : [],
-      runs: stack?.store.runs.recent(10) ?? [],
+      runs: stack?.store.runs.recent(10).map((r) => ({ ...r, counts: r.stats })) ?? [],
       realtime: c.realtimeStatus,
       realtimeProblem: c.realtimeIssue,
       syncHost: c.role?.view() ?? null,

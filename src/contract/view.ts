@@ -156,6 +156,8 @@ export interface RunView {
   finishedAt: string | null;
   outcome: string | null;
   error: string | null;
+  /** What the run did (cases created, clients written…), as stored when it finished; absent while it runs. */
+  counts?: Partial<SyncStatusView['counts']>;
 }
 
 export interface ConnectionsView {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ReviewSetupStep, SetupStepId } from '../../../src/contract/setup.js';
+import type { RunView } from '../../../src/contract/view.js';
 import { useView } from '../app-context.js';
 import { count, plural } from '../format.js';
 import { useCommand, useOpenLink } from '../use-command.js';
@@ -321,11 +322,14 @@ function ImportStep() {
       </>
     );
   }
+  // The import's own stored counts, summed over its runs (a resumed import has several): the status's counts belong
+  // to whatever ran last, which after the import is often a real-time or catch-up run that created nothing.
+  const imported = importTotals(view.recentRuns);
   const realtimeOn = view.connections.relay.configured && view.connections.relay.tokenSet;
   return (
     <>
       <p role="status" className="setup-outcome setup-ok">
-        Import done: {count(status.counts.casesCreated)} cases created, {count(status.counts.clientsWritten)} clients written.
+        Import done: {count(imported.casesCreated)} cases created, {count(imported.clientsWritten)} clients written.
       </p>
       <h3>What happens next</h3>
       <ul>
@@ -350,4 +354,12 @@ function ImportStep() {
       </div>
     </>
   );
+}
+
+function importTotals(runs: RunView[]): { casesCreated: number; clientsWritten: number } {
+  const initial = runs.filter((r) => r.kind === 'initial');
+  return {
+    casesCreated: initial.reduce((n, r) => n + (r.counts?.casesCreated ?? 0), 0),
+    clientsWritten: initial.reduce((n, r) => n + (r.counts?.clientsWritten ?? 0), 0),
+  };
 }
