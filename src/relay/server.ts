@@ -53,7 +53,10 @@ export interface RelayServerOptions {
   maxLongPollsPerFirm?: number;
   /** Smokeball webhooks of one firm read, verified and stored at once; more wait in the firm's queue. Default 4. */
   maxConcurrentWebhooksPerFirm?: number;
-  /** Webhooks of one firm waiting for a slot; beyond it 429. Default 64. */
+  /**
+   * Webhooks of one firm waiting for a slot (each holds only its socket; beyond it 429). Default 1,000: more
+   * than the ingest burst, so a legitimate burst of concurrent deliveries waits instead of being refused.
+   */
   maxQueuedWebhooksPerFirm?: number;
   /** Bytes of event bodies one firm may read per second; reads beyond it wait, then get 429. Default 1 MiB. */
   readBytesPerSecond?: number;
@@ -114,7 +117,7 @@ export const DEFAULTS = {
   maxLongPollsPerFirm: 4,
   readBytesPerSecond: 1024 * 1024,
   maxConcurrentWebhooksPerFirm: 4,
-  maxQueuedWebhooksPerFirm: 64,
+  maxQueuedWebhooksPerFirm: 1_000,
   readBurstBytes: 4 * 1024 * 1024,
   requestTimeoutMs: 15_000,
   connectionTimeoutMs: 65_000,
