@@ -27,6 +27,7 @@ const UNIT = [
   'test/electron/**/*.test.ts',
   'test/lint/**/*.test.ts',
   'test/packaging/**/*.test.ts',
+  'test/relay/firm-slots.test.ts',
   'test/sim/seed/**/*.test.ts',
   'test/shared/budget/**/*.test.ts',
   'test/sim/smokeball/rtf.test.ts',

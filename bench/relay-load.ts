@@ -48,7 +48,16 @@ const RESTART_RUN_S = 8;
 // The throughput and restart phases measure raw capacity: 6,000 events/s over 100 firms is 60/s per firm,
 // beyond the per-firm ingest quota real firms get, so those phases lift it. The noisy-neighbour phase runs
 // with the defaults.
-const CAPACITY_ARGS = ['--ingest-per-second', '1000000', '--ingest-burst', '1000000'];
+const CAPACITY_ARGS = [
+  '--ingest-per-second',
+  '1000000',
+  '--ingest-burst',
+  '1000000',
+  '--ingest-bytes-per-second',
+  '1000000000',
+  '--ingest-burst-bytes',
+  '1000000000',
+];
 const NOISY = arg('noisy', 'yes') !== 'no';
 const RESTART_AT_MS = 2_500;
 const CLIENT_ID = 'bench-client-id';

@@ -21,8 +21,9 @@ const USAGE = `Usage: relay <command> [options]
         [--public-url URL] [--retention-days N (7)] [--max-body-bytes N (65536)]
         [--max-clock-skew-seconds N (300)] [--max-stored-events-per-firm N (50000)]
         [--max-stored-bytes-per-firm N (134217728)] [--ingest-per-second N (20)]
-        [--ingest-burst N (200)] [--max-long-polls-per-firm N (4)]
-        [--read-bytes-per-second N (2097152)] [--read-burst-bytes N (8388608)]
+        [--ingest-burst N (200)] [--ingest-bytes-per-second N (262144)] [--ingest-burst-bytes N (2097152)]
+        [--max-long-polls-per-firm N (4)]
+        [--read-bytes-per-second N (1048576)] [--read-burst-bytes N (4194304)]
         [--budget-mode per-firm|shared (per-firm)] [--budget-rate N (5)] [--budget-concurrency N (5)]
   firm create --storage URL --name NAME
   firm rotate-token --storage URL --firm ID
@@ -33,8 +34,8 @@ Storage URL: sqlite:/var/lib/relay/relay.sqlite  or  postgres://user@host:5432/r
 Each option may also come from the environment: RELAY_STORAGE, RELAY_PORT, RELAY_HOST, RELAY_PUBLIC_URL,
 RELAY_SMOKEBALL_CLIENT_ID, RELAY_RETENTION_DAYS, RELAY_MAX_BODY_BYTES, RELAY_MAX_CLOCK_SKEW_SECONDS,
 RELAY_MAX_STORED_EVENTS_PER_FIRM, RELAY_MAX_STORED_BYTES_PER_FIRM, RELAY_INGEST_PER_SECOND,
-RELAY_INGEST_BURST, RELAY_MAX_LONG_POLLS_PER_FIRM, RELAY_READ_BYTES_PER_SECOND, RELAY_READ_BURST_BYTES,
-RELAY_BUDGET_MODE, RELAY_BUDGET_RATE,
+RELAY_INGEST_BURST, RELAY_INGEST_BYTES_PER_SECOND, RELAY_INGEST_BURST_BYTES, RELAY_MAX_LONG_POLLS_PER_FIRM,
+RELAY_READ_BYTES_PER_SECOND, RELAY_READ_BURST_BYTES, RELAY_BUDGET_MODE, RELAY_BUDGET_RATE,
 RELAY_BUDGET_CONCURRENCY. RELAY_ADMIN_TOKEN (environment only, at least 24 characters) turns on
 GET /v1/admin/budget for the operator.
 `;
@@ -54,6 +55,8 @@ const OPTIONS = {
   'max-stored-bytes-per-firm': { type: 'string' },
   'ingest-per-second': { type: 'string' },
   'ingest-burst': { type: 'string' },
+  'ingest-bytes-per-second': { type: 'string' },
+  'ingest-burst-bytes': { type: 'string' },
   'max-long-polls-per-firm': { type: 'string' },
   'read-bytes-per-second': { type: 'string' },
   'read-burst-bytes': { type: 'string' },
@@ -108,6 +111,8 @@ async function serve(values: Values): Promise<number> {
     ...(numberOption(values, 'max-stored-bytes-per-firm') !== undefined ? { maxStoredBytesPerFirm: numberOption(values, 'max-stored-bytes-per-firm') } : {}),
     ...(numberOption(values, 'ingest-per-second') !== undefined ? { ingestPerSecond: numberOption(values, 'ingest-per-second') } : {}),
     ...(numberOption(values, 'ingest-burst') !== undefined ? { ingestBurst: numberOption(values, 'ingest-burst') } : {}),
+    ...(numberOption(values, 'ingest-bytes-per-second') !== undefined ? { ingestBytesPerSecond: numberOption(values, 'ingest-bytes-per-second') } : {}),
+    ...(numberOption(values, 'ingest-burst-bytes') !== undefined ? { ingestBurstBytes: numberOption(values, 'ingest-burst-bytes') } : {}),
     ...(numberOption(values, 'max-long-polls-per-firm') !== undefined ? { maxLongPollsPerFirm: numberOption(values, 'max-long-polls-per-firm') } : {}),
     ...(numberOption(values, 'read-bytes-per-second') !== undefined ? { readBytesPerSecond: numberOption(values, 'read-bytes-per-second') } : {}),
     ...(numberOption(values, 'read-burst-bytes') !== undefined ? { readBurstBytes: numberOption(values, 'read-burst-bytes') } : {}),

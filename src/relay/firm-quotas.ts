@@ -11,6 +11,10 @@ export interface QuotaLimits {
   ingestPerSecond: number;
   /** Webhooks a firm may send in one burst. */
   ingestBurst: number;
+  /** Sustained bytes of webhook bodies per second per firm (a token bucket). */
+  ingestBytesPerSecond: number;
+  /** Bytes of webhook bodies a firm may send in one burst (at least the body cap). */
+  ingestBurstBytes: number;
   /** Long polls one firm may hold open at once (one app needs one). */
   maxLongPolls: number;
   /** Bytes of event bodies a firm may read per second, sustained (a token bucket; a page may overdraw it). */
@@ -19,7 +23,8 @@ export interface QuotaLimits {
   readBurstBytes: number;
 }
 
-export type Admission = { ok: true } | { ok: false; reason: 'ingest_rate' | 'stored_events' | 'stored_bytes'; retryAfterSeconds: number; message: string };
+export type Admission =
+  { ok: true } | { ok: false; reason: 'ingest_rate' | 'ingest_bytes' | 'stored_events' | 'stored_bytes'; retryAfterSeconds: number; message: string };
 export type ReadAdmission = { ok: true; waitMs: number } | { ok: false; reason: 'read_rate'; retryAfterSeconds: number; message: string };
 
 interface Usage {
@@ -41,6 +46,7 @@ const FULL_RETRY_SECONDS = 60;
 export class FirmQuotas {
   private readonly usage = new Map<string, Usage>();
   private readonly ingest: TokenBuckets;
+  private readonly ingestBytes: TokenBuckets;
   private readonly reads: TokenBuckets;
   private readonly polls = new Map<string, number>();
 
@@ -50,6 +56,7 @@ export class FirmQuotas {
     private readonly now: () => number,
   ) {
     this.ingest = new TokenBuckets(limits.ingestPerSecond, limits.ingestBurst, now);
+    this.ingestBytes = new TokenBuckets(limits.ingestBytesPerSecond, limits.ingestBurstBytes, now);
     this.reads = new TokenBuckets(limits.readBytesPerSecond, limits.readBurstBytes, now);
   }
 
@@ -59,15 +66,18 @@ export class FirmQuotas {
    * taken by `admit` once the webhook is verified.
    */
   async wouldAdmit(firmId: string, declaredBytes = 0): Promise<Admission> {
-    if (this.ingest.peek(firmId) < 1) return this.rateRefusal(firmId);
+    const rate = this.rateRefusal(firmId, declaredBytes);
+    if (rate) return rate;
     return this.storedRoom(firmId, declaredBytes);
   }
 
   /** Whether the firm may store one more event of `bytes`; takes one token from its rate bucket if so. */
   async admit(firmId: string, bytes: number): Promise<Admission> {
-    if (this.ingest.peek(firmId) < 1) return this.rateRefusal(firmId);
-    // Taken before the await, so concurrent webhooks cannot all pass on the same token.
+    const rate = this.rateRefusal(firmId, bytes);
+    if (rate) return rate;
+    // Taken before the await, so concurrent webhooks cannot all pass on the same tokens.
     this.ingest.take(firmId, 1);
+    this.ingestBytes.take(firmId, bytes);
     return this.storedRoom(firmId, bytes);
   }
 
@@ -95,14 +105,26 @@ export class FirmQuotas {
     this.reads.take(firmId, bytes);
   }
 
-  private rateRefusal(firmId: string): Admission {
-    const { ingestPerSecond: rate, ingestBurst: burst } = this.limits;
-    return {
-      ok: false,
-      reason: 'ingest_rate',
-      retryAfterSeconds: this.ingest.secondsUntil(firmId, 1),
-      message: `more than ${rate} webhooks per second (burst ${burst}) for this firm`,
-    };
+  /** The refusal when the firm is over its webhook rate or its webhook bytes rate; undefined when within both. */
+  private rateRefusal(firmId: string, bytes: number): Admission | undefined {
+    const { ingestPerSecond: rate, ingestBurst: burst, ingestBytesPerSecond: byteRate, ingestBurstBytes: byteBurst } = this.limits;
+    if (this.ingest.peek(firmId) < 1) {
+      return {
+        ok: false,
+        reason: 'ingest_rate',
+        retryAfterSeconds: this.ingest.secondsUntil(firmId, 1),
+        message: `more than ${rate} webhooks per second (burst ${burst}) for this firm`,
+      };
+    }
+    if (this.ingestBytes.peek(firmId) < bytes) {
+      return {
+        ok: false,
+        reason: 'ingest_bytes',
+        retryAfterSeconds: this.ingestBytes.secondsUntil(firmId, bytes),
+        message: `more than ${byteRate} bytes of webhooks per second (burst ${byteBurst}) for this firm`,
+      };
+    }
+    return undefined;
   }
 
   private async storedRoom(firmId: string, bytes: number): Promise<Admission> {

@@ -45,15 +45,22 @@ export interface RelayServerOptions {
   ingestPerSecond?: number;
   /** Webhooks per firm in one burst. Default 200. */
   ingestBurst?: number;
+  /** Sustained bytes of webhook bodies per second per firm (real webhooks are a few KiB). Default 256 KiB. */
+  ingestBytesPerSecond?: number;
+  /** Bytes of webhook bodies per firm in one burst; at least maxBodyBytes. Default 2 MiB. */
+  ingestBurstBytes?: number;
   /** Concurrent long polls per firm token. Default 4. */
   maxLongPollsPerFirm?: number;
   /** Smokeball webhooks of one firm read, verified and stored at once; more wait in the firm's queue. Default 4. */
   maxConcurrentWebhooksPerFirm?: number;
-  /** Webhooks of one firm waiting for a slot; beyond it 429. Default 64. */
+  /**
+   * Webhooks of one firm waiting for a slot (each holds only its socket; beyond it 429). Default 1,000: more
+   * than the ingest burst, so a legitimate burst of concurrent deliveries waits instead of being refused.
+   */
   maxQueuedWebhooksPerFirm?: number;
-  /** Bytes of event bodies one firm may read per second; reads beyond it wait, then get 429. Default 2 MiB. */
+  /** Bytes of event bodies one firm may read per second; reads beyond it wait, then get 429. Default 1 MiB. */
   readBytesPerSecond?: number;
-  /** Bytes of event bodies one firm may read in one burst. Default 8 MiB. */
+  /** Bytes of event bodies one firm may read in one burst. Default 4 MiB. */
   readBurstBytes?: number;
   /** A request's headers and body must arrive within this. Default 15 s. */
   requestTimeoutMs?: number;
@@ -105,11 +112,13 @@ export const DEFAULTS = {
   maxStoredBytesPerFirm: 128 * 1024 * 1024,
   ingestPerSecond: 20,
   ingestBurst: 200,
+  ingestBytesPerSecond: 256 * 1024,
+  ingestBurstBytes: 2 * 1024 * 1024,
   maxLongPollsPerFirm: 4,
-  readBytesPerSecond: 2 * 1024 * 1024,
+  readBytesPerSecond: 1024 * 1024,
   maxConcurrentWebhooksPerFirm: 4,
-  maxQueuedWebhooksPerFirm: 64,
-  readBurstBytes: 8 * 1024 * 1024,
+  maxQueuedWebhooksPerFirm: 1_000,
+  readBurstBytes: 4 * 1024 * 1024,
   requestTimeoutMs: 15_000,
   connectionTimeoutMs: 65_000,
   keepAliveTimeoutMs: 5_000,
@@ -151,6 +160,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
         maxStoredBytes: settings.maxStoredBytesPerFirm,
         ingestPerSecond: settings.ingestPerSecond,
         ingestBurst: settings.ingestBurst,
+        ingestBytesPerSecond: settings.ingestBytesPerSecond,
+        ingestBurstBytes: settings.ingestBurstBytes,
         maxLongPolls: settings.maxLongPollsPerFirm,
         readBytesPerSecond: settings.readBytesPerSecond,
         readBurstBytes: settings.readBurstBytes,
@@ -280,6 +291,8 @@ interface Settings {
   maxStoredBytesPerFirm: number;
   ingestPerSecond: number;
   ingestBurst: number;
+  ingestBytesPerSecond: number;
+  ingestBurstBytes: number;
   maxLongPollsPerFirm: number;
   readBytesPerSecond: number;
   readBurstBytes: number;
@@ -318,13 +331,17 @@ function resolve(o: RelayServerOptions): Settings {
     if (parsed.search || parsed.hash) throw new RelayConfigError('publicUrl must not have a query or fragment');
     publicUrl = parsed.toString().replace(/\/+$/, '');
   }
+  const maxBodyBytes = positive('maxBodyBytes', o.maxBodyBytes, DEFAULTS.maxBodyBytes, true);
+  const ingestBurstBytes = positive('ingestBurstBytes', o.ingestBurstBytes, DEFAULTS.ingestBurstBytes, true);
+  // A burst smaller than the body cap would refuse the largest allowed webhook for ever.
+  if (ingestBurstBytes < maxBodyBytes) throw new RelayConfigError(`ingestBurstBytes (${ingestBurstBytes}) must be at least maxBodyBytes (${maxBodyBytes})`);
   return {
     host: o.host ?? DEFAULTS.host,
     port,
     publicUrl,
     smokeballClientId: o.smokeballClientId,
     retentionDays: positive('retentionDays', o.retentionDays, DEFAULTS.retentionDays),
-    maxBodyBytes: positive('maxBodyBytes', o.maxBodyBytes, DEFAULTS.maxBodyBytes, true),
+    maxBodyBytes,
     maxClockSkewSeconds: positive('maxClockSkewSeconds', o.maxClockSkewSeconds, DEFAULTS.maxClockSkewSeconds),
     retentionIntervalMs: positive('retentionIntervalMs', o.retentionIntervalMs, DEFAULTS.retentionIntervalMs, true),
     longPollRecheckMs: positive('longPollRecheckMs', o.longPollRecheckMs, DEFAULTS.longPollRecheckMs, true),
@@ -333,6 +350,8 @@ function resolve(o: RelayServerOptions): Settings {
     maxStoredBytesPerFirm: positive('maxStoredBytesPerFirm', o.maxStoredBytesPerFirm, DEFAULTS.maxStoredBytesPerFirm, true),
     ingestPerSecond: positive('ingestPerSecond', o.ingestPerSecond, DEFAULTS.ingestPerSecond),
     ingestBurst: positive('ingestBurst', o.ingestBurst, DEFAULTS.ingestBurst, true),
+    ingestBytesPerSecond: positive('ingestBytesPerSecond', o.ingestBytesPerSecond, DEFAULTS.ingestBytesPerSecond),
+    ingestBurstBytes,
     maxLongPollsPerFirm: positive('maxLongPollsPerFirm', o.maxLongPollsPerFirm, DEFAULTS.maxLongPollsPerFirm, true),
     readBytesPerSecond: positive('readBytesPerSecond', o.readBytesPerSecond, DEFAULTS.readBytesPerSecond),
     readBurstBytes: positive('readBurstBytes', o.readBurstBytes, DEFAULTS.readBurstBytes, true),

@@ -241,6 +241,29 @@ describe('relay bounds (security)', () => {
     expect(await readAll(relay.url, noisy.token)).toHaveLength(2);
   });
 
+  it("row 1: a firm's webhook bytes are rate-limited too, refused before the body; other firms are untouched", async () => {
+    const now = { ms: Date.now() };
+    const kib = 1024;
+    const { relay, noisy, quiet } = await setup({ ingestBytesPerSecond: 16 * kib, ingestBurstBytes: 64 * kib, now: () => now.ms });
+    expect((await postSmokeball(relay.url, noisy.firmId, { key: noisy.smokeballKey, body: bigPayload(40), sentAtMs: now.ms })).status).toBe(200);
+    // ~24 KiB left in the firm's bucket: another 40 KiB is refused from its Content-Length alone.
+    const over = partialWebhook(relay.url, noisy.firmId, noisy.smokeballKey, { declaredBytes: 40 * kib, sentAtMs: now.ms });
+    const answer = await within(over.answer);
+    over.destroy();
+    expect(answer).not.toBe('timeout');
+    expect((answer as { status: number }).status).toBe(429);
+    expect((answer as { headers: string }).headers).toMatch(/retry-after: [1-9]/);
+    // A small webhook still fits, and the other firm's bucket is its own.
+    expect((await postSmokeball(relay.url, noisy.firmId, { key: noisy.smokeballKey, sentAtMs: now.ms })).status).toBe(200);
+    expect((await postSmokeball(relay.url, quiet.firmId, { key: quiet.smokeballKey, body: bigPayload(40), sentAtMs: now.ms })).status).toBe(200);
+    now.ms += 2_000;
+    const refilled = await postSmokeball(relay.url, noisy.firmId, { key: noisy.smokeballKey, body: bigPayload(40), sentAtMs: now.ms });
+    expect(refilled.status).toBe(200);
+    await expect(startRelayServer({ storage: 'sqlite::memory:', smokeballClientId: CLIENT_ID, ingestBurstBytes: 1024 })).rejects.toThrow(
+      /at least maxBodyBytes/,
+    );
+  });
+
   it("row 1: a firm's webhooks queue behind its own in-progress ones, not in front of other firms", async () => {
     const { relay, noisy, quiet } = await setup({ maxConcurrentWebhooksPerFirm: 1, maxQueuedWebhooksPerFirm: 1 });
     // The first holds the firm's only slot while its body trickles; the second waits in the queue.
