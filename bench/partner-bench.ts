@@ -22,21 +22,27 @@
  * split of what the busy firms sent, in the seconds it and another firm had bulk work pending; ≥ 0.95), p95 real-time latency (event → response) while imports run (< 10 s), each new firm's
  * import time. Exits non-zero on a missed target.
  *
+ * Then, to tell the machine's load from the allocator (printed, not targets): the load average, the bench
+ * process's CPU share and event-loop delay, requests sent while only the floor was in force, the delay from
+ * the gate letting a request go to its arrival at the bucket (and that delay for each 429), the rate-lease
+ * renewals' count and round trip, and how long real-time reads waited at the gate.
+ *
  *   npm run bench:partner                                   (about 6 minutes: both storages)
  *   npm run bench:partner -- --storage sqlite --seconds 60 --firms 200
  */
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startRelayServer, type RelayServer } from '../src/relay/index.js';
 import { jainIndex } from '../src/shared/budget/allocator.js';
 import { PartnerBucket } from '../src/sim/smokeball/partner-bucket.js';
 import { LeaseClient } from '../src/sync/coordination/lease-client.js';
 import { LeaseKeeper } from '../src/sync/coordination/lease-keeper.js';
 import { PacingGate, type FailureClass } from '../src/sync/pacing/gate.js';
-import { RateLeaseFollower, RelayBudgetClient } from '../src/sync/pacing/rate-lease.js';
+import { RateLeaseFollower, RelayBudgetClient, type BudgetRenewer } from '../src/sync/pacing/rate-lease.js';
 import { startPgCluster, type PgCluster } from '../test/relay/pg-harness.js';
 
 const { values } = parseArgs({
@@ -71,14 +77,26 @@ class Throttled extends Error {}
 const classify = (e: unknown): FailureClass => (e instanceof Throttled ? { kind: 'throttled' } : { kind: 'fatal' });
 
 /** One HTTP server standing for Smokeball: the partner bucket, arrivals per firm, 50 ms latency. */
-async function startPartner(): Promise<{ url: string; bucket: PartnerBucket; arrivals: number[]; perFirm: Map<string, number[]>; server: Server }> {
+interface Partner {
+  url: string;
+  bucket: PartnerBucket;
+  arrivals: number[];
+  perFirm: Map<string, number[]>;
+  /** Per arrival: ms between the host's gate letting the request go and its arrival here; and whether it was a 429. */
+  lags: Array<{ lag: number; throttled: boolean; at: number; floor: boolean }>;
+  server: Server;
+}
+
+async function startPartner(): Promise<Partner> {
   const bucket = new PartnerBucket({ ratePerSecond: RATE, burst: BURST });
   const arrivals: number[] = [];
   const perFirm = new Map<string, number[]>();
+  const lags: Partner['lags'] = [];
   const server = createServer((req, res) => {
     const t = performance.now();
     arrivals.push(t);
     const ok = bucket.take(CLIENT_ID);
+    lags.push({ lag: t - Number(req.headers['x-sent']), throttled: !ok, at: t, floor: req.headers['x-floor'] === '1' });
     if (ok) {
       const firm = String(req.headers['x-firm']);
       (perFirm.get(firm) ?? perFirm.set(firm, []).get(firm)!).push(t);
@@ -91,7 +109,7 @@ async function startPartner(): Promise<{ url: string; bucket: PartnerBucket; arr
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, bucket, arrivals, perFirm, server };
+  return { url: `http://127.0.0.1:${address.port}`, bucket, arrivals, perFirm, lags, server };
 }
 
 interface Host {
@@ -112,6 +130,7 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   if (kind === 'postgres') relays.push(await startRelayServer(relayOptions));
   const partner = await startPartner();
   const hosts: Host[] = [];
+  const renewals: number[] = [];
   const t0 = performance.now();
   const now = (): number => performance.now() - t0;
 
@@ -123,7 +142,7 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
     const leaseClient = new LeaseClient({ relayUrl: relay.url, relayToken: firm.token });
     const keeper = new LeaseKeeper({ client: leaseClient, identity: { installId: `install-${i}`, installName: `PC-${i}`, user: 'bench', preferred: false } });
     const gate = new PacingGate({ name: `smokeball-${i}`, ratePerSecond: RATE, burst: BURST, classify, fence: keeper });
-    const follower = new RateLeaseFollower({ gate, client: new RelayBudgetClient({ relayUrl: relay.url, relayToken: firm.token }) });
+    const follower = new RateLeaseFollower({ gate, client: timed(new RelayBudgetClient({ relayUrl: relay.url, relayToken: firm.token }), renewals) });
     hosts.push({ firmId: firm.firmId, gate, keeper, follower, busy: [], bulkPending: 0 });
   }
   console.error(`[${kind}] ${total} firms created in ${(now() / 1000).toFixed(1)} s; starting their hosts`);
@@ -137,10 +156,15 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   const unhosted = hosts.filter((h) => h.keeper.current.kind !== 'host').length;
   if (unhosted > 0) throw new Error(`${unhosted} hosts did not get their firm's sync lease within 2 minutes`);
 
-  const request = (h: Host, priority: number): Promise<void> =>
+  const request = (h: Host, priority: number, sent?: { at: number }): Promise<void> =>
     h.gate.run(
       async () => {
-        const res = await fetch(`${partner.url}/r`, { headers: { 'x-firm': h.firmId } });
+        const at = performance.now();
+        if (sent) sent.at = at;
+        // Sent while the rate in force was the floor (at most 0.2 req/s; grants are larger): a floor token, or a
+        // grant that lapsed between its token and the send.
+        const floor = (h.gate.snapshot().budgetRatePerSecond ?? Infinity) <= 0.2 ? '1' : '0';
+        const res = await fetch(`${partner.url}/r`, { headers: { 'x-firm': h.firmId, 'x-sent': String(at), 'x-floor': floor } });
         await res.arrayBuffer();
         if (res.status === 429) throw new Throttled('429');
         if (res.status !== 200) throw new Error(`Smokeball stand-in answered ${res.status}`);
@@ -167,9 +191,15 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   // The measured window starts now (after every host holds its lease).
   const w0 = now();
   partner.arrivals.length = 0;
+  partner.lags.length = 0;
+  renewals.length = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0]!;
   const before = partner.bucket.stats();
   const jobs: Array<Promise<void>> = [];
-  const realtime: Array<{ at: number; latency: number }> = [];
+  const realtime: Array<{ at: number; latency: number; gateWait: number }> = [];
   const importSpans: Array<{ matters: number; requests: number; start: number; end: number }> = [];
 
   // Nightly reconciles: the share of an 8-hour night that --night-compression × the run covers.
@@ -203,14 +233,17 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
     jobs.push(
       new Promise((r) => setTimeout(r, at)).then(async () => {
         const start = now();
-        await request(h, 10);
-        realtime.push({ at: start, latency: now() - start });
+        const sent = { at: NaN };
+        await request(h, 10, sent);
+        realtime.push({ at: start, latency: now() - start, gateWait: sent.at - t0 - start });
       }),
     );
   }
   const results = await Promise.allSettled(jobs);
   const failed = results.filter((r) => r.status === 'rejected');
   const end = now();
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpu0);
 
   // Figures.
   const after = partner.bucket.stats();
@@ -271,6 +304,24 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   );
   for (const s of importSpans.sort((a, b) => a.requests - b.requests))
     console.log(`new firm import (${s.matters.toLocaleString('en')} matters, ${s.requests} requests): ${((s.end - s.start) / 1000).toFixed(1)} s`);
+  // Where the time goes (printed to tell the machine's load from the allocator; not targets).
+  const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+  const lags = partner.lags.map((l) => l.lag);
+  const throttledLags = partner.lags.filter((l) => l.throttled).map((l) => `${l.lag.toFixed(0)}${l.floor ? ' (floor)' : ''}`);
+  const onFloor = partner.lags.filter((l) => l.floor).length;
+  console.log(
+    `machine load average (1 min) ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end; bench process: ${((cpu.user + cpu.system) / 1000 / (end - w0)).toFixed(2)} of one core busy; event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
+  );
+  console.log(
+    `sent while the floor was in force: ${onFloor} of ${partner.lags.length}; gate → Smokeball arrival: p50 ${q(lags, 0.5).toFixed(0)} ms, p99 ${q(lags, 0.99).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms; the 429s' lags: [${throttledLags.join(', ')}] ms`,
+  );
+  console.log(
+    `rate-lease renewals: ${renewals.length} (${(renewals.length / ((end - w0) / 1000)).toFixed(1)}/s), round trip p50 ${q(renewals, 0.5).toFixed(0)} ms, p99 ${q(renewals, 0.99).toFixed(0)} ms`,
+  );
+  const waits = realtime.filter((r) => r.at >= importStart && r.at <= importEnd).map((r) => r.gateWait);
+  console.log(
+    `real-time wait at the gate (event → sent) during imports: p50 ${(q(waits, 0.5) / 1000).toFixed(2)} s, p95 ${(q(waits, 0.95) / 1000).toFixed(2)} s`,
+  );
   if (failed.length > 0) console.log(`FAILED jobs: ${failed.length}, e.g. ${String((failed[0] as PromiseRejectedResult).reason)}`);
 
   for (const h of hosts) await h.follower.stop();
@@ -293,3 +344,17 @@ try {
 }
 console.log(ok ? '\nAll targets met.' : '\nA target was missed.');
 process.exit(ok ? 0 : 1);
+
+/** Counts the rate-lease renewals and their round trips (what the relay and the event loop cost a host). */
+function timed(client: BudgetRenewer, roundTrips: number[]): BudgetRenewer {
+  return {
+    async renew(request) {
+      const start = performance.now();
+      try {
+        return await client.renew(request);
+      } finally {
+        roundTrips.push(performance.now() - start);
+      }
+    },
+  };
+}
