@@ -165,6 +165,19 @@ describe('rate lease follower', () => {
   });
 });
 
+describe('gate demand signal', () => {
+  it('tells the rate lease when demand appears and when the last pending call ends', async () => {
+    const gate = gateOf('a');
+    const signals: Array<{ realtime: number; bulk: number }> = [];
+    gate.onDemand(() => signals.push(gate.demand()));
+    await Promise.all([gate.run(async () => undefined, { idempotent: true }), gate.run(async () => undefined, { idempotent: true, priority: 10 })]);
+    // Bulk rose, real time rose, then nothing pending: the follower gives its share back at once.
+    expect(signals).toHaveLength(3);
+    expect(signals.at(-1)).toEqual({ realtime: 0, bulk: 0 });
+    gate.dispose();
+  });
+});
+
 describe('lease bucket floor', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -176,10 +176,14 @@ export function decideBudgetRenew(
   const winners = fresh.slice(0, Math.max(1, Math.floor(config.concurrency)));
   const myRank = winners.findIndex(([id]) => id === firmId);
   if (myRank < 0) {
-    // Not my turn: give the slot back (if I had one) and ask again soon.
+    // Not my turn: give the slot back (if I had one) and ask again when a slot may be mine. Further back in
+    // the line, later: with a thousand firms, a hundred waiters each asking four times a second kept the
+    // relay (and the budget row's lock) too busy to hand the slots on. Always within the grant TTL, so the
+    // waiter stays among the hosts competing and keeps its place.
     if (me.slotStart !== null) me.waitingSince = now;
     giveUp();
-    return answer(0, 0, policy.waitRenewMs);
+    const turnsAhead = Math.floor((fresh.findIndex(([id]) => id === firmId) - winners.length) / winners.length);
+    return answer(0, 0, Math.min(policy.waitRenewMs * (1 + turnsAhead), policy.grantTtlMs / 2));
   }
 
   const capacity = (1 - policy.reserveShare) * config.ratePerSecond;

@@ -159,7 +159,10 @@ export class PacingGate {
     return demand;
   }
 
-  /** Called when a class's pending calls go from none to some (the rate lease asks at once). */
+  /**
+   * Called when a class's pending calls go from none to some (the rate lease asks at once), and when the last
+   * pending call ends (the rate lease gives its share back at once instead of at its next renewal).
+   */
   onDemand(listener: (() => void) | undefined): void {
     this.demandListener = listener;
   }
@@ -177,6 +180,7 @@ export class PacingGate {
     } finally {
       if (realtime) this.pendingRealtime -= 1;
       else this.pendingBulk -= 1;
+      if (this.pendingRealtime + this.pendingBulk === 0) this.demandListener?.();
     }
   }
 

@@ -181,6 +181,17 @@ describe('partner budget decisions', () => {
     expect(b.renew('busy', 0, 1).floorRatePerSecond).toBeCloseTo(0.2);
   });
 
+  it('waiters further back in line ask less often, always within the grant TTL', () => {
+    const b = new Budget();
+    const answers = Array.from({ length: 30 }, (_, i) => b.renew(`w${String(i).padStart(2, '0')}`, 1, 0));
+    // The first holds every slot until others ask; the next nine are in or next in line and ask again soon;
+    // the rest are told to come back later, the further back the later.
+    expect(answers[0]!.concurrency).toBe(5);
+    expect(answers.slice(1, 10).map((a) => a.renewInMs)).toEqual(Array(9).fill(DEFAULT_BUDGET_POLICY.waitRenewMs));
+    expect(answers[10]!.renewInMs).toBe(2 * DEFAULT_BUDGET_POLICY.waitRenewMs);
+    expect(Math.max(...answers.map((a) => a.renewInMs))).toBeLessThanOrEqual(DEFAULT_BUDGET_POLICY.grantTtlMs / 2);
+  });
+
   it('reports granted and used rate and queue depth per firm', () => {
     const b = new Budget();
     b.doc = decideBudgetRenew(b.doc, 'a', { demand: { realtime: 0, bulk: 2 }, usedPerSecond: 1.5, queueDepth: 40 }, b.now, SHARED).doc;
