@@ -28,6 +28,7 @@ const UNIT = [
   'test/lint/**/*.test.ts',
   'test/packaging/**/*.test.ts',
   'test/relay/firm-slots.test.ts',
+  'test/reliability/host-sends.test.ts',
   'test/sim/seed/**/*.test.ts',
   'test/shared/budget/**/*.test.ts',
   'test/sim/smokeball/rtf.test.ts',

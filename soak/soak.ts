@@ -1,13 +1,16 @@
 /**
- * The fault soak: one scripted day of a law firm, with everything that goes wrong in real life, against the real
- * app process (`serve`, secrets in the OS keychain, state in SQLite on a small disk), the real relay and both
- * simulators. At the end it checks the product's promises and prints them with the count of every fault injected.
+ * The fault soak: one scripted day of a law firm, with everything that goes wrong in real life, against two real
+ * installs of the app (two `serve` processes, each with its own state in SQLite on its own small disk and its own
+ * secrets in its own OS keychain), the real relay and both simulators. One install is the firm's sync host, the
+ * other stands by; every kill of "the app" kills whichever is the host, the standby takes over and the killed install
+ * comes back as the standby. At the end it checks the product's promises — across both installs — and prints them
+ * with the count of every fault injected and every hand-over.
  *
  *   npm run soak                          # 2,000 matters, about 15–25 minutes
- *   npm run soak -- --matters 150 --live-seconds 90 --report out.json   # the bounded run CI does
+ *   npm run soak -- --matters 120 --live-seconds 75 --lease-ttl-seconds 15 --report out.json   # about CI's bounded run
  *
- * Run it through scripts/soak.sh (npm run soak does): it needs its own D-Bus session with gnome-keyring (the app
- * keeps its secrets in the keychain) and root for the tmpfs whose filling stands in for a full disk.
+ * Run it through scripts/soak.sh (npm run soak does): each install gets a D-Bus session with gnome-keyring of its own
+ * (the app keeps its secrets in the keychain), and it needs root for the tmpfs whose filling stands in for a full disk.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { createRng, pick, type Rng } from '../src/sim/common/random.js';
 import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/testbed/world.js';
 import { AppProcess } from './app-process.js';
 import type { AppRemote } from './app-remote.js';
+import { judgeHostSends, type AppStart, type HostSends } from './host-sends.js';
 import { summarizeView, ViewTrail } from './view-summary.js';
 import {
   casesMatchSmokeball,
@@ -41,8 +45,15 @@ const { values } = parseArgs({
     'import-kills': { type: 'string', default: '2' },
     report: { type: 'string' },
     keep: { type: 'boolean', default: false },
-    // One sync host per firm (the app's lease on the relay), as every install runs it.
+    // Accepted for older command lines: one sync host per firm is always on in `serve`.
     coordinate: { type: 'boolean', default: false },
+    // The relay's lease TTL: a hand-over takes about this long after the host dies. 60 s is the product's; the
+    // bounded CI run shortens it to fit its short day.
+    'lease-ttl-seconds': { type: 'string', default: '60' },
+    // How many of the day's three kills of the host wait for the standby to take over before the killed PC comes
+    // back (a hand-over); the others start it again at once, as staff do after a crash. The latest kills go first:
+    // 1 is the kill in the middle of a write-back.
+    'hand-overs': { type: 'string', default: '3' },
   },
 });
 const MATTERS = Number(values.matters);
@@ -50,6 +61,8 @@ const SEED = Number(values.seed);
 const LIVE_MS = Number(values['live-seconds']) * 1000;
 const HISTORY_SHARE = Number(values['history-share']);
 const IMPORT_KILLS = Number(values['import-kills']);
+const LEASE_TTL_MS = Number(values['lease-ttl-seconds']) * 1000;
+const HAND_OVERS = Number(values['hand-overs']);
 const REPO = join(import.meta.dirname, '..');
 const RATE = { ratePerSecond: 5, burst: 5 }; // Smokeball's documented default, stricter than the firm's contract
 const HTTP_FAULTS = { serverErrorRate: 0.05, resetRate: 0.03, hangRate: 0.02 }; // 10% of Smokeball requests
@@ -62,8 +75,12 @@ const log = (line: string) => process.stdout.write(`[${((Date.now() - started) /
 const between = (min: number, max: number) => min + rng() * (max - min);
 
 // ——— preconditions ———
-if (!process.env.DBUS_SESSION_BUS_ADDRESS)
-  throw new Error('Run the soak through scripts/soak.sh: the app keeps its secrets in the keychain, which needs a D-Bus session with gnome-keyring.');
+for (const tool of ['dbus-run-session', 'gnome-keyring-daemon'])
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`The soak runs each install with its own keychain and needs ${tool} (bash scripts/setup.sh installs it).`);
+  }
 const uid = process.getuid?.() ?? 0;
 /** mount and umount need root: as root directly, otherwise through passwordless sudo (as on many CI machines). */
 const privileged = (cmd: string, args: string[]) => (uid === 0 ? execFileSync(cmd, args) : execFileSync('sudo', ['-n', cmd, ...args]));
@@ -71,6 +88,7 @@ const privileged = (cmd: string, args: string[]) => (uid === 0 ? execFileSync(cm
 // ——— counters: every fault injected, and what staff were shown ———
 const faults = {
   appKills: 0,
+  hostKills: 0,
   relayRestarts: 0,
   rateLimitStorms: 0,
   accessTokensExpired: 0,
@@ -83,29 +101,62 @@ const visible: Array<{ fault: string; shown: string; afterMs: number }> = [];
 const storms: Array<{ from: number; to: number }> = [];
 const stageHistory = new Map<string, string[]>();
 const actions = { stageChanges: 0, matterEdits: 0, newMatters: 0, newClients: 0, closedMatters: 0, messages: 0, documents: 0 };
-const viewLog: Array<{ at: number; view: AppView }> = [];
+const viewLog: Array<{ at: number; install: string; view: AppView }> = [];
+/** Every kill of the sync host during the day: who took over, how long it took, when the killed install was back. */
+const handOvers: Array<{
+  killed: string;
+  atSecond: number;
+  /** The write request the host had just had answered when it was killed (null: killed without one in sight). */
+  midWriteBack: string | null;
+  newHost: string | null;
+  takeOverSeconds: number | null;
+  backAsStandbySeconds: number | null;
+}> = [];
 // Event-loop stalls of this process, which hosts the simulators: with the app's send trace they tell whether a 429
 // came from the app sending too fast or from requests bunched on arrival.
 const soakStalls = watchStalls();
 let importMs: number | null = null;
 
-// ——— the disk ———
+// ——— the installs: each PC has its own disk and its own keychain ———
 const work = mkdtempSync('/tmp/css-soak-');
-const disk = join(work, 'disk');
 const logDir = join(work, 'logs');
-mkdirSync(disk);
 mkdirSync(logDir);
-try {
-  privileged('mount', ['-t', 'tmpfs', '-o', `size=256m,mode=0700,uid=${uid},gid=${process.getgid?.() ?? 0}`, 'tmpfs', disk]);
-} catch (error) {
-  throw new Error(`The soak mounts a small tmpfs for its disk-full fault and needs root or passwordless sudo for that: ${(error as Error).message}`);
+const mounted: string[] = [];
+
+interface Install {
+  name: string;
+  app: AppProcess;
+  /** The tmpfs holding this install's state folder: its filling is the full disk. */
+  disk: string;
+  dataDir: string;
+  remote: AppRemote | undefined;
+  /** Per start: every view's role as it arrived, and the sign-ins pressed. */
+  starts: AppStart[];
 }
-const dataDir = join(disk, 'app');
-const ballast = join(disk, 'ballast');
+
+function makeInstall(name: string): Install {
+  const disk = join(work, `disk-${name}`);
+  mkdirSync(disk);
+  try {
+    privileged('mount', ['-t', 'tmpfs', '-o', `size=256m,mode=0700,uid=${uid},gid=${process.getgid?.() ?? 0}`, 'tmpfs', disk]);
+  } catch (error) {
+    throw new Error(`The soak mounts a small tmpfs for its disk-full fault and needs root or passwordless sudo for that: ${(error as Error).message}`);
+  }
+  mounted.push(disk);
+  const dataDir = join(disk, 'app');
+  const app = new AppProcess({ name, repoRoot: REPO, dataDir, logDir, home: join(work, `home-${name}`) });
+  return { name, app, disk, dataDir, remote: undefined, starts: [] };
+}
+
+const installs: Install[] = [makeInstall('FRONTDESK-PC'), makeInstall('PARALEGAL-PC')];
+const roleOf = (i: Install) => i.remote?.latest?.syncHost?.role ?? 'unknown';
+const remoteOf = (i: Install): AppRemote => {
+  if (!i.remote) throw new Error(`${i.name} is not running`);
+  return i.remote;
+};
 
 let world: World | undefined;
 let relay: RelayServer | undefined;
-const app = new AppProcess({ repoRoot: REPO, dataDir, logDir, serveArgs: values.coordinate ? ['--coordinate'] : [] });
 
 async function soak(): Promise<number> {
   log(`Starting a ${MATTERS}-matter firm (seed ${SEED}) with Smokeball at ${RATE.ratePerSecond}/s, 10% faults, webhooks duplicated/reordered/dropped`);
@@ -123,46 +174,67 @@ async function soak(): Promise<number> {
   const w = world;
   const matterIds = w.firm.matters.map((m) => m.id);
 
-  relay = await startRelayServer({ storage: `sqlite:${join(work, 'relay.sqlite')}`, smokeballClientId: w.smokeball.options.clientId });
+  const lease = { ttlMs: LEASE_TTL_MS };
+  relay = await startRelayServer({ storage: `sqlite:${join(work, 'relay.sqlite')}`, smokeballClientId: w.smokeball.options.clientId, lease });
   const relayPort = Number(new URL(relay.url).port);
   const firm = await relay.admin.createFirm({ name: w.firm.name });
   w.caseStatus.control.setEventWebhook(`${relay.url}/hooks/casestatus/${firm.firmId}`, firm.caseStatusSecret);
 
-  // ——— morning: install, set up, sign in, first import (killed mid-way) ———
-  let remote = await startApp();
+  /** What staff do on a new PC: the keys, the connections, sign in, start the import (step 7). */
+  const setUp = async (install: Install, what: string) => {
+    const remote = remoteOf(install);
+    await remote.invoke('setSecret', { name: 'smokeballApiKey', value: w.smokeball.options.apiKey });
+    await remote.invoke('setSecret', { name: 'caseStatusApiKey', value: w.caseStatus.apiKey });
+    await remote.invoke('setSecret', { name: 'relayToken', value: firm.token });
+    await remote.invoke('updateSettings', {
+      connections: {
+        smokeballApiUrl: w.smokeball.url,
+        smokeballAuthUrl: w.smokeball.authUrl,
+        smokeballClientId: w.smokeball.options.clientId,
+        smokeballRatePerSecond: RATE.ratePerSecond,
+        smokeballBurst: RATE.burst,
+        caseStatusApiUrl: w.caseStatus.url,
+        relayUrl: relay!.url,
+      },
+      // The soak's edits move many matters within 10 minutes on purpose; the mass-change guard would hold them for a person.
+      massChangeLimit: 10_000,
+    });
+    await signIn(install, what);
+    // The guided set-up holds every run back until its import is started (step 7); on a standby it starts once
+    // this install is granted the firm's lease.
+    await remoteOf(install).invoke('startImport', {});
+  };
+
+  // ——— morning: the first PC is installed, set up, signed in, and imports (killed mid-way) ———
+  const [first, second] = installs as [Install, Install];
+  await startApp(first);
   const importStarted = Date.now();
-  await remote.invoke('setSecret', { name: 'smokeballApiKey', value: w.smokeball.options.apiKey });
-  await remote.invoke('setSecret', { name: 'caseStatusApiKey', value: w.caseStatus.apiKey });
-  await remote.invoke('setSecret', { name: 'relayToken', value: firm.token });
-  await remote.invoke('updateSettings', {
-    connections: {
-      smokeballApiUrl: w.smokeball.url,
-      smokeballAuthUrl: w.smokeball.authUrl,
-      smokeballClientId: w.smokeball.options.clientId,
-      smokeballRatePerSecond: RATE.ratePerSecond,
-      smokeballBurst: RATE.burst,
-      caseStatusApiUrl: w.caseStatus.url,
-      relayUrl: relay.url,
-    },
-    // The soak's edits move many matters within 10 minutes on purpose; the mass-change guard would hold them for a person.
-    massChangeLimit: 10_000,
-  });
-  await signIn(remote, 'first sign-in');
-  // The guided set-up holds every run back until its import is started (step 7).
-  await remote.invoke('startImport', {});
+  await setUp(first, 'first sign-in');
   for (let k = 0; k < IMPORT_KILLS; k++) {
-    const v = await remote.waitFor(
+    const v = await remoteOf(first).waitFor(
       (x) => x.initialImportDone || (x.status.phase === 'importing' && (x.status.progress.matters.done > 0 || x.status.progress.cases.done > 0)),
       300_000,
       'the import to start',
     );
     if (v.initialImportDone) break;
     await sleep(between(300, 2_500));
-    remote = await killAndRestart('during the initial import');
+    // The only install: it comes back at once and resumes its own lease.
+    await killAndRestart(first, 'during the initial import');
   }
-  await remote.waitFor((x) => x.initialImportDone, 30 * 60_000, 'the initial import to finish');
+  await remoteOf(first).waitFor((x) => x.initialImportDone, 30 * 60_000, 'the initial import to finish');
   importMs = Date.now() - importStarted;
   log(`Initial import done in ${(importMs / 1000).toFixed(1)} s (${faults.appKills} kills and restarts during it)`);
+
+  // ——— the second PC: installed, set up and signed in; it stands by ———
+  await startApp(second);
+  await setUp(second, 'first sign-in on the second PC');
+  const standbyView = await remoteOf(second).waitFor(
+    (v) => v.syncHost?.role === 'standby' && v.syncHost.hostName !== null,
+    120_000,
+    'the second PC to stand by',
+  );
+  if (roleOf(first) !== 'host') throw new Error(`${first.name} should be the sync host, its window shows: ${remoteOf(first).latest?.syncHost?.message}`);
+  log(`${second.name} stands by: "${standbyView.syncHost!.message}"`);
 
   // ——— the working day: changes on both sides while things break ———
   const dayStart = Date.now();
@@ -182,11 +254,16 @@ async function soak(): Promise<number> {
   log('Fault: relay restart');
   await relay.close();
   await sleep(3_000);
-  relay = await startRelayServer({ storage: `sqlite:${join(work, 'relay.sqlite')}`, port: relayPort, smokeballClientId: w.smokeball.options.clientId });
+  relay = await startRelayServer({
+    storage: `sqlite:${join(work, 'relay.sqlite')}`,
+    port: relayPort,
+    smokeballClientId: w.smokeball.options.clientId,
+    lease,
+  });
   faults.relayRestarts += 1;
 
   await at(0.18);
-  remote = await killAndRestart('during the working day');
+  await killHost('during the working day', false, HAND_OVERS >= 3);
 
   await at(0.28);
   log('Fault: every access token expires');
@@ -203,26 +280,26 @@ async function soak(): Promise<number> {
   storms[storms.length - 1]!.to = performance.now();
 
   await at(0.45);
-  remote = await grantLost(remote, 'refresh token expired', 'the refresh token expires (30 days unused)', () => {
+  await grantLost('refresh token expired', 'the refresh token expires (30 days unused)', () => {
     w.smokeball.control.expireRefreshTokens();
     w.smokeball.control.expireAccessTokens();
     faults.refreshTokensExpired += 1;
   });
 
   await at(0.58);
-  remote = await killAndRestart('while messages and documents are written back');
+  await killHost('while messages and documents are written back', true, HAND_OVERS >= 1);
 
   await at(0.66);
-  remote = await diskFull(remote, w, matterIds);
+  await diskFull(w, matterIds);
 
   await at(0.8);
-  remote = await grantLost(remote, 'grant revoked', 'the firm administrator revokes the app’s access', () => {
+  await grantLost('grant revoked', 'the firm administrator revokes the app’s access', () => {
     w.smokeball.control.revokeAllGrants();
     faults.grantsRevoked += 1;
   });
 
   await at(0.9);
-  remote = await killAndRestart('late in the day');
+  await killHost('late in the day', false, HAND_OVERS >= 2);
 
   await at(1);
   working = false;
@@ -234,18 +311,23 @@ async function soak(): Promise<number> {
   w.smokeball.control.setWebhookFaults({ duplicateRate: 0, reorderRate: 0, dropRate: 0 });
   w.caseStatus.control.setEventFaults({ duplicateRate: 0, dropRate: 0 });
   await w.smokeball.control.whenIdle();
-  remote = await nightlyReconcile(remote);
+  const host = await currentHost(LEASE_TTL_MS + 60_000);
+  await nightlyReconcile(remoteOf(host));
   const converged = await converge(w, matterIds);
   log(converged.ok ? `Converged ${(converged.ms / 1000).toFixed(0)} s after the reconcile` : 'Did not converge within the bound');
 
   // Items from the day's faults clear on their own once the faults are over (a failed check is retried within a
   // minute): give them a bounded while before judging what is left for staff.
-  const final = await remote.waitFor((v) => unexplainedItems(v).length === 0, 180_000, 'the fault items to clear').catch(() => remote.latest!);
+  const hostRemote = remoteOf(host);
+  const final = await hostRemote.waitFor((v) => unexplainedItems(v).length === 0, 180_000, 'the fault items to clear').catch(() => hostRemote.latest!);
+  const standby = installs.find((i) => i !== host)!;
+  const standbyFinal = remoteOf(standby).latest;
 
   // ——— the checks ———
   const regression = noStageRegressions(w, stageHistory);
   const rate = withinRateLimit(w, storms);
-  const trace = readTrace(app.traceFiles);
+  // Both installs' sends together: the firm's one Smokeball bucket.
+  const trace = readTrace(installs.flatMap((i) => i.app.traceFiles));
   const sends = analyseSends({
     sends: trace.sends,
     appStalls: trace.stalls,
@@ -256,17 +338,26 @@ async function soak(): Promise<number> {
     rate: RATE.ratePerSecond,
     burst: RATE.burst,
   });
+  // Each start's own trace beside the roles that start showed.
+  for (const i of installs) i.starts.forEach((start, k) => (start.sends = readTrace([i.app.traceFiles[k]!]).sends));
+  const hostSends = judgeHostSends(
+    installs.flatMap((i) => i.starts),
+    new Set([new URL(w.smokeball.url).host, new URL(w.smokeball.authUrl).host]),
+  );
   const results: InvariantResult[] = [
     casesMatchSmokeball(w, matterIds),
     regression.result,
     messagesExactlyOnce(w, matterIds),
     await documentsExactlyOnce(w),
     judgeRateLimit(rate.result, sends),
+    onlyTheHostSent(hostSends, trace.sends.length),
+    hostKillsHandedOver(),
+    standbyShowsTheHost(standby.name, host.name, standbyFinal),
     failuresWereVisible(),
     noUnexplainedItems(final),
     noCrashes(),
   ];
-  await app.stop();
+  for (const i of installs) await i.app.stop();
   results.push(noSecretsLeaked(w, firm.token));
 
   const counts = {
@@ -280,6 +371,8 @@ async function soak(): Promise<number> {
     visible,
     peakRequestsPerSecond: rate.peakPerSecond,
     sends,
+    handOvers,
+    smokeballRequestsByInstall: hostSends.byInstall,
     invariants: results,
     ok: results.every((r) => r.ok),
   };
@@ -294,6 +387,8 @@ function reportHeader() {
     matters: MATTERS,
     seed: SEED,
     liveSeconds: LIVE_MS / 1000,
+    installs: installs.map((i) => i.name),
+    leaseTtlSeconds: LEASE_TTL_MS / 1000,
     importSeconds: importMs === null ? null : importMs / 1000,
     totalSeconds: (Date.now() - started) / 1000,
     actions,
@@ -330,7 +425,8 @@ function writeAbortReport(error: unknown): void {
       aborted: error instanceof Error ? error.message : String(error),
       faults: faultCounts(world),
       visible,
-      lastView: summarizeView(viewLog[viewLog.length - 1]?.view),
+      handOvers,
+      lastViews: Object.fromEntries(installs.map((i) => [i.name, summarizeView(i.remote?.latest)])),
       invariants: [],
       ok: false,
     });
@@ -339,26 +435,117 @@ function writeAbortReport(error: unknown): void {
   }
 }
 
-// ——— the app: start, kill, sign in ———
+// ——— the installs: start, kill, hand over, sign in ———
 
-async function startApp(): Promise<AppRemote> {
-  const remote = await app.start();
-  remote.onView((view) => viewLog.push({ at: Date.now(), view }));
-  if (remote.latest) viewLog.push({ at: Date.now(), view: remote.latest });
+async function startApp(install: Install): Promise<AppRemote> {
+  const remote = await install.app.start();
+  const start: AppStart = { install: install.name, start: install.app.starts, roles: [], sends: [], signIns: [] };
+  install.starts.push(start);
+  const seen = (view: AppView) => {
+    const at = Date.now();
+    viewLog.push({ at, install: install.name, view });
+    start.roles.push({ at, role: view.syncHost?.role ?? 'unknown' });
+  };
+  remote.onView(seen);
+  if (remote.latest) seen(remote.latest);
+  install.remote = remote;
   return remote;
 }
 
-async function killAndRestart(when: string): Promise<AppRemote> {
-  log(`Fault: SIGKILL the app ${when}`);
-  await app.kill();
+async function killAndRestart(install: Install, when: string): Promise<AppRemote> {
+  log(`Fault: SIGKILL ${install.name} ${when}`);
+  await install.app.kill();
+  install.remote = undefined;
   faults.appKills += 1;
   await sleep(between(200, 1_500));
-  return startApp();
+  return startApp(install);
+}
+
+/** The install whose window says it syncs for the firm (bounded: a hand-over takes about the lease's TTL). */
+async function currentHost(timeoutMs: number): Promise<Install> {
+  const from = Date.now();
+  for (;;) {
+    const hosts = installs.filter((i) => roleOf(i) === 'host');
+    if (hosts.length === 1) return hosts[0]!;
+    if (hosts.length > 1) throw new Error(`Two installs show themselves as the sync host: ${hosts.map((h) => h.name).join(', ')}`);
+    if (Date.now() - from > timeoutMs) throw new Error(`No install became the sync host within ${timeoutMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
+/**
+ * "Kill the app" on a PC of a firm with two: SIGKILL whichever install is the host at the moment (with
+ * `midWriteBack`, right after one of its memo or document writes was answered, so more of the batch is in
+ * flight). The standby must take over without a person; the killed PC comes back only after that (a quick restart
+ * would just resume its own lease) and must stay a standby.
+ */
+async function killHost(when: string, midWriteBack: boolean, handOver: boolean): Promise<void> {
+  const host = await currentHost(LEASE_TTL_MS + 60_000);
+  const other = installs.find((i) => i !== host)!;
+  let write: string | null = null;
+  if (midWriteBack) {
+    write = await nextWrite(host, 120_000);
+    if (!write) log(`  no memo or document write by ${host.name} within 120 s: killing it anyway`);
+  }
+  log(`Fault: SIGKILL the sync host ${host.name} ${when}${write ? ` (just after ${write})` : ''}`);
+  const killedAt = Date.now();
+  await host.app.kill();
+  host.remote = undefined;
+  faults.appKills += 1;
+  faults.hostKills += 1;
+  if (!handOver) {
+    // Started again at once: it resumes its own lease if it is back within the TTL, else the standby has taken over.
+    await sleep(between(200, 1_500));
+    await startApp(host);
+    return;
+  }
+  const record: (typeof handOvers)[number] = {
+    killed: host.name,
+    atSecond: Math.round((killedAt - started) / 1000),
+    midWriteBack: write,
+    newHost: null,
+    takeOverSeconds: null,
+    backAsStandbySeconds: null,
+  };
+  handOvers.push(record);
+  // The relay waits out the TTL from the dead host's last renewal; then the standby's next poll wins.
+  await remoteOf(other).waitFor((v) => v.syncHost?.role === 'host', LEASE_TTL_MS + 60_000, `${other.name} to take over`);
+  record.newHost = other.name;
+  record.takeOverSeconds = (Date.now() - killedAt) / 1000;
+  log(`  ${other.name} took over ${record.takeOverSeconds.toFixed(1)} s after the kill`);
+  await sleep(between(200, 1_500));
+  const back = await startApp(host);
+  await back.waitFor((v) => v.syncHost?.role === 'standby' && v.syncHost.hostName === other.name, 120_000, `${host.name} to come back as standby`);
+  record.backAsStandbySeconds = (Date.now() - killedAt) / 1000;
+  log(`  ${host.name} is back as the standby`);
+}
+
+/** Waits for the host's next memo or document write in its send trace; null when none comes within the bound. */
+async function nextWrite(host: Install, timeoutMs: number): Promise<string | null> {
+  const file = host.app.traceFiles[host.app.traceFiles.length - 1]!;
+  let offset = existsSync(file) ? statSync(file).size : 0;
+  const from = Date.now();
+  while (Date.now() - from < timeoutMs) {
+    await sleep(50);
+    if (!existsSync(file) || statSync(file).size <= offset) continue;
+    const text = readFileSync(file, 'utf8').slice(offset);
+    const complete = text.lastIndexOf('\n') + 1;
+    offset += Buffer.byteLength(text.slice(0, complete));
+    for (const line of text.slice(0, complete).split('\n')) {
+      if (!line.includes('/matters/')) continue;
+      const e = JSON.parse(line) as { method: string; path: string };
+      if ((e.method === 'POST' || e.method === 'PUT') && /^\/matters\/[^/]+\/(memos|documents)/.test(e.path)) return `${e.method} ${e.path}`;
+    }
+  }
+  return null;
 }
 
 /** Sign-in as staff do it: the app opens Smokeball's sign-in page, the browser comes back to the app's loopback. */
-async function signIn(remote: AppRemote, what: string): Promise<void> {
+async function signIn(install: Install, what: string, count = false): Promise<void> {
+  const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+  install.starts[install.starts.length - 1]!.signIns.push(window);
   for (let attempt = 1; ; attempt++) {
+    const remote = remoteOf(install);
     try {
       const { authorizeUrl } = await remote.invoke('signIn');
       const page = await fetch(authorizeUrl, { redirect: 'manual' });
@@ -367,12 +554,14 @@ async function signIn(remote: AppRemote, what: string): Promise<void> {
       const done = await fetch(back);
       if (!done.ok) throw new Error(`the app's loopback answered HTTP ${done.status}`);
       await remote.waitFor((v) => v.connections.smokeball.signedIn, 60_000, 'sign-in to complete');
-      if (what !== 'first sign-in') faults.reSignIns += 1;
-      log(`Signed in (${what})`);
+      // Sign-in ends with one GET /firm for the set-up's summary, sent right after the tokens arrive.
+      window.to = Date.now() + 15_000;
+      if (count) faults.reSignIns += 1;
+      log(`Signed in on ${install.name} (${what})`);
       return;
     } catch (error) {
       if (attempt >= 5) throw error;
-      log(`Sign-in attempt ${attempt} failed (${(error as Error).message}); trying again`);
+      log(`Sign-in attempt ${attempt} on ${install.name} failed (${(error as Error).message}); trying again`);
       await sleep(2_000);
     }
   }
@@ -406,7 +595,7 @@ async function expectShown(remote: AppRemote, fault: string, test: (v: AppView) 
 }
 
 /** Fills the tmpfs to the last block: one large allocation, then small writes until the file system refuses. */
-function fillDisk(): void {
+function fillDisk(disk: string, ballast: string): void {
   const fs = statfsSync(disk);
   execFileSync('fallocate', ['-l', String(Math.max(0, fs.bavail - 16) * fs.bsize), ballast]);
   for (const bs of ['65536', '4096', '512']) {
@@ -420,13 +609,18 @@ function fillDisk(): void {
   log(`  ${left.bavail * left.bsize} bytes left on the app's disk`);
 }
 
-/** Smokeball ends the app's grant: staff must be asked to sign in (within 3 minutes), and then they do. */
-async function grantLost(remote: AppRemote, fault: string, what: string, inject: () => void): Promise<AppRemote> {
-  log(`Fault: ${what}`);
+/**
+ * Smokeball ends the firm's grant: staff at the host must be asked to sign in (within 3 minutes), and then they do.
+ * The grant of the standby ended too, but a standby sends nothing to Smokeball, so it cannot notice: staff sign in
+ * there as well, as the firm does on every PC after an access change (else the next take-over would wait for them).
+ */
+async function grantLost(fault: string, what: string, inject: () => void): Promise<void> {
+  const host = await currentHost(LEASE_TTL_MS + 60_000);
+  log(`Fault: ${what} (host: ${host.name})`);
   inject();
-  const shown = await expectShown(remote, fault, (v) => hasItem(v, 'auth_required') || !v.connections.smokeball.signedIn, 180_000);
-  await signIn(shown, `sign-in after: ${fault}`);
-  return shown;
+  await expectShown(remoteOf(host), fault, (v) => hasItem(v, 'auth_required') || !v.connections.smokeball.signedIn, 180_000);
+  await signIn(host, `sign-in after: ${fault}`, true);
+  for (const other of installs.filter((i) => i !== host)) await signIn(other, `standby's sign-in after: ${fault}`);
 }
 
 const hasItem = (v: AppView, ...kinds: string[]) => v.attention.some((a) => kinds.includes(a.kind));
@@ -435,12 +629,15 @@ const hasItem = (v: AppView, ...kinds: string[]) => v.attention.some((a) => kind
  * Fills the disk the app keeps its state on, while Case Status sends messages and documents and Smokeball
  * changes stages. Staff must be told; once space is freed, everything must go through without a person.
  */
-async function diskFull(remote: AppRemote, w: World, matterIds: string[]): Promise<AppRemote> {
-  log('Fault: the disk holding the app’s data fills up');
-  fillDisk();
+async function diskFull(w: World, matterIds: string[]): Promise<void> {
+  const host = await currentHost(LEASE_TTL_MS + 60_000);
+  const remote = remoteOf(host);
+  const ballast = join(host.disk, 'ballast');
+  log(`Fault: the disk holding the sync host's data fills up (${host.name})`);
+  fillDisk(host.disk, ballast);
   faults.diskFullEpisodes += 1;
   for (let i = 0; i < 4; i++) addDocument(w, matterIds); // documents need staging space: these fail for sure
-  const shown = await expectShown(
+  await expectShown(
     remote,
     'disk full',
     (v) => hasItem(v, 'disk_full') || v.attention.some((a) => (a.kind === 'document_failed' || a.kind === 'message_failed') && /space|full/i.test(a.reason)),
@@ -452,7 +649,6 @@ async function diskFull(remote: AppRemote, w: World, matterIds: string[]): Promi
   await sleep(10_000);
   rmSync(ballast);
   log('  space freed');
-  return shown;
 }
 
 // ——— the firm's day: what people do in Smokeball and Case Status ———
@@ -653,16 +849,60 @@ function noUnexplainedItems(view: AppView): InvariantResult {
   };
 }
 
-/** The app never died on its own: every exit was one of the soak's kills. */
+/** Only the host spent the firm's Smokeball budget: a standby sent nothing but its sign-in. */
+function onlyTheHostSent(judged: HostSends, tracedRequests: number): InvariantResult {
+  const per = Object.entries(judged.byInstall)
+    .map(([name, c]) => `${name}: ${c.asHost} as host, ${c.signIn} in sign-ins, ${c.asStandby} otherwise`)
+    .join('; ');
+  return {
+    name: 'only the sync host sent to Smokeball (a standby only signed in)',
+    ok: judged.standbySends.length === 0 && tracedRequests > 0,
+    detail:
+      judged.standbySends.length === 0
+        ? `Smokeball requests by the installs' send traces: ${per}`
+        : `${judged.standbySends.length} sent while not the host: ${judged.standbySends.slice(0, 5).join('; ')} (${per})`,
+  };
+}
+
+/** Every kill of the host was a hand-over: the other install took over by itself, the killed one came back as standby. */
+function hostKillsHandedOver(): InvariantResult {
+  const unfinished = handOvers.filter((h) => h.newHost === null || h.backAsStandbySeconds === null);
+  const lines = handOvers.map(
+    (h) =>
+      `${h.killed} killed at ${h.atSecond} s${h.midWriteBack ? ` just after ${h.midWriteBack}` : ''} → ${h.newHost ?? 'nobody'} took over in ${h.takeOverSeconds?.toFixed(1) ?? '—'} s, ${h.killed} back as standby at +${h.backAsStandbySeconds?.toFixed(1) ?? '—'} s`,
+  );
+  return {
+    name: 'every kill of the sync host handed over to the standby',
+    ok: handOvers.length > 0 && unfinished.length === 0,
+    detail: `${handOvers.length} host kills (lease TTL ${LEASE_TTL_MS / 1000} s): ${lines.join('; ') || 'none'}`,
+  };
+}
+
+/** The standby's window names the PC that syncs, as staff on it need to know. */
+function standbyShowsTheHost(standby: string, host: string, view: AppView | undefined): InvariantResult {
+  const shown = view?.syncHost;
+  return {
+    name: 'the standby shows which PC syncs',
+    ok: shown?.role === 'standby' && shown.hostName === host,
+    detail: `${standby} shows: ${shown ? `${shown.role}, "${shown.message}"` : 'no view'}`,
+  };
+}
+
+/** No install ever died on its own: every exit was one of the soak's kills. */
 function noCrashes(): InvariantResult {
-  const crashes = app.outputFiles
+  const outputs = installs.flatMap((i) => i.app.outputFiles);
+  const crashes = outputs
     .filter((f) => f.endsWith('.stderr.log'))
     .filter((f) => /Uncaught|UnhandledPromiseRejection|FATAL|Segmentation/.test(readFileSync(f, 'utf8')));
+  const starts = installs.reduce((n, i) => n + i.app.starts, 0);
+  const kills = installs.reduce((n, i) => n + i.app.kills, 0);
   return {
     name: 'the app never crashed',
     ok: crashes.length === 0,
     detail:
-      crashes.length === 0 ? `${app.starts} starts, ${app.kills} of them ended by SIGKILL, no crash in any output` : `crash output in ${crashes.join(', ')}`,
+      crashes.length === 0
+        ? `${starts} starts of ${installs.length} installs, ${kills} of them ended by SIGKILL, no crash in any output`
+        : `crash output in ${crashes.join(', ')}`,
   };
 }
 
@@ -672,7 +912,7 @@ function noCrashes(): InvariantResult {
  */
 function noSecretsLeaked(w: World, relayToken: string): InvariantResult {
   const secrets = [w.smokeball.options.apiKey, w.caseStatus.apiKey, relayToken, ...w.smokeball.control.issuedSecrets()].filter((s) => s.length >= 8);
-  const files = [...filesUnder(dataDir), ...app.outputFiles];
+  const files = installs.flatMap((i) => [...filesUnder(i.dataDir), ...i.app.outputFiles]);
   const leaks: string[] = [];
   let bytes = 0;
   for (const file of files) {
@@ -706,6 +946,11 @@ function printReport(report: { faults: Record<string, unknown>; invariants: Inva
   log(`Scripted changes: ${JSON.stringify(report.actions)}`);
   log('Faults injected (all survived unless an invariant below failed):');
   for (const [k, v] of Object.entries(report.faults)) log(`  ${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  log(`Installs: ${(report.installs as string[]).join(', ')} (lease TTL ${String(report.leaseTtlSeconds)} s); hand-overs after SIGKILL of the host:`);
+  for (const h of report.handOvers as typeof handOvers)
+    log(
+      `  at ${h.atSecond} s ${h.killed} killed${h.midWriteBack ? ` just after ${h.midWriteBack}` : ''} → ${h.newHost ?? 'NOBODY'} took over after ${h.takeOverSeconds?.toFixed(1) ?? '—'} s; ${h.killed} back as standby at +${h.backAsStandbySeconds?.toFixed(1) ?? '—'} s`,
+    );
   log(`Peak Smokeball requests in any 1 s outside the storms: ${String(report.peakRequestsPerSecond)}`);
   const sends = report.sends as ReturnType<typeof analyseSends> | undefined;
   if (sends) {
@@ -728,16 +973,22 @@ function printReport(report: { faults: Record<string, unknown>; invariants: Inva
   log(report.ok ? 'SOAK PASSED' : 'SOAK FAILED');
 }
 
-// Last, so every constant above is initialised before the day starts.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    // Interrupted: leave no app process and no mount behind.
-    app.killNow();
+function unmountAll(): void {
+  for (const disk of mounted.splice(0)) {
     try {
       privileged('umount', ['-l', disk]);
     } catch {
       // already unmounted
     }
+  }
+}
+
+// Last, so every constant above is initialised before the day starts.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    // Interrupted: leave no app process and no mount behind.
+    for (const i of installs) i.app.killNow();
+    unmountAll();
     process.exit(130);
   });
 }
@@ -748,10 +999,10 @@ try {
   log(`SOAK ABORTED: ${(error as Error).stack ?? String(error)}`);
   writeAbortReport(error);
 } finally {
-  await app.stop().catch(() => {});
+  for (const i of installs) await i.app.stop().catch(() => {});
   await relay?.close().catch(() => {});
   await world?.close().catch(() => {});
-  privileged('umount', ['-l', disk]);
+  unmountAll();
   if (!values.keep) rmSync(work, { recursive: true, force: true });
   else log(`Kept ${work}`);
 }

@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
- * The bounded fault soak CI runs: the same script as `npm run soak` (real app process with its secrets in a real
- * keychain, relay, both simulators, a tmpfs that fills up), on a smaller firm and a shorter day. It fails on any
+ * The bounded fault soak CI runs: the same script as `npm run soak` (two installs of the firm as real app processes,
+ * each with its secrets in its own real keychain and its state on its own tmpfs that fills up, relay, both
+ * simulators), on a smaller firm, a shorter day, a 10 s lease TTL and one of the host kills handed over (the one in
+ * the middle of a write-back), so it stays within its time. It fails on any
  * broken invariant, and also when a fault it claims to inject was not actually injected.
  */
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -17,6 +19,9 @@ interface Report {
   visible: Array<{ fault: string; shown: string }>;
   invariants: Array<{ name: string; ok: boolean; detail: string }>;
   actions: Record<string, number>;
+  installs: string[];
+  handOvers: Array<{ killed: string; newHost: string | null }>;
+  smokeballRequestsByInstall: Record<string, { asHost: number; signIn: number; asStandby: number }>;
 }
 
 describe('fault soak (bounded)', () => {
@@ -28,7 +33,21 @@ describe('fault soak (bounded)', () => {
       try {
         const run = spawnSync(
           'bash',
-          ['scripts/soak.sh', '--matters', '120', '--live-seconds', '75', '--import-kills', '1', '--coordinate', '--report', reportFile],
+          [
+            'scripts/soak.sh',
+            '--matters',
+            '120',
+            '--live-seconds',
+            '75',
+            '--import-kills',
+            '1',
+            '--lease-ttl-seconds',
+            '10',
+            '--hand-overs',
+            '1',
+            '--report',
+            reportFile,
+          ],
           {
             cwd: repoRoot,
             encoding: 'utf8',
@@ -46,6 +65,9 @@ describe('fault soak (bounded)', () => {
             'every message in exactly one memo entry',
             'every document exactly once and byte-identical',
             'no request above the rate limit (outside the 429 storms)',
+            'only the sync host sent to Smokeball (a standby only signed in)',
+            'every kill of the sync host handed over to the standby',
+            'the standby shows which PC syncs',
             'every failure visible as an item needing attention',
             'no secret in SQLite, settings, logs or crash output',
           ]),
@@ -53,6 +75,12 @@ describe('fault soak (bounded)', () => {
         // Every fault the script claims was really injected.
         const f = report.faults;
         expect(f.appKills).toBeGreaterThanOrEqual(3);
+        // Two installs, and the host killed (mid write-back where one was in sight) with a hand-over each time.
+        expect(report.installs).toHaveLength(2);
+        expect(f.hostKills).toBeGreaterThanOrEqual(1);
+        expect(report.handOvers.length).toBeGreaterThanOrEqual(1);
+        for (const h of report.handOvers) expect(h.newHost, `hand-over after killing ${h.killed}`).not.toBe(h.killed);
+        expect(Object.values(report.smokeballRequestsByInstall).filter((c) => c.asHost > 0).length, 'both installs hosted at some point').toBe(2);
         expect(f.relayRestarts).toBe(1);
         expect(f.throttledInStorms).toBeGreaterThan(0);
         expect(f.refreshTokensExpired).toBe(1);
