@@ -13,7 +13,7 @@
  * (the app keeps its secrets in the keychain), and it needs root for the tmpfs whose filling stands in for a full disk.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AppView } from '../src/contract/view.js';
@@ -1002,6 +1002,8 @@ try {
   for (const i of installs) await i.app.stop().catch(() => {});
   await relay?.close().catch(() => {});
   await world?.close().catch(() => {});
+  // The state folders live on the tmpfs mounts: with --keep, copy them (SQLite, settings, logs) out first.
+  if (values.keep) for (const i of installs) if (existsSync(i.dataDir)) cpSync(i.dataDir, join(work, `state-${i.name}`), { recursive: true });
   unmountAll();
   if (!values.keep) rmSync(work, { recursive: true, force: true });
   else log(`Kept ${work}`);
