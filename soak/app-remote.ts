@@ -31,8 +31,9 @@ export class AppRemote {
     });
     const remote = new AppRemote(socket);
     // Bounded by the app's own start (keychain reads over D-Bus, opening SQLite), which takes many seconds on a
-    // busy machine: 10 s aborted a soak running beside other work before the day had begun.
-    await remote.waitFor(() => true, 90_000, 'the first view');
+    // busy machine: 10 s aborted a soak running beside other work before the day had begun, and 90 s aborted two
+    // full soaks started side by side (each starting its installs with their own D-Bus sessions) at a load of 20.
+    await remote.waitFor(() => true, 240_000, 'the first view');
     return remote;
   }
 
