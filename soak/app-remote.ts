@@ -25,15 +25,17 @@ export class AppRemote {
     const url = new URL(address);
     const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
     const socket = new WebSocket(`ws://${url.host}/ws?token=${encodeURIComponent(token)}`, { origin: `http://${url.host}` });
+    // Listening before the socket opens: the app sends its first view right after the upgrade, and when both arrive
+    // in one read the view is emitted in the same tick as 'open', before code awaiting 'open' could listen. The view
+    // was then lost, and an install whose view does not change (no keys yet) never sent another.
+    const remote = new AppRemote(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    const remote = new AppRemote(socket);
     // Bounded by the app's own start (keychain reads over D-Bus, opening SQLite), which takes many seconds on a
-    // busy machine: 10 s aborted a soak running beside other work before the day had begun, and 90 s aborted two
-    // full soaks started side by side (each starting its installs with their own D-Bus sessions) at a load of 20.
-    await remote.waitFor(() => true, 240_000, 'the first view');
+    // busy machine: 10 s aborted a soak running beside other work before the day had begun.
+    await remote.waitFor(() => true, 90_000, 'the first view');
     return remote;
   }
 
