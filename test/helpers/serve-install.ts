@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
-import type { CommandName, CommandResults } from '../../src/contract/commands.js';
+// The window's contract over the headless host's WebSocket: the soak's client, which listens before the socket opens.
+import { AppRemote as AppWindow } from '../../soak/app-remote.js';
 import type { AppView } from '../../src/contract/view.js';
-import { WsReplies } from '../../src/contract/ws-replies.js';
 import { ensureRendererBuilt } from '../../src/host/renderer-build.js';
 import { tempDir } from './tmp.js';
 
@@ -193,71 +192,4 @@ export async function connectInstall(app: AppWindow, c: InstallConnections): Pro
   const done = await fetch(back);
   if (!done.ok) throw new Error(`The app's sign-in loopback answered HTTP ${done.status}`);
   await app.waitFor((v) => v.connections.smokeball.signedIn, 90_000, 'sign-in to complete');
-}
-
-/**
- * The test's hands on a running install: the headless host's WebSocket and the same typed contract the window
- * uses (commands and pushed views). The message handler is attached before the socket opens: the host pushes
- * its first view right after the upgrade, often in the same packet, and a handler attached after `open` loses it.
- */
-export class AppWindow {
-  latest: AppView | undefined;
-  private readonly listeners = new Set<(view: AppView) => void>();
-  private readonly replies = new WsReplies((view) => {
-    this.latest = view;
-    for (const l of [...this.listeners]) l(view);
-  });
-
-  private constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data) => this.replies.receive(String(data)));
-    socket.on('close', () => this.replies.failAll('The app closed the connection'));
-  }
-
-  /** `address` is what `serve` prints: http://127.0.0.1:PORT/#token=… */
-  static async connect(address: string): Promise<AppWindow> {
-    const url = new URL(address);
-    const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
-    const socket = new WebSocket(`ws://${url.host}/ws?token=${encodeURIComponent(token)}`, { origin: `http://${url.host}` });
-    const window = new AppWindow(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    await window.waitFor(() => true, 60_000, 'the first view');
-    return window;
-  }
-
-  /** Every view the app pushes from now on; returns the unsubscribe. */
-  onView(listener: (view: AppView) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  invoke<C extends CommandName>(command: C, input: unknown = {}): Promise<CommandResults[C]> {
-    const { frame, answer } = this.replies.request(command, input);
-    this.socket.send(frame);
-    return answer as Promise<CommandResults[C]>;
-  }
-
-  /** Resolves with the first view (the latest one included) that satisfies `test`. */
-  waitFor(test: (view: AppView) => boolean, timeoutMs: number, what: string): Promise<AppView> {
-    if (this.latest && test(this.latest)) return Promise.resolve(this.latest);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.listeners.delete(listener);
-        reject(new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`));
-      }, timeoutMs);
-      const listener = (view: AppView) => {
-        if (!test(view)) return;
-        clearTimeout(timer);
-        this.listeners.delete(listener);
-        resolve(view);
-      };
-      this.listeners.add(listener);
-    });
-  }
-
-  close(): void {
-    this.socket.terminate();
-  }
 }
