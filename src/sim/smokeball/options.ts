@@ -53,6 +53,11 @@ export interface SmokeballSimOptions extends SimNetworkOptions {
   authCodeTtlS?: number;
   rateLimit?: Partial<RateLimitConfig>;
   /**
+   * The clock (ms) of the per-API-key buckets; default `performance.now`. A test steps it so "exactly burst
+   * succeed" holds however slowly a loaded machine delivers the requests (see PartnerBucket's `now`).
+   */
+  rateLimitClock?: () => number;
+  /**
    * One bucket for every firm of the app's client id (Smokeball's "per API partner" reading): pass the same
    * instance to each firm's simulator. Absent: only the per-API-key bucket applies (today's default).
    */
@@ -86,6 +91,7 @@ export interface ResolvedOptions {
   refreshTokenTtlS: number;
   authCodeTtlS: number;
   rateLimit: RateLimitConfig;
+  rateLimitClock: () => number;
   partnerBucket: PartnerBucket | undefined;
   writeDelayMs: number;
   faults: Partial<FaultConfig>;
@@ -125,6 +131,7 @@ export function resolveOptions(o: SmokeballSimOptions): ResolvedOptions {
     refreshTokenTtlS: o.refreshTokenTtlS ?? 30 * 24 * 3600,
     authCodeTtlS: o.authCodeTtlS ?? 300,
     rateLimit: { ...DEFAULT_RATE_LIMIT, ...o.rateLimit },
+    rateLimitClock: o.rateLimitClock ?? (() => performance.now()),
     partnerBucket: o.partnerBucket,
     writeDelayMs: o.writeDelayMs ?? 250,
     faults: o.faults ?? {},

@@ -9,13 +9,17 @@ import type { RateLimitConfig } from './options.js';
 export class GatewayRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(public config: RateLimitConfig) {}
+  /** `now` (ms) is the buckets' clock: a test freezes or steps it so a count does not depend on machine load. */
+  constructor(
+    public config: RateLimitConfig,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Takes a token for `apiKey`; false means answer 429. */
   take(apiKey: string): boolean {
     let bucket = this.buckets.get(apiKey);
     if (!bucket) {
-      bucket = new TokenBucket({ ratePerSecond: this.config.ratePerSecond, burst: this.config.burst });
+      bucket = new TokenBucket({ ratePerSecond: this.config.ratePerSecond, burst: this.config.burst, now: this.now });
       this.buckets.set(apiKey, bucket);
     }
     return bucket.tryTake();

@@ -68,7 +68,7 @@ export async function startSmokeballSim(input: SmokeballSimOptions): Promise<Smo
     { accessTokenTtlS: options.accessTokenTtlS, refreshTokenTtlS: options.refreshTokenTtlS, authCodeTtlS: options.authCodeTtlS },
     (grant) => webhooks.deleteForGrant(grant.id),
   );
-  const limiter = new GatewayRateLimiter(options.rateLimit);
+  const limiter = new GatewayRateLimiter(options.rateLimit, options.rateLimitClock);
   const stats = new RequestStats();
   const faults = new FaultInjector(options.faults, options.seed);
   const blobs = await BlobStore.create();
