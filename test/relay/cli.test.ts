@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRelayServer, type RelayServer } from '../../src/relay/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -13,9 +13,22 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) d.cleanup();
 });
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', cwd: process.cwd(), timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs the CLI as a child without blocking this process: a spawnSync stalled the event loop past the relay's
+ * keep-alive timeout (5 s) under load, so the server's timer closed the pooled socket only after the next
+ * fetch had been written on it (ECONNRESET). With the loop running, the idle socket is closed (and dropped
+ * from fetch's pool) on time.
+ */
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: process.cwd(), timeout: 30_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 function field(stdout: string, name: string): string {
@@ -29,7 +42,7 @@ describe('relay CLI', () => {
     const dir = tempDir('relay-cli-');
     dirs.push(dir);
     const storage = `sqlite:${dir.dir}/relay.sqlite`;
-    const created = cli(['firm', 'create', '--storage', storage, '--name', 'Acme Law']);
+    const created = await cli(['firm', 'create', '--storage', storage, '--name', 'Acme Law']);
     expect(created.status, created.stderr).toBe(0);
     const firmId = field(created.stdout, 'firmId');
     const token = field(created.stdout, 'token');
@@ -37,7 +50,7 @@ describe('relay CLI', () => {
     expect(field(created.stdout, 'caseStatusSecret')).toMatch(/^whsec_/);
     expect(created.stderr).toMatch(/not shown again/);
 
-    const listed = cli(['firm', 'list', '--storage', storage]);
+    const listed = await cli(['firm', 'list', '--storage', storage]);
     expect(listed.status).toBe(0);
     expect(listed.stdout).toContain(firmId);
     expect(listed.stdout).toContain('Acme Law');
@@ -49,14 +62,14 @@ describe('relay CLI', () => {
     expect((await getEvents(server.url, token)).page.events).toHaveLength(1);
 
     // Rotation from the CLI while the server runs on the same file.
-    const rotated = cli(['firm', 'rotate-token', '--storage', storage, '--firm', firmId]);
+    const rotated = await cli(['firm', 'rotate-token', '--storage', storage, '--firm', firmId]);
     expect(rotated.status, rotated.stderr).toBe(0);
     const newToken = field(rotated.stdout, 'token');
     expect((await getEvents(server.url, token)).status).toBe(401);
     expect((await getEvents(server.url, newToken)).page.events).toHaveLength(1);
 
     // A pairing code from the CLI, exchanged at the running server by the app's set-up.
-    const paired = cli(['firm', 'pair', '--storage', storage, '--firm', firmId, '--public-url', 'https://relay.example.com/']);
+    const paired = await cli(['firm', 'pair', '--storage', storage, '--firm', firmId, '--public-url', 'https://relay.example.com/']);
     expect(paired.status, paired.stderr).toBe(0);
     const code = field(paired.stdout, 'code');
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -67,17 +80,17 @@ describe('relay CLI', () => {
     expect((await getEvents(server.url, pairedToken)).page.events).toHaveLength(1);
   });
 
-  it('explains bad usage with a non-zero exit', () => {
-    const missing = cli(['firm', 'create', '--storage', 'sqlite::memory:']);
+  it('explains bad usage with a non-zero exit', async () => {
+    const missing = await cli(['firm', 'create', '--storage', 'sqlite::memory:']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/--name is required/);
-    const badStorage = cli(['firm', 'list', '--storage', 'mysql://x']);
+    const badStorage = await cli(['firm', 'list', '--storage', 'mysql://x']);
     expect(badStorage.status).toBe(1);
     expect(badStorage.stderr).toMatch(/sqlite: or postgres:\/\//);
-    const unknownFirm = cli(['firm', 'rotate-token', '--storage', 'sqlite::memory:', '--firm', 'nope']);
+    const unknownFirm = await cli(['firm', 'rotate-token', '--storage', 'sqlite::memory:', '--firm', 'nope']);
     expect(unknownFirm.status).toBe(1);
     expect(unknownFirm.stderr).toMatch(/no firm with id nope/);
-    const serveWithoutClient = cli(['serve', '--storage', 'sqlite::memory:', '--port', '0']);
+    const serveWithoutClient = await cli(['serve', '--storage', 'sqlite::memory:', '--port', '0']);
     expect(serveWithoutClient.status).toBe(2);
     expect(serveWithoutClient.stderr).toMatch(/--smokeball-client-id is required/);
   });
