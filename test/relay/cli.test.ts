@@ -57,7 +57,9 @@ describe('relay CLI', () => {
     expect(listed.stdout).not.toContain(token);
     expect(listed.stdout).not.toContain(smokeballKey);
 
-    server = await startRelayServer({ storage, smokeballClientId: CLIENT_ID });
+    // Keep-alive longer than a CLI run (at most 30 s): a run lasting about the default 5 s would otherwise race
+    // the relay closing the pooled socket against the next fetch (ECONNRESET), a race this test is not about.
+    server = await startRelayServer({ storage, smokeballClientId: CLIENT_ID, keepAliveTimeoutMs: 60_000 });
     expect((await postSmokeball(server.url, firmId, { key: smokeballKey })).status).toBe(200);
     expect((await getEvents(server.url, token)).page.events).toHaveLength(1);
 
