@@ -72,7 +72,14 @@ export class RelayClient {
     let res;
     try {
       // Statuses are mapped to RelayError below, so axios errors (which carry the headers) never escape.
-      res = await this.http.request({ method: 'GET', ...config, validateStatus: () => true });
+      const get = () => this.http.request({ method: 'GET', ...config, validateStatus: () => true });
+      res = await get().catch((error: unknown) => {
+        // The keep-alive race: the relay closed the pooled socket (idle past its keepAliveTimeout, or this
+        // process stalled) as this GET was written on it. Every call here is an idempotent GET, so it is sent
+        // once more, on a fresh socket, rather than reporting the relay unreachable and backing off.
+        if (isResetSocket(error) && !config.signal?.aborted) return get();
+        throw error;
+      });
     } catch (error) {
       if (axios.isCancel(error) || (isAxiosError(error) && error.code === 'ERR_CANCELED')) throw new RelayError('aborted', `${what} was cancelled`);
       const code = isAxiosError(error) ? connectionFailureText(error) : 'network error';
@@ -87,4 +94,9 @@ export class RelayClient {
     }
     return res.data;
   }
+}
+
+/** A connection reset or broken pipe before any response: what a reused socket the server closed gives. */
+function isResetSocket(error: unknown): boolean {
+  return isAxiosError(error) && error.response === undefined && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
 }
