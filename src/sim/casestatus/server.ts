@@ -65,6 +65,12 @@ export interface CaseStatusSim {
   stats: RequestStats;
   faults: FaultInjector;
   control: CaseStatusControl;
+  /**
+   * HTTP connections open to the server now. A client killed mid-request may have left a whole request in
+   * the socket that the server has not read yet: it is still handled, so a test that counts what a killed
+   * client wrote waits for this to reach 0 (the kernel closed the client's sockets when it died).
+   */
+  openConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -144,6 +150,7 @@ export async function startCaseStatusSim(options: CaseStatusSimOptions): Promise
     stats,
     faults,
     control,
+    openConnections: () => new Promise((resolve, reject) => app.server.getConnections((err, count) => (err ? reject(err) : resolve(count)))),
     close: async () => {
       events.close();
       await app.close();
