@@ -99,6 +99,16 @@ export class OutboxRepository {
       .run(requestId, this.now().toISOString(), id);
   }
 
+  /**
+   * An attempt the write fence refused before anything was sent (this install is not, or may no longer be, the
+   * firm's sync host): back in the queue and not counted, so a lapsed lease never uses up an item's attempts.
+   */
+  releaseRefused(id: number): void {
+    this.db
+      .prepare(`UPDATE outbox SET state = 'pending', attempts = MAX(0, attempts - 1), updated_at = ? WHERE id = ? AND state = 'in_flight'`)
+      .run(this.now().toISOString(), id);
+  }
+
   markDone(id: number, remoteId: string | null): void {
     this.db
       .prepare(`UPDATE outbox SET state = 'done', remote_id = COALESCE(?, remote_id), last_error = NULL, updated_at = ? WHERE id = ?`)

@@ -23,10 +23,23 @@ export interface WritebackSummary {
   waiting: number;
   /** Items that could not be written in this run (retried later, or listed under "needs attention"). */
   failed: number;
+  /**
+   * The write fence refused a request (this install is not, or may no longer be, the firm's sync host): the run
+   * stopped there. The feeds may not have been read to the end; nothing refused counts as an attempt.
+   */
+  leaseRefused: boolean;
   durationMs: number;
 }
 
-export const emptySummary = (): WritebackSummary => ({ memosCreated: 0, memosUpdated: 0, documentsUploaded: 0, waiting: 0, failed: 0, durationMs: 0 });
+export const emptySummary = (): WritebackSummary => ({
+  memosCreated: 0,
+  memosUpdated: 0,
+  documentsUploaded: 0,
+  waiting: 0,
+  failed: 0,
+  leaseRefused: false,
+  durationMs: 0,
+});
 
 export interface WritebackSettings {
   /** How long read-back waits for an accepted write to show before concluding it did not land. */

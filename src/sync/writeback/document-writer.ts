@@ -13,6 +13,7 @@ import { unlink } from 'node:fs/promises';
 import type { MatterLink, OutboxItem } from '../../store/index.js';
 import type { CsDocument } from '../casestatus/types.js';
 import { errorCodeOf, failureReasonOf } from '../failure.js';
+import { LeaseLostError } from '../coordination/write-fence.js';
 import { ApiError } from '../http/api-error.js';
 import type { SbFile, SbUploadInfo } from '../smokeball/types.js';
 import { errorText, isPermanent, isUnknownOutcome, recordFailure, type WritebackContext, type WritebackSummary } from './context.js';
@@ -63,6 +64,7 @@ export class DocumentWriter {
     try {
       folderId = await this.folders.ensure(link.matterId);
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error; // not a failure of these documents: the run stops
       const reason = `The CaseStatus folder could not be found or created in Smokeball: ${errorText(error)}`;
       for (const item of ordered) recordFailure(this.ctx, item, 'document_failed', reason, isPermanent(error), { matterId: link.matterId });
       summary.failed += ordered.length;
@@ -74,6 +76,12 @@ export class DocumentWriter {
         if (await this.upload(link, folderId, item)) summary.documentsUploaded += 1;
         else summary.failed += 1;
       } catch (error) {
+        if (error instanceof LeaseLostError) {
+          // Refused by the fence before it was sent: not an attempt. Only an attempt this call started is put back;
+          // one left in flight by an earlier (maybe killed) host stays so, and is looked for before any new POST.
+          if (this.fresh(item).requestId !== item.requestId) this.ctx.store.outbox.releaseRefused(item.id);
+          throw error;
+        }
         // A file whose bytes disagreed with Case Status's size or SHA-256 on every download of this run (each
         // a fresh, complete download) is described wrongly, not cut short. It used to be retried every 30 s
         // forever without ever being listed (attempts only count sends, and it was never sent): now it is listed
@@ -206,7 +214,8 @@ export class DocumentWriter {
       try {
         return await downloadToTemp(this.ctx.caseStatus, doc, this.ctx.settings.tempDir);
       } catch (error) {
-        const retryable = error instanceof ContentMismatchError || !(error instanceof ApiError) || isUnknownOutcome(error);
+        const retryable =
+          !(error instanceof LeaseLostError) && (error instanceof ContentMismatchError || !(error instanceof ApiError) || isUnknownOutcome(error));
         if (!retryable || attempt >= DOWNLOAD_TRIES) throw error;
         this.ctx.log.warn('Document download failed; trying again', { documentId: doc.id, error: errorText(error) });
         await sleep(250 * attempt);

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { MatterLink, MemoThreadPart, OutboxItem } from '../../store/index.js';
 import type { CsMessage } from '../casestatus/types.js';
+import { LeaseLostError } from '../coordination/write-fence.js';
 import { ApiError } from '../http/api-error.js';
 import { listAll } from '../smokeball/reads.js';
 import type { SbAccepted, SbMemo, SbMemoInput } from '../smokeball/types.js';
@@ -121,6 +122,14 @@ export class MemoWriter {
       try {
         sentMemoId = await this.send(link.matterId, memoId, body, requestId);
       } catch (error) {
+        if (error instanceof LeaseLostError) {
+          // The fence refused the send: nothing went out, so this is no attempt and there is nothing to read back.
+          store.transaction(() => {
+            store.writeback.clearMemoWrite(requestId);
+            for (const item of planItems) store.outbox.releaseRefused(item.id);
+          });
+          throw error;
+        }
         if (isUnknownOutcome(error)) {
           log.warn('Memo write outcome unknown; reading it back', { threadId, part: plan.part, error: errorText(error) });
           const landed = await this.resolve(write, link, planItems, summary);

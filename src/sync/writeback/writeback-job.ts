@@ -14,6 +14,7 @@ import PQueue from 'p-queue';
 import type { OutboxItem, StateStore, MatterLink } from '../../store/index.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import type { CsDocument, CsMessage, CsPage } from '../casestatus/types.js';
+import { LeaseLostError } from '../coordination/write-fence.js';
 import { silentLogger, type Logger } from '../ports.js';
 import type { SmokeballClient } from '../smokeball/client.js';
 import {
@@ -159,7 +160,9 @@ export class WritebackJob {
     const summary = emptySummary();
     const { log } = this.ctx;
     await this.removeStaleStaging();
-    // Feeds first; if Case Status is unreachable, what is already queued is still written.
+    // Feeds first; if Case Status is unreachable, what is already queued is still written. A refusal of the write
+    // fence (the lease lapsed, or another install is the host) stops the run instead: nothing can be sent, and
+    // writing on as if the feed were read would let a caller take "nothing pending" for "all written".
     for (const [name, feed] of [
       ['messages', () => this.drainMessages()],
       ['documents', () => this.drainDocuments()],
@@ -167,6 +170,7 @@ export class WritebackJob {
       try {
         await feed();
       } catch (error) {
+        if (error instanceof LeaseLostError) return this.refused(summary, started, error);
         log.warn(`Reading the Case Status ${name} feed failed; it is read again next run`, { error: errorText(error) });
       }
     }
@@ -174,12 +178,26 @@ export class WritebackJob {
     // failed memo side ended the run while documents were still being written, and the next run (a poke half a
     // second later) made a matter's CaseStatus folder a second time (the full soak, after its disk-full episode).
     const sides = await Promise.allSettled([this.writeMemos(summary), this.writeDocuments(summary)]);
-    const failed = sides.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const failures = sides.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    const failed = failures.find((e) => !(e instanceof LeaseLostError));
+    if (failed) throw failed;
+    if (failures.length > 0) return this.refused(summary, started, failures[0]);
     summary.durationMs = performance.now() - started;
     this.lastRun = new Date().toISOString();
     this.deps.store.checkpoints.set(LAST_RUN, this.lastRun);
     log.info('Write-back run finished', { ...summary });
+    return summary;
+  }
+
+  /**
+   * The fence refused a request: the run ends here, and says so (a refusal is not an item's failure, and what
+   * was not done waits for the next run on the host). Not an error of the job: this install may simply not be
+   * the host any more.
+   */
+  private refused(summary: WritebackSummary, started: number, error: unknown): WritebackSummary {
+    summary.leaseRefused = true;
+    summary.durationMs = performance.now() - started;
+    this.ctx.log.warn('Write-back run stopped: this PC may not send now', { error: errorText(error) });
     return summary;
   }
 
@@ -294,6 +312,7 @@ export class WritebackJob {
       try {
         await this.memos.writeThread(first.threadId, link, items, summary);
       } catch (error) {
+        if (error instanceof LeaseLostError) throw error; // refused before sending: not a failure of these messages
         this.ctx.log.error('Writing a memo thread failed', { threadId: first.threadId, error: errorText(error) });
         summary.failed += items.length;
         this.failUnexpected(items, 'message_failed', error);
@@ -320,6 +339,7 @@ export class WritebackJob {
       try {
         await this.documents.writeMatter(link, items, summary);
       } catch (error) {
+        if (error instanceof LeaseLostError) throw error; // refused before sending: not a failure of these documents
         this.ctx.log.error('Uploading a matter’s documents failed', { matterId: link.matterId, error: errorText(error) });
         summary.failed += items.length;
         this.failUnexpected(items, 'document_failed', error);
