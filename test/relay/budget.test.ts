@@ -47,9 +47,15 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('partner budget on %s', (kind
     const a = await relay.admin.createFirm({ name: 'A' });
     const b = await relay.admin.createFirm({ name: 'B' });
     // A alone holds every slot; B waits until A's next renewal gives some back.
-    expect((await renew(relay.url, a.token, busy(1))).body).toMatchObject({ mode: 'shared', ratePerSecond: 1, concurrency: 5 });
+    const first = (await renew(relay.url, a.token, busy(1))).body as unknown as Shared;
+    expect(first).toMatchObject({ mode: 'shared', ratePerSecond: 1, concurrency: 5 });
     expect((await renew(relay.url, b.token, busy(5))).body).toMatchObject({ ratePerSecond: 0, renewInMs: 250 });
-    const ga = (await renew(relay.url, a.token, busy(1))).body as unknown as Shared;
+    // A's next renewal shrinks its concurrency, but A may use its old grant until it applied the new one: B
+    // still waits, and A is asked back soon to acknowledge it.
+    const shrunk = (await renew(relay.url, a.token, { ...busy(1), appliedGrantSeq: first.grantSeq })).body as unknown as Shared;
+    expect(shrunk.renewInMs).toBe(250);
+    expect((await renew(relay.url, b.token, busy(5))).body).toMatchObject({ ratePerSecond: 0 });
+    const ga = (await renew(relay.url, a.token, { ...busy(1), appliedGrantSeq: shrunk.grantSeq })).body as unknown as Shared;
     const gb = (await renew(relay.url, b.token, busy(5))).body as unknown as Shared;
     expect(ga).toMatchObject({ mode: 'shared', ratePerSecond: 1, expiresAt: clock + 3_000 });
     // Max-min: A asked for 1 of the 4.5 grantable; B gets the rest.

@@ -3,15 +3,16 @@ import { jainIndex } from '../../src/shared/budget/allocator.js';
 import { DEFAULT_BUDGET_POLICY, decideBudgetRenew, emptyBudgetDoc, type BudgetConfig } from '../../src/shared/budget/rules.js';
 import { PacingGate } from '../../src/sync/pacing/gate.js';
 import { LeaseBucket } from '../../src/sync/pacing/lease-bucket.js';
-import { RateLeaseFollower, type BudgetRenewer, type BudgetRenewRequest } from '../../src/sync/pacing/rate-lease.js';
+import { RateLeaseFollower, type BudgetGrant, type BudgetRenewer, type BudgetRenewRequest } from '../../src/sync/pacing/rate-lease.js';
 
 /** The relay's budget decisions in-process (the HTTP route is tested in test/relay/budget.test.ts). */
 function budget(config: BudgetConfig) {
   let doc = emptyBudgetDoc();
   let down = false;
-  const renewals: Array<{ firm: string; req: BudgetRenewRequest }> = [];
+  const renewals: Array<{ firm: string; req: BudgetRenewRequest; grant?: BudgetGrant }> = [];
   return {
     renewals,
+    doc: () => doc,
     setDown(v: boolean) {
       down = v;
     },
@@ -19,9 +20,9 @@ function budget(config: BudgetConfig) {
       return {
         async renew(req) {
           if (down) throw new Error('relay unreachable');
-          renewals.push({ firm, req });
           const d = decideBudgetRenew(doc, firm, req, Date.now(), config, DEFAULT_BUDGET_POLICY);
           doc = d.doc;
+          renewals.push({ firm, req, grant: d.result });
           return d.result;
         },
       };
@@ -74,6 +75,35 @@ describe('rate lease follower', () => {
     expect(b.renewals.some((r) => r.req.demand.bulk > 0)).toBe(true);
     expect(b.renewals.filter((r) => r.firm === 'a').at(-1)?.req.demand).toEqual({ realtime: 0, bulk: 0 });
     expect(jainIndex([perHost.get('a')!, perHost.get('b')!])).toBe(1);
+  });
+
+  it('acknowledges each grant it applied, and its idle answer at once, so the relay frees its share', async () => {
+    const b = budget({ mode: 'shared', ratePerSecond: 5, concurrency: 5 });
+    const gate = gateOf('a');
+    const follower = new RateLeaseFollower({ gate, client: b.client('a') });
+    follower.start();
+    for (let i = 0; i < 3; i++) await gate.run(async () => undefined, { idempotent: true });
+    // Bounded by the mechanism: the idle renewal and its acknowledgement follow the last call at once.
+    const started = Date.now();
+    const acknowledgedIdle = (): boolean => {
+      const last = b.renewals.at(-1);
+      const before = b.renewals.at(-2);
+      return !!last && !!before && last.req.demand.bulk === 0 && before.req.demand.bulk === 0 && b.doc().hosts.a === undefined;
+    };
+    while (!acknowledgedIdle()) {
+      if (Date.now() - started > 20_000) throw new Error(`no acknowledged idle answer: ${JSON.stringify(b.renewals.map((r) => r.req))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await follower.stop();
+    gate.dispose();
+    expect(b.renewals[0]!.req.appliedGrantSeq).toBeUndefined();
+    for (let i = 1; i < b.renewals.length; i++) {
+      const previous = b.renewals[i - 1]!.grant;
+      expect(b.renewals[i]!.req.appliedGrantSeq).toBe(previous?.mode === 'shared' ? previous.grantSeq : undefined);
+    }
+    // The busy host held a share; once idle and acknowledged it holds nothing and asks no more.
+    expect(b.renewals.some((r) => r.grant?.mode === 'shared' && r.grant.ratePerSecond > 0)).toBe(true);
+    expect(Object.keys(b.doc().hosts)).toEqual([]);
   });
 
   it('a host that loses the relay falls to the floor the relay gave, not the full budget', async () => {

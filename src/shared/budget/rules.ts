@@ -53,6 +53,21 @@ export interface BudgetHost {
   ratePerSecond: number;
   concurrency: number;
   expiresAt: number;
+  /**
+   * Grants this host may still be applying: answered, unexpired, and not superseded by a newer grant the host
+   * said it applied (`appliedGrantSeq`). A shrunk grant only takes effect at the host a round trip after the
+   * relay decided it; until the host acknowledges it (or the old grant expires) the host counts at the largest
+   * of these, so the difference is not lent to another host while both could use it.
+   */
+  unacked?: GrantInForce[];
+}
+
+/** A grant as handed to a host: its number (for the host's acknowledgement), rate, concurrency and expiry. */
+export interface GrantInForce {
+  seq: number;
+  ratePerSecond: number;
+  concurrency: number;
+  expiresAt: number;
 }
 
 /** The partner budget as stored: one document for the whole relay, read and replaced under one lock. */
@@ -66,6 +81,8 @@ export interface BudgetDoc {
    * milliseconds of the relay's CPU and of lock time.
    */
   idle?: Record<string, number>;
+  /** The number of the last grant answered (grants are numbered across the relay, so a number is never reused). */
+  seq?: number;
 }
 
 export function emptyBudgetDoc(): BudgetDoc {
@@ -82,6 +99,19 @@ export class BudgetRequestError extends Error {
 
 const live = (h: BudgetHost, now: number): boolean => h.expiresAt > now && h.ratePerSecond > 0;
 const wants = (h: BudgetHost): boolean => h.demand.realtime + h.demand.bulk > 0;
+/** The grants a host may still apply at `now` (see BudgetHost.unacked). */
+const inForce = (h: BudgetHost, now: number): GrantInForce[] =>
+  (h.unacked ?? []).filter((g) => g.expiresAt > now && (g.ratePerSecond > 0 || g.concurrency > 0));
+/** What a host may be using now: its current grant or an older one it has not yet acknowledged replacing. */
+const usable = (h: BudgetHost, now: number): { rate: number; concurrency: number } => {
+  let rate = live(h, now) ? h.ratePerSecond : 0;
+  let concurrency = live(h, now) ? h.concurrency : 0;
+  for (const g of inForce(h, now)) {
+    rate = Math.max(rate, g.ratePerSecond);
+    concurrency = Math.max(concurrency, g.concurrency);
+  }
+  return { rate, concurrency };
+};
 
 /**
  * Decides one host's renewal. Invariants, whatever the order of renewals (tested in test/shared/budget):
@@ -108,11 +138,20 @@ export function decideBudgetRenew(
   for (const [id, lastAskAt] of Object.entries(doc.idle ?? {})) if (now - lastAskAt <= policy.knownHostMs) idle[id] = lastAskAt;
   const hosts: Record<string, BudgetHost> = {};
   for (const [id, h] of Object.entries(doc.hosts)) {
-    if (now - h.lastAskAt > policy.knownHostMs && !live(h, now)) continue;
-    if (!live(h, now) && !wants(h)) idle[id] = Math.max(idle[id] ?? h.lastAskAt, h.lastAskAt);
-    else hosts[id] = live(h, now) ? { ...h } : { ...h, ratePerSecond: 0, concurrency: 0, slotStart: null };
+    const owed = inForce(h, now);
+    if (now - h.lastAskAt > policy.knownHostMs && !live(h, now) && owed.length === 0) continue;
+    if (!live(h, now) && !wants(h) && owed.length === 0) idle[id] = Math.max(idle[id] ?? h.lastAskAt, h.lastAskAt);
+    else {
+      const kept = live(h, now) ? { ...h } : { ...h, ratePerSecond: 0, concurrency: 0, slotStart: null };
+      if (owed.length > 0) kept.unacked = owed;
+      else delete kept.unacked;
+      hosts[id] = kept;
+    }
   }
   delete idle[firmId];
+  // The host says which grant it applied: the ones before it are no longer in force there.
+  const acked = req.appliedGrantSeq;
+  const unacked = (hosts[firmId]?.unacked ?? []).filter((g) => acked === undefined || g.seq >= acked);
   const clamp = (v: number): number => Math.min(policy.maxHostRatePerSecond, Math.max(0, v));
   const before = hosts[firmId];
   const me: BudgetHost = {
@@ -126,22 +165,32 @@ export function decideBudgetRenew(
     concurrency: before?.concurrency ?? 0,
     expiresAt: before?.expiresAt ?? 0,
   };
+  if (unacked.length > 0) me.unacked = unacked;
   hosts[firmId] = me;
   const known = Object.keys(hosts).length + Object.keys(idle).length;
   const floor = Math.min(policy.maxFloorRatePerSecond, (policy.reserveShare * config.ratePerSecond) / known);
-  const answer = (rate: number, concurrency: number, renewInMs: number): { doc: BudgetDoc; result: BudgetGrant } => ({
-    doc: { hosts, idle },
-    result: {
-      mode: 'shared',
-      ratePerSecond: rate,
-      concurrency,
-      expiresAt: me.expiresAt,
-      ttlMs: policy.grantTtlMs,
-      serverTime: now,
-      renewInMs,
-      floorRatePerSecond: floor,
-    },
-  });
+  const seq = (doc.seq ?? 0) + 1;
+  const answer = (rate: number, concurrency: number, renewInMs: number): { doc: BudgetDoc; result: BudgetGrant } => {
+    if (rate > 0 || concurrency > 0) me.unacked = [...(me.unacked ?? []), { seq, ratePerSecond: rate, concurrency, expiresAt: me.expiresAt }];
+    // Shrunk below what the host may still be using: ask for its acknowledgement soon, so the difference can
+    // be lent to others sooner than the old grant's expiry.
+    const shrunk = (me.unacked ?? []).some((g) => g.seq < seq && (g.ratePerSecond > rate + 1e-9 || g.concurrency > concurrency));
+    const idleNow = !wants(me);
+    return {
+      doc: { hosts, idle, seq },
+      result: {
+        mode: 'shared',
+        ratePerSecond: rate,
+        concurrency,
+        expiresAt: me.expiresAt,
+        ttlMs: policy.grantTtlMs,
+        serverTime: now,
+        renewInMs: shrunk && !idleNow ? Math.min(renewInMs, policy.waitRenewMs) : renewInMs,
+        floorRatePerSecond: floor,
+        grantSeq: seq,
+      },
+    };
+  };
   const giveUp = (): void => {
     me.ratePerSecond = 0;
     me.concurrency = 0;
@@ -152,8 +201,11 @@ export function decideBudgetRenew(
   if (!wants(me)) {
     giveUp();
     me.waitingSince = null;
-    delete hosts[firmId];
-    idle[firmId] = now;
+    // Idle, but an older grant may still be in use until the host reads this answer: keep counting it.
+    if (inForce(me, now).length === 0) {
+      delete hosts[firmId];
+      idle[firmId] = now;
+    }
     return answer(0, 0, policy.renewMs);
   }
   me.waitingSince ??= me.slotStart === null ? now : null;
@@ -193,11 +245,13 @@ export function decideBudgetRenew(
   let heldRate = 0;
   let heldConcurrency = 0;
   for (const [id, h] of Object.entries(hosts)) {
-    if (id === firmId || !live(h, now)) continue;
-    heldRate += h.ratePerSecond;
-    heldConcurrency += h.concurrency;
+    if (id === firmId) continue;
+    const { rate, concurrency } = usable(h, now);
+    heldRate += rate;
+    heldConcurrency += concurrency;
   }
-  // Only what is free now: the others shrink to their fair share at their own next renewal.
+  // Only what is free now: the others shrink to their fair share at their own next renewal, and what they gave
+  // up is free once they acknowledged the smaller grant (or the larger one expired).
   const rate = Math.min(fair.get(firmId) ?? 0, Math.max(0, capacity - heldRate));
   const concurrency = Math.min(fairConcurrency, Math.max(0, config.concurrency - heldConcurrency));
   if (rate < 1e-6 || concurrency < 1) {
@@ -255,6 +309,9 @@ export function parseBudgetRenew(body: unknown): BudgetRenewRequest {
   const d = b.demand;
   if (typeof d !== 'object' || d === null) throw new BudgetRequestError('demand must be {realtime, bulk} in requests per second');
   const demand = d as Record<string, unknown>;
+  const applied = b.appliedGrantSeq;
+  if (applied !== undefined && (typeof applied !== 'number' || !Number.isSafeInteger(applied) || applied < 0))
+    throw new BudgetRequestError('appliedGrantSeq must be a non-negative integer (the grantSeq of the grant in force)');
   const queueDepth = b.queueDepth;
   if (typeof queueDepth !== 'number' || !Number.isSafeInteger(queueDepth) || queueDepth < 0)
     throw new BudgetRequestError('queueDepth must be a non-negative integer');
@@ -262,5 +319,6 @@ export function parseBudgetRenew(body: unknown): BudgetRenewRequest {
     demand: { realtime: rate(demand.realtime, 'demand.realtime'), bulk: rate(demand.bulk, 'demand.bulk') },
     usedPerSecond: rate(b.usedPerSecond, 'usedPerSecond'),
     queueDepth,
+    ...(applied === undefined ? {} : { appliedGrantSeq: applied }),
   };
 }

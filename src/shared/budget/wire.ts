@@ -11,6 +11,11 @@ export interface BudgetRenewRequest {
   usedPerSecond: number;
   /** Smokeball requests queued at the host's pacing gate. */
   queueDepth: number;
+  /**
+   * The `grantSeq` of the grant the host applied last (absent before its first grant, and from hosts older than
+   * the acknowledgement): until then the relay counts the host at its older, larger grants.
+   */
+  appliedGrantSeq?: number;
 }
 
 export type BudgetGrant =
@@ -29,4 +34,6 @@ export type BudgetGrant =
       renewInMs: number;
       /** What this host may use once its grant lapsed without a renewal (relay unreachable). */
       floorRatePerSecond: number;
+      /** This grant's number: the host sends it back as `appliedGrantSeq` once it applied it. */
+      grantSeq: number;
     };

@@ -72,6 +72,10 @@ export class RateLeaseFollower {
   private sentIdle = false;
   private modeNow: 'unknown' | 'per-firm' | 'shared' = 'unknown';
   private floor: number;
+  /** The relay's number of the grant applied last: sent back so the relay stops counting older, larger ones. */
+  private appliedGrantSeq: number | undefined;
+  /** Whether the lease applied last gave a rate (the relay counts it until this host acknowledges a newer one). */
+  private leaseHeld = false;
   private readonly now: () => number;
   private readonly log: Logger;
 
@@ -136,7 +140,13 @@ export class RateLeaseFollower {
     const sentAt = this.now();
     let grant: BudgetGrant;
     try {
-      grant = await this.options.client.renew({ demand, usedPerSecond: snap.recentRatePerSecond, queueDepth: snap.pending });
+      const applied = this.appliedGrantSeq;
+      grant = await this.options.client.renew({
+        demand,
+        usedPerSecond: snap.recentRatePerSecond,
+        queueDepth: snap.pending,
+        ...(applied === undefined ? {} : { appliedGrantSeq: applied }),
+      });
     } catch (err) {
       this.log.warn('Smokeball budget renewal failed', { error: (err as Error).message });
       if (busy || this.modeNow === 'unknown') this.schedule(this.options.retryMs ?? 1_000);
@@ -146,6 +156,8 @@ export class RateLeaseFollower {
       if (this.modeNow !== 'per-firm') this.log.info('Smokeball budget: per firm (this firm paces at its own rate)');
       this.modeNow = 'per-firm';
       gate.setRateLease(undefined);
+      this.appliedGrantSeq = undefined;
+      this.leaseHeld = false;
       this.schedule(this.options.perFirmRecheckMs ?? 5 * 60_000);
       return;
     }
@@ -154,7 +166,15 @@ export class RateLeaseFollower {
     // Trusted from the send of the renewal, never longer than the relay keeps it.
     const validUntil = sentAt + Math.min(grant.ttlMs, grant.expiresAt - grant.serverTime);
     gate.setRateLease({ ratePerSecond: grant.ratePerSecond, concurrency: grant.concurrency, validUntil, floorRatePerSecond: grant.floorRatePerSecond });
-    this.sentIdle = !busy;
+    // Acknowledged with the next renewal (a relay from before grant numbers sends none: it is not asked for).
+    this.appliedGrantSeq = Number.isSafeInteger(grant.grantSeq) ? grant.grantSeq : undefined;
+    const hadLease = this.leaseHeld;
+    this.leaseHeld = grant.ratePerSecond > 0 || grant.concurrency > 0;
+    // Gone idle while holding a lease: acknowledge the idle answer at once, so the relay can lend the share
+    // now rather than when the old lease expires. One extra renewal per busy → idle change, none while idle.
+    const ackIdle = !busy && hadLease && this.appliedGrantSeq !== undefined;
+    this.sentIdle = !busy && !ackIdle;
     if (busy || gate.demand().realtime + gate.demand().bulk > 0) this.schedule(grant.renewInMs);
+    else if (ackIdle) this.schedule(0);
   }
 }
