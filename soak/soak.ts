@@ -112,6 +112,8 @@ const handOvers: Array<{
   takeOverSeconds: number | null;
   backAsStandbySeconds: number | null;
 }> = [];
+/** What the soak, playing staff, answered when the app asked a person (see answerMassClosure). */
+const staffAnswers: { massClosureConfirmed: number | null; massClosureRefused: string | null } = { massClosureConfirmed: null, massClosureRefused: null };
 // Event-loop stalls of this process, which hosts the simulators: with the app's send trace they tell whether a 429
 // came from the app sending too fast or from requests bunched on arrival.
 const soakStalls = watchStalls();
@@ -313,6 +315,7 @@ async function soak(): Promise<number> {
   await w.smokeball.control.whenIdle();
   const host = await currentHost(LEASE_TTL_MS + 60_000);
   await nightlyReconcile(remoteOf(host));
+  await answerMassClosure(remoteOf(host), w, matterIds);
   const converged = await converge(w, matterIds);
   log(converged.ok ? `Converged ${(converged.ms / 1000).toFixed(0)} s after the reconcile` : 'Did not converge within the bound');
 
@@ -369,6 +372,7 @@ async function soak(): Promise<number> {
     ...reportHeader(),
     faults: counts,
     visible,
+    staffAnswers,
     peakRequestsPerSecond: rate.peakPerSecond,
     sends,
     handOvers,
@@ -791,6 +795,46 @@ async function nightlyReconcile(remote: AppRemote): Promise<AppRemote> {
   }
 }
 
+/**
+ * The reconcile asks a person before closing more than 10% of the cases (engine.ts closeMissing). The soak's own
+ * faults make that likely: its day closes a quarter of the firm's matters while it drops and holds back webhooks,
+ * so the real-time closures it missed all reach the nightly reconcile at once. Staff answer it as a person would:
+ * look each listed matter up in Smokeball and confirm only when every one of them really is closed there.
+ */
+async function answerMassClosure(remote: AppRemote, w: World, matterIds: string[]): Promise<AppRemote> {
+  const item = remote.latest?.attention.find((a) => a.kind === 'mass_closure_blocked');
+  if (!item) return remote;
+  const byNumber = new Map(matterIds.map((id) => [w.smokeball.control.matter(id).number, id]));
+  const listed = item.closureCases ?? [];
+  const stillOpen = listed.filter((c) => {
+    const id = byNumber.get(c.number);
+    const m = id === undefined ? undefined : w.smokeball.control.matter(id);
+    return !m || m.status === 'Open' || m.status === 'Pending';
+  });
+  if (listed.length === 0 || stillOpen.length > 0) {
+    staffAnswers.massClosureRefused = `${item.reason} Not confirmed: ${stillOpen.map((c) => c.number).join(', ') || 'no cases listed'} not closed in Smokeball`;
+    log(`  staff: ${staffAnswers.massClosureRefused}`);
+    return remote;
+  }
+  log(`  staff: ${item.reason} All ${listed.length} listed matters are closed in Smokeball: confirm`);
+  for (;;) {
+    await remote.waitFor((v) => !v.busy, 30 * 60_000, 'the app to be idle');
+    const before = remote.latest!.recentRuns[0]?.id ?? 0;
+    const r = await remote.invoke('confirmAttention', { id: item.id });
+    if (!r.confirmed) {
+      await sleep(2_000);
+      continue;
+    }
+    await remote.waitFor(
+      (v) => v.recentRuns.some((run) => run.id > before && run.kind === 'reconcile' && run.finishedAt !== null),
+      30 * 60_000,
+      'the confirmed reconcile to finish',
+    );
+    staffAnswers.massClosureConfirmed = listed.length;
+    return remote;
+  }
+}
+
 /** The write-back runs every 2 minutes on its own (and on events): wait until the checks pass, at most 10 minutes. */
 async function converge(w: World, matterIds: string[]): Promise<{ ok: boolean; ms: number }> {
   const from = Date.now();
@@ -829,7 +873,7 @@ function failuresWereVisible(): InvariantResult {
 }
 
 /** After the night, what is left for staff is only what a person must decide (mapping, missing phone numbers). */
-const LEFT_FOR_STAFF = new Set(['client_without_cell_phone', 'unmapped_stage', 'unmapped_practice_area', 'mass_closure_blocked']);
+const LEFT_FOR_STAFF = new Set(['client_without_cell_phone', 'unmapped_stage', 'unmapped_practice_area']);
 const unexplainedItems = (view: AppView) => view.attention.filter((a) => !LEFT_FOR_STAFF.has(a.kind));
 
 function noUnexplainedItems(view: AppView): InvariantResult {
@@ -968,6 +1012,10 @@ function printReport(report: { faults: Record<string, unknown>; invariants: Inva
       for (const line of r.before) log(`    ${line}`);
     }
   }
+  const answers = report.staffAnswers as typeof staffAnswers | undefined;
+  if (answers?.massClosureConfirmed != null)
+    log(`Staff confirmed a mass closure the reconcile asked about: ${answers.massClosureConfirmed} cases, each closed in Smokeball`);
+  if (answers?.massClosureRefused) log(`Staff refused a mass closure: ${answers.massClosureRefused}`);
   log('Invariants:');
   for (const r of report.invariants) log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}`);
   log(report.ok ? 'SOAK PASSED' : 'SOAK FAILED');
