@@ -4,18 +4,12 @@
  * bodyKb}. Prints one JSON line of counts when done.
  */
 import { connect, type Socket } from 'node:net';
-import type { CreatedFirm } from '../src/relay/index.js';
 import { msToTicks } from '../src/sim/common/ticks.js';
 import { signWebhook } from '../src/shared/smokeball-signature.js';
+// Type only: erased, so the child does not load the parent's module.
+import type { FloodChildArgs } from './noisy-neighbour.js';
 
-const { url, port, firm, clientId, runMs, bodyKb } = JSON.parse(process.argv[2]!) as {
-  url: string;
-  port: number;
-  firm: CreatedFirm;
-  clientId: string;
-  runMs: number;
-  bodyKb: number;
-};
+const { url, port, runMs, bodyKb, firm, clientId } = JSON.parse(process.argv[2]!) as FloodChildArgs;
 const stopAt = Date.now() + runMs;
 const counts = { flood2xx: 0, flood429: 0, floodReads429: 0, slowClosedByRelay: 0, floodCpuSeconds: 0 };
 const cpuAtStart = process.cpuUsage();

@@ -80,15 +80,18 @@ function signed(clientId: string, firm: CreatedFirm, requestId: string, payload:
   };
 }
 
-/** The flooding firm in a child process; resolves to its counts. */
-function runFloodChild(args: {
+/** What the flood child (bench/noisy-flood-child.ts) is given, as JSON in its first argument. */
+export interface FloodChildArgs {
   url: string;
   port: number;
   firm: CreatedFirm;
   clientId: string;
   runMs: number;
   bodyKb: number;
-}): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay' | 'floodCpuSeconds'>> {
+}
+
+/** The flooding firm in a child process; resolves to its counts. */
+function runFloodChild(args: FloodChildArgs): Promise<Pick<NoisyRun, 'flood2xx' | 'flood429' | 'floodReads429' | 'slowClosedByRelay' | 'floodCpuSeconds'>> {
   return new Promise((resolve, reject) => {
     // NOISY_FLOOD_NICE=19 runs the flood at the lowest CPU priority: a diagnostic of how much of the quiet firms'
     // latency is the flood process competing with the relay for the machine's cores, not the relay's own work.
