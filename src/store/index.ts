@@ -10,6 +10,7 @@ import { ActivityRepository } from './activity.js';
 import { WritebackRepository } from './writeback.js';
 import { HeldChangeRepository } from './held-changes.js';
 import { HistoryRepository } from './history.js';
+import { CaseSendRepository } from './case-sends.js';
 
 export type { MatterLink, ContactLink } from './links.js';
 export type { MemoThreadPart, DocumentLink } from './item-links.js';
@@ -18,6 +19,7 @@ export type { SyncRun, RunKind, RunOutcome } from './runs.js';
 export type { AttentionItem, AttentionKind } from './attention.js';
 export type { ActivityEntry } from './activity.js';
 export type { HeldChange, HeldKind, HeldReason } from './held-changes.js';
+export type { CaseSend } from './case-sends.js';
 export type { HistoryEntry, HistoryRecord, HistoryLimits } from './history.js';
 export { DEFAULT_HISTORY_LIMITS } from './history.js';
 export type { MemoEntryRow, PendingMemoWrite, FileNameClaim } from './writeback.js';
@@ -34,6 +36,7 @@ export class StateStore {
   readonly writeback: WritebackRepository;
   readonly held: HeldChangeRepository;
   readonly history: HistoryRepository;
+  readonly caseSends: CaseSendRepository;
 
   constructor(
     readonly db: SqliteDatabase,
@@ -49,6 +52,7 @@ export class StateStore {
     this.activity = new ActivityRepository(db, now);
     this.writeback = new WritebackRepository(db, now);
     this.held = new HeldChangeRepository(db);
+    this.caseSends = new CaseSendRepository(db, now, this.links);
   }
 
   /** Runs `fn` in one SQLite transaction (nested calls become savepoints). */

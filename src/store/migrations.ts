@@ -231,4 +231,16 @@ export const MIGRATIONS: readonly string[] = [
     updated_at  TEXT NOT NULL
   );
   `,
+  // 7: case writes in flight. A linked case's payload is recorded before the request that sends it and removed
+  // with the record of its answer, so a process that died in between (or a host that lost the lease) leaves a
+  // row: the next run takes it as possibly applied (src/store/case-sends.ts).
+  `
+  CREATE TABLE case_sends (
+    matter_id      TEXT PRIMARY KEY,
+    case_input     TEXT NOT NULL,      -- JSON: the payload sent
+    stage_id       TEXT,               -- the Smokeball stage it carries
+    stage_updated  TEXT,               -- that stage's lastUpdated (ticks)
+    sent_at        TEXT NOT NULL
+  );
+  `,
 ];

@@ -5,7 +5,8 @@ import type { HeldLease, LeaseClient } from './lease-client.js';
 /**
  * The state that makes writes exactly once, shared by every install of a firm through the relay's fenced
  * ledger: links (with the stage guard's ticks), checkpoints (feed cursors, relay cursor), the outbox, memo
- * threads/entries/writes, document links, file-name claims and the CaseStatus folder per matter.
+ * threads/entries/writes, document links, file-name claims, the CaseStatus folder per matter, case writes in
+ * flight (a take-over must not build on a payload older than the one Case Status shows) and held stage changes.
  *
  * - Capture: TEMP triggers (this connection only, no schema change) copy every change of those tables into
  *   a TEMP `ledger_changes` table, in the same transaction as the change.
@@ -30,6 +31,8 @@ export const REPLICATED_TABLES = [
   'memo_writes',
   'file_name_claims',
   'memo_texts_sent',
+  'case_sends',
+  'held_changes',
 ] as const;
 
 const APPEND_BATCH = 400;

@@ -1,4 +1,4 @@
-import type { HeldChange, StateStore, MatterLink } from '../../store/index.js';
+import type { CaseSend, HeldChange, StateStore, MatterLink } from '../../store/index.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import { CASE_STATUS_BATCH_LIMIT } from '../casestatus/client.js';
 import type { CsBatchItem, CsCaseInput, CsCaseResult, CsClientResult } from '../casestatus/types.js';
@@ -69,6 +69,9 @@ export class CaseWriter {
     const gate = stageGate && ((link: MatterLink, move: StageMove) => stageGate.stage(link, move, ctx.kind));
     const { writes } = decideCaseWrites(eligible, contacts, ref, this.config, this.store.links, ctx, refusedClients, gate);
     const batches = chunk(writes, CASE_STATUS_BATCH_LIMIT);
+    // A new case has no earlier payload a lost answer could leave stale: only updates of linked cases are in flight.
+    const updates = writes.filter((w) => w.link !== undefined);
+    this.store.caseSends.record(updates.map((w) => ({ matterId: w.matter.id, caseInput: w.input, stageId: w.stageId, stageUpdated: w.stageUpdated })));
     const results = await Promise.all(
       batches.map((batch) =>
         this.cs.upsertCases(
@@ -79,6 +82,7 @@ export class CaseWriter {
     );
     this.store.transaction(() => {
       results.forEach((batchResults, b) => this.recordCases(batches[b] as CaseWrite[], batchResults, contacts, ctx));
+      this.store.caseSends.settle(updates.map((w) => w.matter.id));
       commit();
     });
   }
@@ -212,10 +216,7 @@ export class CaseWriter {
       const changed = batch.filter((p) => p.fingerprint !== p.link.fingerprint);
       const results =
         changed.length > 0
-          ? await this.cs.upsertCases(
-              changed.map((p) => p.input),
-              this.priority,
-            )
+          ? await this.send(changed.map((p) => ({ matterId: p.link.matterId, caseInput: p.input, stageId: p.stageId, stageUpdated: p.stageUpdated })))
           : [];
       this.store.transaction(() => {
         // Unchanged payloads (e.g. two Smokeball stages mapped to one Case Status stage) still move the guard.
@@ -226,6 +227,7 @@ export class CaseWriter {
           const p = changed[r.index ?? i];
           if (p) this.recordStageResult(r, p, ctx, ctx.kind);
         });
+        this.store.caseSends.settle(changed.map((p) => p.link.matterId));
       });
     }
   }
@@ -243,11 +245,16 @@ export class CaseWriter {
       .filter((l) => !this.gate || (options.force ? this.gate.admit(l.matterId, 'close', true) : this.gate.close(l, ctx.kind) === 'send'))
       .map((l) => ({ link: l, input: { ...(l.caseInput as CsCaseInput), status: 'closed' as const } }));
     for (const batch of chunk(pending, CASE_STATUS_BATCH_LIMIT)) {
-      const results = await this.cs.upsertCases(
-        batch.map((p) => (options.notify === false ? { ...p.input, notifyClient: false } : p.input)),
-        this.priority,
+      const results = await this.send(
+        batch.map((p) => ({
+          matterId: p.link.matterId,
+          caseInput: options.notify === false ? { ...p.input, notifyClient: false } : p.input,
+          stageId: p.link.stageId,
+          stageUpdated: p.link.stageUpdated,
+        })),
       );
       this.store.transaction(() => {
+        this.store.caseSends.settle(batch.map((p) => p.link.matterId));
         results.forEach((r, i) => {
           const p = batch[r.index ?? i];
           if (!p) return;
@@ -299,7 +306,9 @@ export class CaseWriter {
         closures.push(link);
         continue;
       }
-      if (held.stageName === link.stageName) {
+      // Already applied, or overtaken by a newer stage (a hold recorded by a host that lost the lease meanwhile).
+      const overtaken = held.stageUpdated !== null && link.stageUpdated !== null && BigInt(held.stageUpdated) <= BigInt(link.stageUpdated);
+      if (held.stageName === link.stageName || overtaken) {
         this.store.held.remove(held.matterId);
         continue;
       }
@@ -310,11 +319,16 @@ export class CaseWriter {
       stages.push({ held, link, input: { ...(link.caseInput as CsCaseInput), stage: held.stageName } });
     }
     for (const batch of chunk(stages, CASE_STATUS_BATCH_LIMIT)) {
-      const results = await this.cs.upsertCases(
-        batch.map((p) => (options.notify ? p.input : { ...p.input, notifyClient: false })),
-        this.priority,
+      const results = await this.send(
+        batch.map((p) => ({
+          matterId: p.link.matterId,
+          caseInput: options.notify ? p.input : { ...p.input, notifyClient: false },
+          stageId: p.held.stageId,
+          stageUpdated: p.held.stageUpdated,
+        })),
       );
       this.store.transaction(() => {
+        this.store.caseSends.settle(batch.map((p) => p.link.matterId));
         results.forEach((r, i) => {
           const p = batch[r.index ?? i];
           if (!p) return;
@@ -327,6 +341,18 @@ export class CaseWriter {
       await this.closeCases(closures, ctx, 'held closure sent', { force: true, notify: options.notify, cause });
       for (const l of closures) if (this.store.links.matter(l.matterId)?.status === 'Closed') this.store.held.remove(l.matterId);
     }
+  }
+
+  /**
+   * Sends one batch of updates of linked cases, each recorded as in flight first (src/store/case-sends.ts); the
+   * caller settles them in the transaction that records the answers.
+   */
+  private async send(updates: CaseSend[]): Promise<CsBatchItem<CsCaseResult>[]> {
+    this.store.caseSends.record(updates);
+    return this.cs.upsertCases(
+      updates.map((u) => u.caseInput as CsCaseInput),
+      this.priority,
+    );
   }
 
   /**

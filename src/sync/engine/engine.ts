@@ -501,6 +501,9 @@ export class SyncEngine {
     const ticker = setInterval(() => this.tick(ctx), 500);
     const sentBefore = smokeball.gate.metrics.sent;
     try {
+      // Case writes an earlier process or run sent without recording the answer: taken as possibly applied.
+      const interrupted = store.caseSends.resolveInterrupted();
+      if (interrupted > 0) this.log.warn('Case writes of an interrupted run taken as possibly applied', { cases: interrupted });
       const ref = await this.referenceData(kind === 'initial' || kind === 'reconcile');
       this.status.update({ phase, message: kind === 'initial' ? 'Importing matters…' : 'Syncing…' });
       await body(ctx, ref);

@@ -4,13 +4,16 @@ import { startRelayServer, type RelayServer } from '../../../src/relay/index.js'
 import { connectToWorld } from '../../../src/testbed/world.js';
 import { createFirmCoordinator, LeaseLostError, type FirmCoordinator, type SyncRole } from '../../../src/sync/coordination/index.js';
 import { WritebackJob } from '../../../src/sync/writeback/index.js';
+import { SyncEngine } from '../../../src/sync/engine/engine.js';
+import type { CaseStatusClient } from '../../../src/sync/casestatus/client.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { setupWorld, TEST_RATE, TEST_SETTINGS, type Harness } from '../writeback/helpers.js';
 
 /**
  * A host that lost the lease writes nothing: by its own clocks when it is cut off from the relay (an asleep
  * or partitioned laptop), and by the relay's refusal of its ledger append when its clock cannot be trusted.
- * Evidence: the Smokeball simulator's request log.
+ * Evidence: the Smokeball simulator's request log. And a take-over never builds on a record older than what the
+ * old host wrote: a case write it sent but did not record is in the shared ledger before the request left.
  */
 const TTL_MS = 3_000;
 
@@ -166,5 +169,54 @@ describe('write fence', () => {
     expect(() => a.coordinator.keeper.check()).toThrow(LeaseLostError);
     expect(await a.job.run()).toMatchObject({ memosCreated: 0, memosUpdated: 0, documentsUploaded: 0 });
     expect(writes(h)).toBe(writesBefore);
+  }, 120_000);
+});
+
+describe('take-over after a case write that was sent but not recorded', () => {
+  it('the new host never sends the case back to the stage before that write', async () => {
+    h = await setupWorld(12);
+    h.stack.close();
+    relay = await startRelayServer({ storage: 'sqlite::memory:', smokeballClientId: h.world.smokeball.options.clientId, lease: { ttlMs: TTL_MS } });
+    const firm = await relay.admin.createFirm({ name: 'Acme Law' });
+    const a = await install('FRONTDESK-PC', relay.url, firm.token);
+    await until(() => a.role().kind === 'host', 'host');
+    expect((await a.stack.engine.initialImport()).outcome).toBe('succeeded');
+
+    const world = h.world;
+    const link = [...a.stack.store.links.allMatters()].find((l) => l.status !== 'Closed' && l.stageId && l.stageName)!;
+    const matter = world.smokeball.control.matter(link.matterId);
+    const stages = world.firm.stageSets.find((s) => s.id === world.firm.stageSetByMatterType[matter.matterTypeId])!.stages;
+    const target = stages.find((s) => !s.isDeleted && s.name !== link.stageName && s.name !== 'Awaiting Lien Resolution')!;
+    const changes = () => world.caseStatus.control.stageChanges().filter((c) => c.caseExternalId === link.matterId);
+    const before = changes().length;
+
+    // The host sends the new stage; Case Status applies it; the host dies before it records the answer.
+    world.smokeball.control.changeMatterStage(link.matterId, target.id);
+    const dying = new Proxy(a.stack.caseStatus, {
+      get(t, prop, receiver) {
+        if (prop !== 'upsertCases') return Reflect.get(t, prop, receiver) as unknown;
+        return async (...args: Parameters<CaseStatusClient['upsertCases']>) => {
+          await t.upsertCases(...args);
+          throw new Error('SIGKILL before the answer was recorded');
+        };
+      },
+    });
+    const run = await new SyncEngine({ smokeball: a.stack.smokeball, caseStatus: dying, store: a.stack.store }).refresh({ stageMatterIds: [link.matterId] });
+    expect(run.outcome).toBe('failed');
+    expect(world.caseStatus.control.cases().get(link.matterId)!.stage).toBe(target.name);
+    await a.coordinator.stop({ release: false }); // dead: it neither renews nor releases
+
+    const b = await install('PARALEGAL-PC', relay.url, firm.token);
+    await until(() => b.role().kind === 'host', 'take-over');
+    // The matter closes in Smokeball; the new host closes its case.
+    world.smokeball.control.closeMatter(link.matterId);
+    expect((await b.stack.engine.refreshMatters([link.matterId])).outcome).toBe('succeeded');
+    const now = world.caseStatus.control.cases().get(link.matterId)!;
+    expect([now.status, now.stage]).toEqual(['closed', target.name]);
+    expect(
+      changes()
+        .slice(before)
+        .map((c) => c.to),
+    ).toEqual([target.name]);
   }, 120_000);
 });
