@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { openStateStore, type StateStore } from '../store/index.js';
+import { withLocalState } from './local-state.js';
 import { describeHistoryEntry, historyCauseLabel, type HistoryEntryView, type HistoryMatterView } from '../contract/history.js';
 import { terminalSafe } from '../shared/terminal-text.js';
 
@@ -45,13 +43,11 @@ export function pickMatter(query: string, matches: HistoryMatterView[]): History
 
 /** The history of one matter, found by number, title or client name, from the state folder. */
 export function printHistory(dataDir: string, query: string): number {
-  const path = join(dataDir, 'sync.sqlite');
-  if (!existsSync(path)) {
+  const missing = () => {
     process.stderr.write(`No sync state in ${dataDir}: nothing has synced, so there is no history.\n`);
     return 1;
-  }
-  const store: StateStore = openStateStore(path);
-  try {
+  };
+  return withLocalState(dataDir, missing, (store) => {
     const matches = store.history.search(query, 50);
     const write = (lines: string[], to: NodeJS.WriteStream = process.stdout) => to.write(`${terminalSafe(lines.join('\n'))}\n`);
     if (matches.length === 0) {
@@ -75,7 +71,5 @@ export function printHistory(dataDir: string, query: string): number {
     // Names and reasons come from firms, clients and Case Status: no control sequences reach the terminal.
     write(lines);
     return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
