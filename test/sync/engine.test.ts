@@ -175,6 +175,22 @@ describe('sync engine against the simulators', () => {
     for (const l of toClose) expect(world.caseStatus.control.cases().get(l.matterId)!.status).toBe('closed');
   });
 
+  it('drops the mass-closure question once real time has closed every case it listed', async () => {
+    const { world, stack } = await setup(120, {}, { sync: { massChangeLimit: 1_000 } });
+    await stack.engine.initialImport();
+    const toClose = [...stack.store.links.allMatters()].slice(0, 20);
+    for (const l of toClose) world.smokeball.control.closeMatter(l.matterId);
+    await world.smokeball.control.whenIdle();
+    expect((await stack.engine.reconcile()).counts.casesClosed).toBe(0);
+    expect(stack.store.attention.open('mass_closure_blocked')).toHaveLength(1);
+    // Real time closes all but one: the question still stands for that one.
+    await stack.engine.refreshMatters(toClose.slice(1).map((l) => l.matterId));
+    expect(stack.store.attention.open('mass_closure_blocked')).toHaveLength(1);
+    await stack.engine.refreshMatters([toClose[0]!.matterId]);
+    expect(stack.store.attention.open('mass_closure_blocked')).toHaveLength(0);
+    for (const l of toClose) expect(world.caseStatus.control.cases().get(l.matterId)!.status).toBe('closed');
+  });
+
   it('refreshes an expired token once for all in-flight calls and carries on', async () => {
     const { world, stack } = await setup(1200, { smokeball: { faults: { latencyMs: 40, latencyJitterMs: 10 } } });
     const run = stack.engine.initialImport();

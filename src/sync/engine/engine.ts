@@ -220,6 +220,22 @@ export class SyncEngine {
    * The mass-change guard's question, as one item needing attention (so one notification, and Confirm in the
    * window like a blocked mass closure): kept in step with the changes that wait for a person.
    */
+  /**
+   * The nightly reconcile's mass-closure question is moot once every case it listed is closed (real time saw the
+   * closures one by one meanwhile): it goes, rather than asking staff to confirm closing closed cases until the
+   * next night. A list cut at its cap is never the whole question, so that one stays for the reconcile to decide.
+   */
+  private settleMassClosureQuestion(): void {
+    const { store } = this.deps;
+    const item = store.attention.open('mass_closure_blocked', 1)[0];
+    if (!item) return;
+    const details = item.details as { candidates?: number; cases?: Array<{ matterId: string }> };
+    const listed = details.cases ?? [];
+    if (listed.length === 0 || (details.candidates ?? Number.POSITIVE_INFINITY) > listed.length) return;
+    const allClosed = listed.every((c) => store.links.matter(c.matterId)?.status === 'Closed');
+    if (allClosed) store.attention.resolve('mass_closure_blocked', item.subjectId);
+  }
+
   private syncHeldAttention(): void {
     const { store } = this.deps;
     this.gate.trim();
@@ -508,6 +524,7 @@ export class SyncEngine {
       this.status.update({ phase, message: kind === 'initial' ? 'Importing matters…' : 'Syncing…' });
       await body(ctx, ref);
       this.syncHeldAttention();
+      this.settleMassClosureQuestion();
       // Retention and the table cap of the matter history, once per run (the per-matter cap applies on write).
       store.history.prune({ retentionDays: this.config.historyRetentionDays, maxRows: DEFAULT_HISTORY_LIMITS.maxRows });
       const outcome = ctx.counts.failed > 0 ? 'partial' : 'succeeded';
