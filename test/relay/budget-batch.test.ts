@@ -22,7 +22,10 @@ afterAll(async () => {
   await storages.cleanup();
 });
 
-/** The real adapter, counting its transactions; `onStart` runs as a transaction begins (it is then in flight). */
+/**
+ * The real adapter, counting its transactions. `onStart` runs once, as a transaction has begun: on PostgreSQL
+ * it is then in flight; SQLite's runs synchronously, so there it is already over.
+ */
 class CountingDatabase implements SqlDatabase {
   transactions = 0;
   onStart: (() => void) | undefined;
