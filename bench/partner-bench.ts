@@ -43,6 +43,7 @@ import { LeaseClient } from '../src/sync/coordination/lease-client.js';
 import { LeaseKeeper } from '../src/sync/coordination/lease-keeper.js';
 import { PacingGate, type FailureClass } from '../src/sync/pacing/gate.js';
 import { RateLeaseFollower, RelayBudgetClient, type BudgetRenewer } from '../src/sync/pacing/rate-lease.js';
+import pgClient from 'pg';
 import { startPgCluster, type PgCluster } from '../test/relay/pg-harness.js';
 
 const { values } = parseArgs({
@@ -201,6 +202,7 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   const cpu0 = process.cpuUsage();
   const load0 = loadavg()[0]!;
   const before = partner.bucket.stats();
+  const budgetWrites0 = kind === 'postgres' ? await budgetRowWrites(storage) : 0;
   const jobs: Array<Promise<void>> = [];
   const realtime: Array<{ at: number; latency: number; gateWait: number }> = [];
   const importSpans: Array<{ matters: number; requests: number; start: number; end: number }> = [];
@@ -333,6 +335,13 @@ async function runOne(kind: 'sqlite' | 'postgres', pg: () => Promise<PgCluster>)
   await new Promise<void>((r) => partner.server.close(() => r()));
   partner.server.closeAllConnections();
   for (const r of relays) await r.close();
+  if (kind === 'postgres') {
+    // Read after the relays closed: their connections' statistics are flushed when they end.
+    const holds = (await budgetRowWrites(storage)) - budgetWrites0;
+    console.log(
+      `budget row lock holds (its writes, from PostgreSQL's statistics): ${holds} for ${renewals.length} renewals, ${(renewals.length / Math.max(1, holds)).toFixed(1)} renewals per hold`,
+    );
+  }
   rmSync(dir, { recursive: true, force: true });
 
   return throttled === 0 && peak <= RATE + BURST && jain >= 0.95 && p95(during) < 10_000 && failed.length === 0 && importSpans.length === IMPORTS.length;
@@ -347,6 +356,21 @@ try {
 }
 console.log(ok ? '\nAll targets met.' : '\nA target was missed.');
 process.exit(ok ? 0 : 1);
+
+/**
+ * Writes of the budget row since the database started: one per lock hold that decided something (a batch of
+ * renewals), so the renewals per hold show how much the relay's batching gathers.
+ */
+async function budgetRowWrites(url: string): Promise<number> {
+  const client = new pgClient.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(`SELECT n_tup_upd::text AS n FROM pg_stat_user_tables WHERE relname = 'relay_budget'`);
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
 
 /** Counts the rate-lease renewals and their round trips (what the relay and the event loop cost a host). */
 function timed(client: BudgetRenewer, roundTrips: number[]): BudgetRenewer {
