@@ -39,6 +39,7 @@ const UNIT = [
   'test/sync/preview-rules.test.ts',
   'test/sync/rate-lease.test.ts',
   'test/sync/realtime/router.test.ts',
+  'test/sync/writeback/clock.test.ts',
   'test/sync/writeback/file-names.test.ts',
   'test/sync/writeback/memo-text.test.ts',
   'test/sync/writeback/storage-error.test.ts',

@@ -3,7 +3,7 @@
  * realistic latency, Smokeball at its documented 5 requests/second). For 1, 2 and 3 installs started at once
  * it prints duplicates (memo entries, files, CaseStatus folders), 429s, the peak Smokeball API requests in any
  * 1-second window, and how many API arrivals a token bucket of Smokeball's rate and burst would refuse (the
- * soak's judgement, soak/send-analysis.ts); then, with two installs, SIGKILLs the host --kills times and
+ * soak's judgement, src/testbed/send-analysis.ts); then, with two installs, SIGKILLs the host --kills times and
  * prints the hand-over time (kill → another install holds the lease and has adopted the shared ledger), p50
  * and max. Exits non-zero when a duplicate or a 429 appears, the bucket would refuse an arrival, or the max
  * hand-over exceeds TTL + 15 s. The rate is judged on the bucket, as Smokeball applies it: a peak of up to
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { startRelayServer, type RelayServer } from '../src/relay/index.js';
 import { startWorld, type World } from '../src/testbed/world.js';
 import { simulatorChildEnv } from '../test/sync/fixtures/child-env.js';
-import { bucketRefusals } from '../soak/send-analysis.js';
+import { bucketRefusals } from '../src/testbed/send-analysis.js';
 
 const { values } = parseArgs({
   options: {

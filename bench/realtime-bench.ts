@@ -27,6 +27,7 @@ import { startRelayServer } from '../src/relay/index.js';
 import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/testbed/world.js';
 import { RealtimeSync } from '../src/sync/realtime/index.js';
 import { sleep } from '../src/shared/async.js';
+import { clockWithWallTime } from '../src/shared/clock.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -263,7 +264,11 @@ async function main(): Promise<void> {
   const world = await startWorld({ matters: MATTERS, seed: SEED });
   // The engine's clock: real time plus what the hold phase moves it on by.
   let clockOffsetMs = 0;
-  const stack = await connectToWorld(world, { dataDir, now: () => Date.now() + clockOffsetMs, sync: { stageHoldMinutes: 0, massChangeLimit: 1_000_000 } });
+  const stack = await connectToWorld(world, {
+    dataDir,
+    clock: clockWithWallTime(() => Date.now() + clockOffsetMs),
+    sync: { stageHoldMinutes: 0, massChangeLimit: 1_000_000 },
+  });
   const relay = await startRelayServer({ storage: 'sqlite::memory:', smokeballClientId: world.smokeball.options.clientId });
   let rt: RealtimeSync | undefined;
   try {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '../src/shared/async.js';
-import { AppRemote } from './app-remote.js';
+import { AppRemote } from '../src/testbed/app-remote.js';
 
 /**
  * One install of the app as staff run it without Electron: `npm run serve` on its own state folder, its secrets in

@@ -21,8 +21,8 @@ import { startRelayServer, type RelayServer } from '../src/relay/index.js';
 import { createRng, pick, type Rng } from '../src/sim/common/random.js';
 import { startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../src/testbed/world.js';
 import { AppProcess } from './app-process.js';
-import type { AppRemote } from './app-remote.js';
-import { judgeHostSends, type AppStart, type HostSends } from './host-sends.js';
+import type { AppRemote } from '../src/testbed/app-remote.js';
+import { judgeHostSends, type AppStart, type HostSends } from '../src/testbed/host-sends.js';
 import { summarizeView, ViewTrail } from './view-summary.js';
 import {
   casesMatchSmokeball,
@@ -33,7 +33,7 @@ import {
   withinRateLimit,
   type InvariantResult,
 } from './invariants.js';
-import { analyseSends, judgeRateLimit, readTrace, watchStalls } from './send-analysis.js';
+import { analyseSends, judgeRateLimit, readTrace, watchStalls } from '../src/testbed/send-analysis.js';
 import { sleep } from '../src/shared/async.js';
 
 const { values } = parseArgs({

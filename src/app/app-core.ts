@@ -127,6 +127,7 @@ export class AppCore {
       leaseAllowed: () => this.setup.runsAllowed,
       onSignedIn: (accessToken) => void this.setup.afterSignIn(accessToken).then(changed),
       logger: this.log,
+      clock: this.clock,
       plan: deps.plan,
       realtimeOptions: deps.realtimeOptions,
       grantWatchMs: deps.grantWatchMs,

@@ -24,6 +24,7 @@ import { startLoopbackSignIn, type PendingSignIn } from './sign-in.js';
 import { connectionSettingsOf, engineConfigOf } from './stack-settings.js';
 import { storageProblemOf, type StorageProblem } from './storage-problem.js';
 import { SyncRoleController, type SyncRoleDeps } from './sync-role.js';
+import type { Clock } from './ports.js';
 
 /** What the connection manager tells the rest of the core. */
 export interface ConnectionEvents {
@@ -71,6 +72,8 @@ export interface ConnectionManagerDeps {
   publishStatus?: () => unknown;
   /** A standby pressed Sync now. */
   onSyncRequested?: () => void;
+  /** The app's clock, passed to the sync stack, real time and the lease keeper (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -218,6 +221,7 @@ export class ConnectionManager {
             onHost: () => void this.becameHost(),
             onNotHost: () => void this.stopRealtime().then(() => this.deps.events.changed()),
             changed: () => this.deps.events.changed(),
+            clock: this.deps.clock,
           });
       stack = await createSyncStack({
         fence: role?.fence,
@@ -227,6 +231,7 @@ export class ConnectionManager {
         secrets: this.deps.secrets,
         logger: this.deps.logger,
         plan: this.deps.plan,
+        clock: this.deps.clock,
       });
       this.problem = null;
     } catch (error) {
@@ -338,6 +343,7 @@ export class ConnectionManager {
       writeback: stack.writeback,
       logger: this.deps.logger,
       options: this.deps.realtimeOptions,
+      clock: this.deps.clock,
     });
     realtime.on('change', () => this.deps.events.changed());
     this.realtime = realtime;

@@ -13,19 +13,5 @@ export interface AppNotification {
   kind: 'attention' | 'sync_finished' | 'sync_failed' | 'sign_in_needed' | 'writeback_summary';
 }
 
-/** Clock and timers, injected so the scheduler can be tested with a fake clock. */
-export interface Clock {
-  now(): Date;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => new Date(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+/** Clock and timers, injected so the scheduler can be tested with a fake clock (the same type `src/sync` takes). */
+export { systemClock, type Clock } from '../shared/clock.js';

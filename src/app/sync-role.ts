@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Settings } from '../contract/settings.js';
 import type { SyncHostView } from '../contract/view.js';
+import type { Clock } from './ports.js';
 import {
   createFirmCoordinator,
   MissingSecretError,
@@ -35,6 +36,8 @@ export interface SyncRoleDeps {
   /** Published at every renewal for the standbys. */
   publishStatus(): unknown;
   changed(): void;
+  /** The app's clock: the lease keeper times the lease by its monotonic reading. */
+  clock?: Clock;
 }
 
 /**
@@ -83,6 +86,7 @@ export class SyncRoleController {
       publishStatus: () => deps.publishStatus(),
       onSyncRequested: () => deps.onSyncRequested?.(),
       onRole: (role) => ref.controller?.changeRole(role),
+      clock: deps.clock,
     });
     ref.controller = new SyncRoleController(coordinator, by, deps, identity);
     return ref.controller;

@@ -12,6 +12,7 @@ import { SmokeballClient } from './smokeball/client.js';
 import { TokenManager } from './smokeball/oauth.js';
 import { WritebackJob } from './writeback/index.js';
 import { ensurePrivateDir } from '../shared/private-files.js';
+import type { Clock } from '../shared/clock.js';
 
 export interface ConnectionSettings {
   smokeball: { apiUrl: string; authUrl: string; clientId: string; ratePerSecond: number; burst: number };
@@ -58,8 +59,8 @@ export async function createSyncStack(options: {
   plan?: ReadPlan;
   /** The firm's sync lease (src/sync/coordination); none: this process is the firm's only install. */
   fence?: WriteFence;
-  /** The stage-change hold's clock (ms); tests pass a fake one. */
-  now?: () => number;
+  /** The engine's and the write-back's clock (the app's); default: the system clock. Tests pass a fake one. */
+  clock?: Clock;
 }): Promise<SyncStack> {
   const { connections, secrets } = options;
   const sbKey = await secrets.get(SECRET_KEYS.smokeballApiKey);
@@ -69,7 +70,9 @@ export async function createSyncStack(options: {
   const clientSecret = await secrets.get(SECRET_KEYS.smokeballClientSecret);
 
   ensurePrivateDir(options.dataDir);
-  const store = openStateStore(join(options.dataDir, 'sync.sqlite'));
+  const clock = options.clock;
+  // The store stamps what it writes with the same clock the engine and the write-back compare against.
+  const store = openStateStore(join(options.dataDir, 'sync.sqlite'), clock && (() => clock.now()));
   const smokeballGate = new PacingGate({
     name: 'smokeball',
     ratePerSecond: connections.smokeball.ratePerSecond,
@@ -87,8 +90,15 @@ export async function createSyncStack(options: {
   const tokens = new TokenManager({ authUrl: connections.smokeball.authUrl, clientId: connections.smokeball.clientId, clientSecret }, secrets);
   const smokeball = new SmokeballClient({ apiUrl: connections.smokeball.apiUrl, apiKey: sbKey, tokens, gate: smokeballGate });
   const caseStatus = new CaseStatusClient({ apiUrl: connections.caseStatus.apiUrl, apiKey: csKey, gate: caseStatusGate });
-  const engine = new SyncEngine({ smokeball, caseStatus, store, config: options.sync, logger: options.logger, plan: options.plan, now: options.now });
-  const writeback = new WritebackJob({ smokeball, caseStatus, store, logger: options.logger, tempDir: join(options.dataDir, 'upload-staging') });
+  const engine = new SyncEngine({ smokeball, caseStatus, store, config: options.sync, logger: options.logger, plan: options.plan, clock: options.clock });
+  const writeback = new WritebackJob({
+    smokeball,
+    caseStatus,
+    store,
+    logger: options.logger,
+    tempDir: join(options.dataDir, 'upload-staging'),
+    clock: options.clock,
+  });
   return {
     engine,
     writeback,

@@ -22,6 +22,7 @@ import {
 } from '../sync/index.js';
 import type { WriteFence } from '../sync/index.js';
 import { CASE_STATUS_PACE } from '../contract/settings.js';
+import type { Clock } from '../shared/clock.js';
 
 /**
  * A seeded firm with both simulators running: what the demo, the integration tests and the benchmarks
@@ -96,7 +97,7 @@ export async function connectToWorld(
     sync?: Partial<SyncConfig>;
     secrets?: SecretStore;
     fence?: WriteFence;
-    now?: () => number;
+    clock?: Clock;
   } = {},
 ): Promise<SyncStack & { secrets: SecretStore; dataDir: string }> {
   const secrets = options.secrets ?? new MemorySecretStore();
@@ -113,7 +114,7 @@ export async function connectToWorld(
     },
     caseStatus: { apiUrl: world.caseStatus.url, ...CASE_STATUS_PACE },
   };
-  const stack = await createSyncStack({ dataDir, connections, secrets, sync: options.sync, plan: options.plan, fence: options.fence, now: options.now });
+  const stack = await createSyncStack({ dataDir, connections, secrets, sync: options.sync, plan: options.plan, fence: options.fence, clock: options.clock });
   if (!(await stack.tokens.hasTokens())) {
     await signInWithPkce({ authUrl: connections.smokeball.authUrl, clientId: connections.smokeball.clientId }, stack.tokens);
   }

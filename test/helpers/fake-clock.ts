@@ -9,6 +9,7 @@ export class FakeClock implements Clock {
   private t: number;
   private nextId = 1;
   private timers: Array<{ id: number; at: number; fn: () => void }> = [];
+  private sleptMs = 0;
   maxDelayMs = 0;
 
   constructor(start: Date) {
@@ -16,6 +17,10 @@ export class FakeClock implements Clock {
   }
   now(): Date {
     return new Date(this.t);
+  }
+  /** Moves with `now`, except across a `sleep`: a suspended machine's monotonic time stands still. */
+  monotonicMs(): number {
+    return this.t - this.sleptMs;
   }
   setTimeout(fn: () => void, ms: number): unknown {
     this.maxDelayMs = Math.max(this.maxDelayMs, ms);
@@ -43,6 +48,7 @@ export class FakeClock implements Clock {
   }
   sleep(ms: number): void {
     this.t += ms;
+    this.sleptMs += ms;
     for (const timer of this.timers) timer.at += ms;
   }
 }

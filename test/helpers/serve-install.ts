@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The window's contract over the headless host's WebSocket: the soak's client, which listens before the socket opens.
-import { AppRemote as AppWindow } from '../../soak/app-remote.js';
+import { AppRemote as AppWindow } from '../../src/testbed/app-remote.js';
 import type { AppView } from '../../src/contract/view.js';
 import { ensureRendererBuilt } from '../../src/host/renderer-build.js';
 import { tempDir } from './tmp.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { judgeHostSends, type AppStart } from '../../soak/host-sends.js';
+import { judgeHostSends, type AppStart } from '../../src/testbed/host-sends.js';
 
-/** The soak's check that only the sync host spends the firm's Smokeball budget (soak/host-sends.ts). */
+/** The soak's check that only the sync host spends the firm's Smokeball budget (src/testbed/host-sends.ts). */
 const SB = 'smokeball.test:1';
 const send = (created: number, method = 'GET', path = '/matters', host = SB) => ({ host, method, path, created });
 

@@ -6,6 +6,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { HeldReleaseTimer } from '../../src/app/held-release.js';
 import { silentLogger } from '../../src/sync/index.js';
+import { clockWithWallTime } from '../../src/shared/clock.js';
 
 /**
  * The stage-change hold and the mass-change guard against the simulators (real servers, real SQLite). Time is a
@@ -24,7 +25,7 @@ const used = new Set<string>();
 beforeAll(async () => {
   world = await startWorld({ matters: 420, seed: 11, smokeball: FAST, caseStatus: FAST });
   dir = tempDir('css-hold-');
-  stack = await connectToWorld(world, { dataDir: dir.dir, now });
+  stack = await connectToWorld(world, { dataDir: dir.dir, clock: clockWithWallTime(now) });
   const run = await stack.engine.initialImport();
   if (run.outcome !== 'succeeded') throw new Error(`import failed: ${run.error}`);
 }, 120_000);
@@ -37,7 +38,7 @@ afterAll(async () => {
 
 /** An engine on the same store and clients with its own trust settings (what a settings change rebuilds). */
 function engineWith(config: Partial<SyncConfig>, engineNow = now): SyncEngine {
-  return new SyncEngine({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config, now: engineNow });
+  return new SyncEngine({ smokeball: stack.smokeball, caseStatus: stack.caseStatus, store: stack.store, config, clock: clockWithWallTime(engineNow) });
 }
 
 function otherStages(matterId: string): Array<{ id: string; name: string }> {

@@ -6,6 +6,8 @@ export const POSTGRES_DIALECT: SqlDialect = {
   lockRow: new SqlText(' FOR UPDATE'),
   types: { text: 'text', bigint: 'bigint', json: 'jsonb' },
   readJson: (value) => value,
+  writeTime: (time) => time.toISOString(),
+  readTime: (value) => value as Date,
 };
 
 /** Runs `work` on one pooled connection between BEGIN and COMMIT; any throw rolls back and reaches the caller. */

@@ -1,10 +1,12 @@
 import pg from 'pg';
 import type { Logger } from '../../shared/logger.js';
-import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
+import type { InsertOutcome, NewEvent } from './port.js';
 import { UnknownFirmError } from './errors.js';
-import { budgetSchema, SqlBudget } from './budget.js';
-import { coordinationSchema, SqlCoordination } from './coordination.js';
+import { budgetSchema } from './budget.js';
+import { coordinationSchema } from './coordination.js';
 import { inPgTransaction, POSTGRES_DIALECT, PostgresDatabase } from './postgres-adapter.js';
+import { sql } from './sql-adapter.js';
+import { SqlRelayStorage } from './sql-storage.js';
 
 /** NOTIFY channel: the payload is the firm id, so other relay instances wake that firm's long polls. */
 export const EVENTS_CHANNEL = 'relay_events';
@@ -75,37 +77,16 @@ END
 $$;
 `;
 
-interface FirmRow {
-  id: string;
-  name: string;
-  token_hash: string;
-  smokeball_key: string;
-  case_status_secret: string;
-  created_at: Date;
-}
-
-interface EventRow {
-  seq: string;
-  source: EventSource;
-  type: string;
-  event_id: string;
-  request_id: string | null;
-  received_at: Date;
-  body: string;
-}
-
-const PURGE_BATCH = 5_000;
 const LISTEN_RETRY_MS = 1_000;
 
 /**
  * PostgreSQL storage: for several relay instances behind a load balancer. Sequence numbers are taken
  * under a row lock (see relay_insert_event), and LISTEN/NOTIFY tells every instance about every stored
- * event so long polls wake wherever they wait.
+ * event so long polls wake wherever they wait. Everything but the schema, the insert and LISTEN is the
+ * shared SQL logic (`sql-storage.ts`).
  */
-export class PostgresRelayStorage implements RelayStorage {
+export class PostgresRelayStorage extends SqlRelayStorage {
   readonly kind = 'postgres' as const;
-  readonly coordination: SqlCoordination;
-  readonly budget: SqlBudget;
   private readonly pool: pg.Pool;
   private listener: pg.Client | undefined;
   private readonly remoteListeners = new Set<(firmId: string) => void>();
@@ -117,11 +98,10 @@ export class PostgresRelayStorage implements RelayStorage {
     private readonly logger: Logger,
     poolSize: number,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize });
+    const pool = new pg.Pool({ connectionString: url, max: poolSize });
+    super(new PostgresDatabase(pool));
+    this.pool = pool;
     // An idle client that loses its connection emits here; without a handler the process would crash.
-    const sqlDb = new PostgresDatabase(this.pool);
-    this.coordination = new SqlCoordination(sqlDb);
-    this.budget = new SqlBudget(sqlDb);
     this.pool.on('error', (err) => this.logger.warn('relay postgres: idle connection error', { error: err.message }));
   }
 
@@ -186,119 +166,16 @@ export class PostgresRelayStorage implements RelayStorage {
     }, LISTEN_RETRY_MS);
   }
 
-  async createFirm(f: FirmRecord): Promise<void> {
-    await this.pool.query('INSERT INTO relay_firms(id, name, token_hash, smokeball_key, case_status_secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      f.id,
-      f.name,
-      f.tokenHash,
-      f.smokeballKey,
-      f.caseStatusSecret,
-      f.createdAt,
-    ]);
-  }
-
-  async firmById(firmId: string): Promise<FirmRecord | undefined> {
-    const { rows } = await this.pool.query<FirmRow>('SELECT * FROM relay_firms WHERE id = $1', [firmId]);
-    return rows[0] && toFirm(rows[0]);
-  }
-
-  async firmByTokenHash(tokenHash: string): Promise<FirmRecord | undefined> {
-    const { rows } = await this.pool.query<FirmRow>('SELECT * FROM relay_firms WHERE token_hash = $1', [tokenHash]);
-    return rows[0] && toFirm(rows[0]);
-  }
-
-  async setTokenHash(firmId: string, tokenHash: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('UPDATE relay_firms SET token_hash = $1 WHERE id = $2', [tokenHash, firmId]);
-    return rowCount === 1;
-  }
-
-  async listFirms(): Promise<FirmRecord[]> {
-    const { rows } = await this.pool.query<FirmRow>('SELECT * FROM relay_firms ORDER BY created_at, id');
-    return rows.map(toFirm);
-  }
-
-  async savePairingCode(code: { codeHash: string; firmId: string; expiresAt: Date }): Promise<void> {
-    await this.pool.query('DELETE FROM relay_pairing_codes WHERE expires_at <= now()');
-    await this.pool.query('INSERT INTO relay_pairing_codes(code_hash, firm_id, expires_at) VALUES ($1, $2, $3)', [code.codeHash, code.firmId, code.expiresAt]);
-  }
-
-  async takePairingCode(codeHash: string, now: Date): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ firm_id: string; expires_at: Date }>(
-      'DELETE FROM relay_pairing_codes WHERE code_hash = $1 RETURNING firm_id, expires_at',
-      [codeHash],
-    );
-    const row = rows[0];
-    return row && row.expires_at.getTime() > now.getTime() ? row.firm_id : undefined;
-  }
-
   async insertEvent(e: NewEvent): Promise<InsertOutcome> {
     try {
-      const { rows } = await this.pool.query<{ seq: string | null }>('SELECT relay_insert_event($1, $2, $3, $4, $5, $6, $7) AS seq', [
-        e.firmId,
-        e.source,
-        e.type,
-        e.eventId,
-        e.requestId,
-        e.receivedAt,
-        e.body,
-      ]);
-      const seq = rows[0]?.seq ?? null;
+      const [row] = await this.sqlDb.query<{ seq: string | null }>(
+        sql`SELECT relay_insert_event(${e.firmId}, ${e.source}, ${e.type}, ${e.eventId}, ${e.requestId}, ${e.receivedAt.toISOString()}, ${e.body}) AS seq`,
+      );
+      const seq = row?.seq ?? null;
       return seq === null ? { stored: false, reason: 'duplicate' } : { stored: true, seq: Number(seq) };
     } catch (err) {
       if ((err as { code?: string }).code === 'P0002') throw new UnknownFirmError(e.firmId);
       throw err;
-    }
-  }
-
-  async readEvents(firmId: string, afterSeq: number, limit: number, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
-    // The running total is over body_bytes only; bodies are fetched just for the rows under the cap.
-    const { rows } = await this.pool.query<EventRow>(
-      `WITH page AS (
-         SELECT seq, sum(body_bytes) OVER (ORDER BY seq) - body_bytes AS before FROM relay_events
-         WHERE firm_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)
-       SELECT e.seq, e.source, e.type, e.event_id, e.request_id, e.received_at, e.body
-       FROM page JOIN relay_events e ON e.firm_id = $1 AND e.seq = page.seq
-       WHERE page.before < $4 ORDER BY e.seq`,
-      [firmId, afterSeq, limit, maxBytes],
-    );
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      source: r.source,
-      type: r.type,
-      eventId: r.event_id,
-      requestId: r.request_id,
-      receivedAt: r.received_at,
-      body: r.body,
-    }));
-  }
-
-  async lastSeq(firmId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ last_seq: string }>('SELECT last_seq FROM relay_firms WHERE id = $1', [firmId]);
-    return Number(rows[0]?.last_seq ?? 0);
-  }
-
-  async firmUsage(firmId: string): Promise<FirmUsage> {
-    const { rows } = await this.pool.query<{ events: string; bytes: string; last_seq: string }>(
-      `SELECT (SELECT count(*) FROM relay_events WHERE firm_id = f.id) AS events,
-              (SELECT coalesce(sum(body_bytes), 0) FROM relay_events WHERE firm_id = f.id) AS bytes,
-              f.last_seq
-       FROM relay_firms f WHERE f.id = $1`,
-      [firmId],
-    );
-    const row = rows[0];
-    return row ? { events: Number(row.events), bytes: Number(row.bytes), lastSeq: Number(row.last_seq) } : { events: 0, bytes: 0, lastSeq: 0 };
-  }
-
-  async purgeReceivedBefore(cutoff: Date): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { rowCount } = await this.pool.query(
-        `DELETE FROM relay_events WHERE (firm_id, seq) IN (
-           SELECT firm_id, seq FROM relay_events WHERE received_at < $1 LIMIT ${PURGE_BATCH})`,
-        [cutoff],
-      );
-      total += rowCount ?? 0;
-      if ((rowCount ?? 0) < PURGE_BATCH) return total;
     }
   }
 
@@ -316,15 +193,4 @@ export class PostgresRelayStorage implements RelayStorage {
     await listener?.end().catch(() => undefined);
     await this.pool.end();
   }
-}
-
-function toFirm(row: FirmRow): FirmRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    smokeballKey: row.smokeball_key,
-    caseStatusSecret: row.case_status_secret,
-    createdAt: row.created_at,
-  };
 }

@@ -70,6 +70,10 @@ export interface SqlDialect {
   readonly types: { text: string; bigint: string; json: string };
   /** A JSON column as read: SQLite gives its text, PostgreSQL's jsonb arrives parsed. */
   readJson(value: unknown): unknown;
+  /** A point in time as a parameter: SQLite keeps epoch milliseconds (INTEGER), PostgreSQL a timestamptz. */
+  writeTime(time: Date): SqlParam;
+  /** A time column as read: SQLite gives epoch milliseconds, PostgreSQL's timestamptz arrives as a Date. */
+  readTime(value: unknown): Date;
 }
 
 export interface SqlDatabase {

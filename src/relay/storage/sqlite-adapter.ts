@@ -6,6 +6,8 @@ export const SQLITE_DIALECT: SqlDialect = {
   lockRow: new SqlText(''),
   types: { text: 'TEXT', bigint: 'INTEGER', json: 'TEXT' },
   readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+  writeTime: (time) => time.getTime(),
+  readTime: (value) => new Date(value as number),
 };
 
 /** The SQL adapter over better-sqlite3: one connection; an immediate transaction is the lock. */

@@ -26,7 +26,7 @@ export function createFirmCoordinator(
     relayToken: string;
     identity: InstallIdentity;
     logger?: Logger;
-  } & Pick<LeaseKeeperOptions, 'onRole' | 'onSyncRequested' | 'publishStatus' | 'standbyPollMs' | 'safetyMarginMs' | 'monotonicNow'>,
+  } & Pick<LeaseKeeperOptions, 'onRole' | 'onSyncRequested' | 'publishStatus' | 'standbyPollMs' | 'safetyMarginMs' | 'clock'>,
 ): FirmCoordinator {
   const client = new LeaseClient({ relayUrl: options.relayUrl, relayToken: options.relayToken });
   let replicator: LedgerReplicator | undefined;

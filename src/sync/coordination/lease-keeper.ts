@@ -3,6 +3,7 @@ import { silentLogger } from '../ports.js';
 import { LeaseCallError, type HeldLease, type InstallIdentity, type LeaseClient, type LeaseHolder } from './lease-client.js';
 import { failureReasonOf } from '../failure.js';
 import { LeaseLostError, type WriteFence } from './write-fence.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 
 /** What this install is right now. */
 export type SyncRole =
@@ -31,8 +32,11 @@ export interface LeaseKeeperOptions {
   standbyPollMs?: number;
   /** The lease is trusted this long less than the relay's TTL, measured from the renewal's send (default 15 s, at most TTL/4). */
   safetyMarginMs?: number;
-  /** Monotonic clock (ms). Sleep and wall-clock changes cannot extend a lease. */
-  monotonicNow?: () => number;
+  /**
+   * The lease is timed by the clock's monotonic reading (sleep and wall-clock changes cannot extend it); the
+   * wall time only says since when this install is the host. Default: the system clock.
+   */
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -58,10 +62,12 @@ export class LeaseKeeper implements WriteFence {
   /** The held lease was granted back to this install after a restart. */
   private resumed = false;
   private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly log: Logger;
 
   constructor(private readonly options: LeaseKeeperOptions) {
-    this.now = options.monotonicNow ?? (() => performance.now());
+    this.clock = options.clock ?? systemClock;
+    this.now = () => this.clock.monotonicMs();
     this.log = options.logger ?? silentLogger;
   }
 
@@ -231,7 +237,7 @@ export class LeaseKeeper implements WriteFence {
       return;
     }
     this.fenceOpen = true;
-    this.setRole({ kind: 'host', epoch: held.epoch, since: Date.now() });
+    this.setRole({ kind: 'host', epoch: held.epoch, since: this.clock.now().getTime() });
   }
 
   private async renew(): Promise<void> {

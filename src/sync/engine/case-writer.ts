@@ -100,7 +100,7 @@ export class CaseWriter {
         return;
       }
       this.store.attention.resolve('matter_failed', p.matter.id);
-      if (ctx.firstCaseAtMs === null) ctx.firstCaseAtMs = performance.now();
+      if (ctx.firstCaseAtMs === null) ctx.firstCaseAtMs = ctx.clock.monotonicMs();
       if (r.created) ctx.counts.casesCreated += 1;
       else if (r.changed) ctx.counts.casesUpdated += 1;
       else ctx.counts.casesUnchanged += 1;

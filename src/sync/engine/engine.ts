@@ -16,6 +16,7 @@ import { advanceCursors, applyChanges, CURSORS, runIncremental, sinceWithOverlap
 import { loadReferenceData } from './reference.js';
 import { RunContext } from './run-context.js';
 import { MASS_CHANGE_SUBJECT, StageGate } from './stage-gate.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 
 export interface SyncEngineDeps {
   smokeball: SmokeballClient;
@@ -24,8 +25,8 @@ export interface SyncEngineDeps {
   config?: Partial<SyncConfig>;
   logger?: Logger;
   plan?: ReadPlan;
-  /** The clock of the stage-change hold and the mass-change guard (ms); tests pass a fake one. */
-  now?: () => number;
+  /** Wall time (run times, the stage-change hold and the mass-change guard) and run durations; tests pass a fake one. */
+  clock?: Clock;
 }
 
 /** What a person chose for held changes: send them (past the guard), or apply them without texting the client. */
@@ -92,11 +93,13 @@ export class SyncEngine {
   private reference: { data: ReferenceData; loadedAt: number } | undefined;
   private readonly log: Logger;
   private readonly gate: StageGate;
+  private readonly clock: Clock;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.config = { ...DEFAULT_SYNC_CONFIG, ...deps.config };
     this.log = deps.logger ?? silentLogger;
-    this.gate = new StageGate(deps.store, this.config, deps.now ?? Date.now);
+    this.clock = deps.clock ?? systemClock;
+    this.gate = new StageGate(deps.store, this.config, () => this.clock.now().getTime());
     deps.store.runs.markInterrupted();
     const last = deps.store.runs.lastSucceeded();
     this.status.update({ lastSyncAt: last?.finishedAt ?? null, lastOutcome: last ? 'succeeded' : null, attentionCount: this.attentionCount() });
@@ -177,7 +180,7 @@ export class SyncEngine {
   /** True when a held stage change's hold has run out (on the engine's clock). */
   heldDue(): boolean {
     const next = this.nextHeldRelease();
-    return next !== null && next <= (this.deps.now ?? Date.now)();
+    return next !== null && next <= this.clock.now().getTime();
   }
 
   /** Sends the held stage changes whose hold has run out (the app calls it at `nextHeldRelease`). */
@@ -356,7 +359,7 @@ export class SyncEngine {
     else this.log.info('Full scan resumed from a checkpoint: closures wait for the next complete scan');
     store.transaction(() => {
       advanceCursors(store, ctx);
-      if (!store.checkpoints.get(INITIAL_DONE)) store.checkpoints.set(INITIAL_DONE, new Date().toISOString());
+      if (!store.checkpoints.get(INITIAL_DONE)) store.checkpoints.set(INITIAL_DONE, this.clock.now().toISOString());
     });
     this.recordProblems(ctx, complete);
   }
@@ -499,10 +502,10 @@ export class SyncEngine {
       runId = store.runs.start(kind);
     } catch (error) {
       // The state file cannot be written (disk full, file locked): nothing can be synced safely, say so.
-      return this.failed(new RunContext(0, kind), kind, error);
+      return this.failed(new RunContext(0, kind, this.clock), kind, error);
     }
-    const ctx = new RunContext(runId, kind);
-    const startedAt = new Date();
+    const ctx = new RunContext(runId, kind, this.clock);
+    const startedAt = this.clock.now();
     const phase: SyncStatus['phase'] = kind === 'initial' ? 'importing' : kind === 'reconcile' ? 'reconciling' : 'incremental';
     this.status.update({
       phase: 'preparing',
@@ -533,7 +536,7 @@ export class SyncEngine {
       this.status.update({
         phase: 'idle',
         message: outcome === 'succeeded' ? 'Up to date' : 'Synced with problems',
-        lastSyncAt: new Date().toISOString(),
+        lastSyncAt: this.clock.now().toISOString(),
         lastOutcome: outcome,
         failure: null,
         etaSeconds: null,
@@ -583,9 +586,9 @@ export class SyncEngine {
    * hour, so a stage change costs its own requests and not two more for reference data.
    */
   private async referenceData(fresh: boolean): Promise<ReferenceData> {
-    if (!fresh && this.reference && performance.now() - this.reference.loadedAt < REFERENCE_TTL_MS) return this.reference.data;
+    if (!fresh && this.reference && this.clock.monotonicMs() - this.reference.loadedAt < REFERENCE_TTL_MS) return this.reference.data;
     const data = await loadReferenceData(this.deps.smokeball, this.deps.caseStatus);
-    this.reference = { data, loadedAt: performance.now() };
+    this.reference = { data, loadedAt: this.clock.monotonicMs() };
     return data;
   }
 
@@ -596,7 +599,7 @@ export class SyncEngine {
       smokeballRequests: gate.sent,
       throttled: gate.throttled,
       counts: { ...ctx.counts },
-      etaSeconds: s.phase === 'importing' || s.phase === 'reconciling' ? estimateEta(ctx.startedAtMs, performance.now(), s.progress.matters) : null,
+      etaSeconds: s.phase === 'importing' || s.phase === 'reconciling' ? estimateEta(ctx.startedAtMs, this.clock.monotonicMs(), s.progress.matters) : null,
       // Cases handled so far (written, or found unchanged) out of the matters listed: what staff wait for.
       progress:
         ctx.kind === 'initial' || ctx.kind === 'reconcile'
@@ -617,7 +620,7 @@ export class SyncEngine {
       kind: ctx.kind,
       outcome,
       counts: { ...ctx.counts },
-      durationMs: performance.now() - ctx.startedAtMs,
+      durationMs: this.clock.monotonicMs() - ctx.startedAtMs,
       firstCaseMs: ctx.firstCaseAtMs === null ? null : ctx.firstCaseAtMs - ctx.startedAtMs,
       problems: [...ctx.problems.values()],
     };

@@ -113,7 +113,7 @@ export async function runFullScan(deps: FullSyncDeps, ref: ReferenceData, ctx: R
       if (persist) store.checkpoints.set(CHECKPOINT, { scope, total: page.size ?? 0, donePages: [...donePages] } satisfies ScanCheckpoint);
     });
     bumpMatters(status, page.value.length, totalMatters);
-    status.update((s) => ({ counts: { ...ctx.counts }, firstCaseAt: s.firstCaseAt ?? (ctx.firstCaseAtMs !== null ? new Date().toISOString() : null) }));
+    status.update((s) => ({ counts: { ...ctx.counts }, firstCaseAt: s.firstCaseAt ?? (ctx.firstCaseAtMs !== null ? ctx.clock.now().toISOString() : null) }));
   };
 
   // A page committed by an earlier process is skipped only while the matter count is unchanged: otherwise

@@ -2,12 +2,14 @@ import type { MappingProblem } from '../mapping.js';
 import { unreadableSubject } from '../smokeball/record-check.js';
 import type { RunKind } from '../../store/index.js';
 import { emptyCounts, type SyncCounts } from '../status.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 
 /** What one run accumulates: counts, problems seen (deduplicated), and the newest change seen per resource. */
 export class RunContext {
   readonly counts: SyncCounts = emptyCounts();
   readonly problems = new Map<string, MappingProblem>();
-  readonly startedAtMs = performance.now();
+  /** Monotonic (the clock's `monotonicMs`), like `firstCaseAtMs`: they time the run. */
+  readonly startedAtMs: number;
   firstCaseAtMs: number | null = null;
   maxMatterVersion: string | null = null;
   maxStageUpdated: string | null = null;
@@ -16,7 +18,10 @@ export class RunContext {
   constructor(
     readonly runId: number,
     readonly kind: RunKind,
-  ) {}
+    readonly clock: Clock = systemClock,
+  ) {
+    this.startedAtMs = clock.monotonicMs();
+  }
 
   addProblem(p: MappingProblem): void {
     const subject =

@@ -12,6 +12,7 @@ import { adoptRelay, HISTORY_LOST_REASON, isCursorAhead, RELAY_CURSOR, RELAY_FIR
 import { ensureWebhookSubscription } from './subscription.js';
 import { emptyMetrics, type RealtimeMetrics, type RealtimeStatus, type SubscriptionState } from './types.js';
 import { isAlreadyApplied } from './version-guard.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 
 export { RELAY_CURSOR } from './relay-position.js';
 
@@ -45,6 +46,8 @@ export interface RealtimeSyncDeps {
   writeback?: { poke(): void };
   logger?: Logger;
   options?: RealtimeOptions;
+  /** Wall time of the last event, the subscription check's age and how long the relay has been down; default: the system clock. */
+  clock?: Clock;
 }
 
 const DEFAULTS: Required<RealtimeOptions> = {
@@ -74,6 +77,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
   private readonly relay: RelayClient;
   private readonly options: Required<RealtimeOptions>;
   private readonly log: Logger;
+  private readonly clock: Clock;
   private readonly isOwn: (requestId: string) => boolean;
   private readonly coalescer = new Coalescer();
   private running = false;
@@ -92,11 +96,16 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
   /** The cursor was dropped (another relay, token or firm): catch up once the relay answers. */
   private catchUpPending = false;
 
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
+
   constructor(private readonly deps: RealtimeSyncDeps) {
     super();
     this.options = { ...DEFAULTS, ...stripUndefined(deps.options ?? {}) };
     this.relay = new RelayClient({ relayUrl: deps.relayUrl, relayToken: deps.relayToken });
     this.log = deps.logger ?? silentLogger;
+    this.clock = deps.clock ?? systemClock;
     this.isOwn = ownRequestIdCheck(deps.store);
   }
 
@@ -191,7 +200,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
   }
 
   private async checkSubscription(): Promise<SubscriptionState> {
-    this.lastSubscriptionCheck = Date.now();
+    this.lastSubscriptionCheck = this.nowMs();
     let firm;
     try {
       firm = await this.relay.firm(this.abort.signal);
@@ -255,13 +264,16 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
         }
         failures += 1;
         this.metrics.relayErrors += 1;
-        downSince ??= Date.now();
+        downSince ??= this.nowMs();
         this.relayDown(error, downSince);
         await sleep(backoffMs(failures, this.options.maxBackoffMs), this.abort.signal);
         continue;
       }
       if (failures > 0 || this.current.state !== 'live' || this.catchUpPending) this.relayBack(downSince);
-      else if (Date.now() - this.lastSubscriptionCheck >= (this.current.subscription === 'failed' ? SUBSCRIPTION_RETRY_MS : this.options.subscriptionCheckMs)) {
+      else if (
+        this.nowMs() - this.lastSubscriptionCheck >=
+        (this.current.subscription === 'failed' ? SUBSCRIPTION_RETRY_MS : this.options.subscriptionCheckMs)
+      ) {
         // A failed check (one 500 from Smokeball) is tried again within a minute, not at the next quiet check.
         void this.ensureSubscription();
       }
@@ -270,7 +282,7 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
       for (const raw of page.events) this.handle(raw);
       this.fetchedCursor = page.nextCursor;
       if (page.events.length > 0) {
-        this.update({ lastEventAt: new Date().toISOString() });
+        this.update({ lastEventAt: this.clock.now().toISOString() });
         this.wake.notify();
       }
       // An idle answer with backlog=true came back at once: give the applier a moment.
@@ -403,12 +415,12 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
       this.runFallback();
     }
     if (this.current.subscription === 'failed' || this.current.subscription === 'unknown') {
-      if (Date.now() - this.lastSubscriptionCheck >= SUBSCRIPTION_RETRY_MS || this.current.subscription === 'unknown') void this.ensureSubscription();
+      if (this.nowMs() - this.lastSubscriptionCheck >= SUBSCRIPTION_RETRY_MS || this.current.subscription === 'unknown') void this.ensureSubscription();
     }
   }
 
   private relayDown(error: unknown, downSince: number): void {
-    const forMs = Date.now() - downSince;
+    const forMs = this.nowMs() - downSince;
     const text = errorText(error);
     if (forMs < this.options.fallbackAfterMs) {
       this.update({ state: 'connecting', reason: `relay unreachable, retrying (${text})` });

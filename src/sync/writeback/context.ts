@@ -5,6 +5,7 @@ import { ApiError } from '../http/api-error.js';
 import type { Logger } from '../ports.js';
 import type { SmokeballClient } from '../smokeball/client.js';
 import type { ReadBackOptions } from './read-back.js';
+import type { Clock } from '../../shared/clock.js';
 
 export const KIND_MEMO_ENTRY = 'memo_entry';
 export const KIND_DOCUMENT = 'document_upload';
@@ -66,6 +67,8 @@ export interface WritebackContext {
   log: Logger;
   settings: WritebackSettings;
   caseUrl(matterId: string): Promise<string | null>;
+  /** Wall time of retries and waiting alerts, and run durations. Read-back's polling waits on real timers. */
+  clock: Clock;
 }
 
 /** An error whose outcome is unknown: the request may or may not have been applied (5xx, reset, timeout). */
@@ -108,7 +111,7 @@ export function recordFailure(
   const dead = permanent || current.attempts >= settings.maxAttempts;
   const delay = Math.min(3_600_000, settings.retryDelayMs * 2 ** Math.max(0, current.attempts - 1));
   store.transaction(() => {
-    store.outbox.markFailed(item.id, reason, dead ? null : new Date(Date.now() + delay), dead);
+    store.outbox.markFailed(item.id, reason, dead ? null : new Date(ctx.clock.now().getTime() + delay), dead);
     if (dead) store.attention.raise(attention, item.subjectId, reason, { ...details, attempts: current.attempts });
   });
   ctx.log.warn(dead ? 'Write-back item needs attention' : 'Write-back item failed; will retry', { kind: item.kind, subjectId: item.subjectId, reason });

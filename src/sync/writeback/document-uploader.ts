@@ -2,25 +2,19 @@
  * Moving a document's bytes without holding them in memory: Case Status content → a temp file (hashing and
  * counting as it streams), then the temp file → Smokeball's presigned upload URL.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../shared/private-files.js';
+import { streamToFile, type WrittenFile } from '../../shared/stream-to-file.js';
 import type { CaseStatusClient } from '../casestatus/client.js';
 import { oneShotAgent } from '../http/network.js';
 
-export interface DownloadedFile {
-  path: string;
-  sizeBytes: number;
-  sha256: string;
-  /** Hex MD5: S3 answers a PUT with it as the ETag, which proves the bytes arrived intact. */
-  md5: string;
-}
+/** A staged document; its MD5 is what S3 must answer the PUT with as the ETag, proving the bytes arrived intact. */
+export type DownloadedFile = WrittenFile;
 
 /** The bytes received are not the bytes Case Status described (a dropped connection, a changed file). */
 export class ContentMismatchError extends Error {
@@ -62,30 +56,17 @@ export async function downloadToTemp(
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   await chmod(dir, PRIVATE_DIR_MODE);
   const path = join(dir, `cs-${doc.id.replace(/[^A-Za-z0-9-]/g, '_').slice(0, 80)}-${randomBytes(4).toString('hex')}.part`);
-  const sha256 = createHash('sha256');
-  const md5 = createHash('md5');
-  let sizeBytes = 0;
-  const hasher = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      sha256.update(chunk);
-      md5.update(chunk);
-      sizeBytes += chunk.length;
-      // Stop early on a body longer than announced (never fill the disk with a runaway stream).
-      if (sizeBytes > doc.sizeBytes) done(new ContentMismatchError(`Case Status sent more than the ${doc.sizeBytes} bytes it announced`));
-      else done(null, chunk);
+  const { stream } = await caseStatus.documentContent(doc.id);
+  return streamToFile(stream, path, {
+    mode: PRIVATE_FILE_MODE,
+    // Stop early on a body longer than announced (never fill the disk with a runaway stream).
+    maxBytes: doc.sizeBytes,
+    tooLarge: () => new ContentMismatchError(`Case Status sent more than the ${doc.sizeBytes} bytes it announced`),
+    check: (got) => {
+      if (got.sizeBytes !== doc.sizeBytes) throw new ContentMismatchError(`received ${got.sizeBytes} of ${doc.sizeBytes} bytes`);
+      if (got.sha256 !== doc.sha256.toLowerCase()) throw new ContentMismatchError('the SHA-256 of the received bytes differs from Case Status’s');
     },
   });
-  try {
-    const { stream } = await caseStatus.documentContent(doc.id);
-    await pipeline(stream, hasher, createWriteStream(path, { mode: PRIVATE_FILE_MODE }));
-    const got = { path, sizeBytes, sha256: sha256.digest('hex'), md5: md5.digest('hex') };
-    if (got.sizeBytes !== doc.sizeBytes) throw new ContentMismatchError(`received ${got.sizeBytes} of ${doc.sizeBytes} bytes`);
-    if (got.sha256 !== doc.sha256.toLowerCase()) throw new ContentMismatchError('the SHA-256 of the received bytes differs from Case Status’s');
-    return got;
-  } catch (error) {
-    await unlink(path).catch(() => undefined);
-    throw error;
-  }
 }
 
 /** Parses the little S3 XML error document (Code, Message). */

@@ -268,7 +268,7 @@ export class DocumentWriter {
     let refreshes = 0;
     let failures = 0;
     for (;;) {
-      if (!info || (info.expiry && Date.parse(info.expiry) - Date.now() < EXPIRY_MARGIN_MS)) {
+      if (!info || (info.expiry && Date.parse(info.expiry) - this.ctx.clock.now().getTime() < EXPIRY_MARGIN_MS)) {
         info = await this.ctx.smokeball.get<SbUploadInfo>(`/matters/${encodeURIComponent(matterId)}/documents/files/${encodeURIComponent(fileId)}/upload`);
       }
       try {

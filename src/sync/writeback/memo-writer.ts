@@ -83,7 +83,7 @@ export class MemoWriter {
   private async memoContext(threadId: string, link: MatterLink, incoming: EntryPiece[]): Promise<(part: number) => MemoContext> {
     const caseUrl = await this.ctx.caseUrl(link.matterId);
     const first = [this.ctx.store.writeback.firstSortKey(threadId), ...incoming.map((e) => e.sortKey)].filter((k): k is string => !!k).sort()[0];
-    const startedAt = first?.split('|')[0] ?? new Date().toISOString();
+    const startedAt = first?.split('|')[0] ?? this.ctx.clock.now().toISOString();
     return (part) => ({ threadId, part, matterNumber: link.matterNumber, matterTitle: link.matterTitle, caseUrl, startedAt });
   }
 

@@ -36,6 +36,7 @@ import { MemoWriter } from './memo-writer.js';
 import { oneLine } from './memo-text.js';
 import { checkCaseLink } from './safe-url.js';
 import { DEFAULT_READ_BACK } from './read-back.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 
 export const MESSAGES_CURSOR = 'writeback.messages.cursor';
 export const DOCUMENTS_CURSOR = 'writeback.documents.cursor';
@@ -51,6 +52,8 @@ export interface WritebackJobDeps {
   settings?: Partial<Omit<WritebackSettings, 'tempDir'>>;
   /** Delay between a poke and the run it causes (pokes within it are coalesced). */
   pokeDelayMs?: number;
+  /** When items are due again and when waiting is too long; default: the system clock. */
+  clock?: Clock;
 }
 
 export interface WritebackStatus {
@@ -94,6 +97,7 @@ export class WritebackJob {
       log: deps.logger ?? silentLogger,
       settings,
       caseUrl: (matterId) => this.caseUrl(matterId),
+      clock: deps.clock ?? systemClock,
     };
     this.memos = new MemoWriter(this.ctx);
     this.documents = new DocumentWriter(this.ctx, new FolderFinder(this.ctx));
@@ -156,7 +160,7 @@ export class WritebackJob {
   }
 
   private async execute(): Promise<WritebackSummary> {
-    const started = performance.now();
+    const started = this.ctx.clock.monotonicMs();
     const summary = emptySummary();
     const { log } = this.ctx;
     await this.removeStaleStaging();
@@ -182,8 +186,8 @@ export class WritebackJob {
     const failed = failures.find((e) => !(e instanceof LeaseLostError));
     if (failed) throw failed;
     if (failures.length > 0) return this.refused(summary, started, failures[0]);
-    summary.durationMs = performance.now() - started;
-    this.lastRun = new Date().toISOString();
+    summary.durationMs = this.ctx.clock.monotonicMs() - started;
+    this.lastRun = this.ctx.clock.now().toISOString();
     this.deps.store.checkpoints.set(LAST_RUN, this.lastRun);
     log.info('Write-back run finished', { ...summary });
     return summary;
@@ -196,7 +200,7 @@ export class WritebackJob {
    */
   private refused(summary: WritebackSummary, started: number, error: unknown): WritebackSummary {
     summary.leaseRefused = true;
-    summary.durationMs = performance.now() - started;
+    summary.durationMs = this.ctx.clock.monotonicMs() - started;
     this.ctx.log.warn('Write-back run stopped: this PC may not send now', { error: errorText(error) });
     return summary;
   }
@@ -278,7 +282,7 @@ export class WritebackJob {
     const { store } = this.deps;
     const due: OutboxItem<P>[] = [];
     let later = 0;
-    const now = new Date().toISOString();
+    const now = this.ctx.clock.now().toISOString();
     for (let after = 0; ;) {
       const page = store.outbox.activeAfter<P>([kind], after, 1000);
       if (page.length === 0) break;
@@ -357,7 +361,7 @@ export class WritebackJob {
       if (!fresh || fresh.state === 'done' || fresh.state === 'dead') continue;
       const dead = fresh.attempts >= this.ctx.settings.maxAttempts;
       store.transaction(() => {
-        store.outbox.markFailed(item.id, errorText(error), dead ? null : new Date(Date.now() + this.ctx.settings.retryDelayMs), dead);
+        store.outbox.markFailed(item.id, errorText(error), dead ? null : new Date(this.ctx.clock.now().getTime() + this.ctx.settings.retryDelayMs), dead);
         if (dead) store.attention.raise(kind, item.subjectId, `Not written to Smokeball: ${errorText(error)}`, {});
       });
     }
@@ -371,7 +375,7 @@ export class WritebackJob {
    */
   private flagLongWait(caseExternalId: string, items: OutboxItem[]): void {
     const oldest = Math.min(...items.map((i) => Date.parse(i.createdAt)));
-    if (Date.now() - oldest < this.ctx.settings.waitingAlertMs) return;
+    if (this.ctx.clock.now().getTime() - oldest < this.ctx.settings.waitingAlertMs) return;
     const { store } = this.deps;
     const waiting = store.outbox
       .activeAfter(WRITEBACK_KINDS, 0, 10_000)

@@ -8,6 +8,7 @@ import { SyncEngine } from '../../../src/sync/engine/engine.js';
 import type { CaseStatusClient } from '../../../src/sync/casestatus/client.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { setupWorld, TEST_RATE, TEST_SETTINGS, type Harness } from '../writeback/helpers.js';
+import { systemClock } from '../../../src/shared/clock.js';
 
 /**
  * A host that lost the lease writes nothing: by its own clocks when it is cut off from the relay (an asleep
@@ -83,7 +84,7 @@ async function install(name: string, relayUrl: string, token: string, monotonicN
     relayToken: token,
     identity: { installId: `id-${name}`, installName: name, user: 'staff', preferred: false },
     standbyPollMs: 200,
-    monotonicNow,
+    clock: monotonicNow && { ...systemClock, monotonicMs: monotonicNow },
     onRole: (r) => roles.push(r),
   });
   const dir = tempDir('install-');

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { RequestLogEntry } from '../src/sim/common/request-stats.js';
+import type { RequestLogEntry } from '../sim/common/request-stats.js';
 
 /**
  * Reads the app's send trace (soak/send-trace.ts) beside the Smokeball simulator's arrival log and answers the one

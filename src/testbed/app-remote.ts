@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import type { CommandName, CommandResults } from '../src/contract/commands.js';
-import { WsReplies } from '../src/contract/ws-replies.js';
-import type { AppView } from '../src/contract/view.js';
+import type { CommandName, CommandResults } from '../contract/commands.js';
+import { WsReplies } from '../contract/ws-replies.js';
+import type { AppView } from '../contract/view.js';
 
 /**
  * The soak's hands on the running app: the headless host's WebSocket, the same contract the window uses. Every
