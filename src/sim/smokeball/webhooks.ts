@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { PendingWork } from '../common/pending-work.js';
 import { msToTicks } from '../common/ticks.js';
 import type { Rng } from '../common/random.js';
 import type { TickClock } from './clock.js';
@@ -134,9 +135,7 @@ export class WebhookDispatcher {
   private readonly subs = new Map<string, SubscriptionRecord>();
   private subSeq = 0;
   readonly log: DeliveryLogEntry[] = [];
-  private pendingCount = 0;
-  private idleWaiters: Array<() => void> = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly work = new PendingWork();
   private readonly inFlight = new Set<http.ClientRequest>();
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
@@ -151,7 +150,7 @@ export class WebhookDispatcher {
   ) {}
 
   get pending(): number {
-    return this.pendingCount;
+    return this.work.pending;
   }
 
   // ---- subscriptions ----
@@ -225,20 +224,16 @@ export class WebhookDispatcher {
   }
 
   idle(): Promise<void> {
-    if (this.pendingCount === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.work.idle();
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
     for (const req of this.inFlight) req.destroy();
     this.inFlight.clear();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
-    this.pendingCount = 0;
-    this.flushWaiters();
+    this.work.cancelAll();
   }
 
   private dispatch(sub: SubscriptionRecord, event: WebhookEvent): void {
@@ -259,12 +254,8 @@ export class WebhookDispatcher {
   }
 
   private schedule(delayMs: number, copy: Copy, attempt: number, alreadyPending = false): void {
-    if (!alreadyPending) this.pendingCount += 1;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(copy, attempt);
-    }, delayMs);
-    this.timers.add(timer);
+    if (!alreadyPending) this.work.add();
+    this.work.later(delayMs, () => void this.attempt(copy, attempt));
   }
 
   private async attempt(copy: Copy, attempt: number): Promise<void> {
@@ -372,13 +363,6 @@ export class WebhookDispatcher {
   }
 
   private finish(): void {
-    this.pendingCount = Math.max(0, this.pendingCount - 1);
-    if (this.pendingCount === 0) this.flushWaiters();
-  }
-
-  private flushWaiters(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    this.work.done();
   }
 }

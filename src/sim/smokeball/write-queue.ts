@@ -1,12 +1,12 @@
+import { PendingWork } from '../common/pending-work.js';
+
 /**
  * Smokeball accepts writes with 202 and applies them later ("eventually consistent"). Each accepted write
  * runs after the delay that was current when it was accepted; a write that fails while being applied is
  * reported through `onFailure` (which sends the `error` webhook), never to the HTTP caller.
  */
 export class WriteQueue {
-  private pendingCount = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private idleWaiters: Array<() => void> = [];
+  private readonly work = new PendingWork();
   private closed = false;
 
   constructor(
@@ -15,32 +15,24 @@ export class WriteQueue {
   ) {}
 
   get pending(): number {
-    return this.pendingCount;
+    return this.work.pending;
   }
 
   /** Schedules `apply`; `context` is handed to onFailure when it throws. */
   enqueue(apply: () => void | Promise<void>, context?: unknown): void {
     if (this.closed) return;
-    this.pendingCount += 1;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.run(apply, context);
-    }, this.delayMs);
-    this.timers.add(timer);
+    this.work.add();
+    this.work.later(this.delayMs, () => void this.run(apply, context));
   }
 
   /** Resolves when no write is pending. */
   idle(): Promise<void> {
-    if (this.pendingCount === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.work.idle();
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.pendingCount = 0;
-    this.flushWaiters();
+    this.work.cancelAll();
   }
 
   private async run(apply: () => void | Promise<void>, context: unknown): Promise<void> {
@@ -49,14 +41,7 @@ export class WriteQueue {
     } catch (error) {
       if (!this.closed) this.onFailure(error, context);
     } finally {
-      this.pendingCount = Math.max(0, this.pendingCount - 1);
-      if (this.pendingCount === 0) this.flushWaiters();
+      this.work.done();
     }
-  }
-
-  private flushWaiters(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
   }
 }
