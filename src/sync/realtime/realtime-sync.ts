@@ -7,7 +7,7 @@ import type { SmokeballClient } from '../smokeball/client.js';
 import { Coalescer, type Batch } from './coalescer.js';
 import { routeEvent } from './event-router.js';
 import { ownRequestIdCheck } from './loop-protection.js';
-import { isTokenRejected, RelayClient, RelayError } from './relay-client.js';
+import { isTokenRejected, RelayClient, RelayError, relayThrottleMs } from './relay-client.js';
 import { adoptRelay, HISTORY_LOST_REASON, isCursorAhead, RELAY_CURSOR, RELAY_FIRM, RELAY_IDENTITY, relayIdentity } from './relay-position.js';
 import { ensureWebhookSubscription } from './subscription.js';
 import { emptyMetrics, type RealtimeMetrics, type RealtimeStatus, type SubscriptionState } from './types.js';
@@ -61,6 +61,9 @@ const DEFAULTS: Required<RealtimeOptions> = {
 };
 /** A failed subscription check is retried at most this often while the relay is reachable. */
 const SUBSCRIPTION_RETRY_MS = 60_000;
+/** A relay's 429 is waited out for its Retry-After, within these bounds (a bad header neither spins nor stalls). */
+const MIN_THROTTLE_WAIT_MS = 250;
+const MAX_THROTTLE_WAIT_MS = 30_000;
 
 /**
  * Real-time sync: long-polls the relay for webhooks, treats them as hints (coalesced per matter, re-read
@@ -256,6 +259,14 @@ export class RealtimeSync extends EventEmitter<{ change: [RealtimeStatus] }> {
         if (isTokenRejected(error)) {
           this.tokenRejected();
           break;
+        }
+        const throttledMs = relayThrottleMs(error);
+        if (throttledMs !== undefined) {
+          // The relay is there and keeps our events; it asks us to read more slowly. Waiting is all it takes:
+          // not "unreachable", and no fallback polling that would spend the firm's Smokeball budget instead.
+          this.metrics.relayThrottled += 1;
+          await sleep(Math.min(Math.max(throttledMs, MIN_THROTTLE_WAIT_MS), MAX_THROTTLE_WAIT_MS), this.abort.signal);
+          continue;
         }
         if (isCursorAhead(error)) {
           this.deps.store.attention.raise('realtime_off', 'relay-history', HISTORY_LOST_REASON);

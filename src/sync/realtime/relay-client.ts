@@ -3,9 +3,10 @@ import { createApiHttp } from '../http/create-http.js';
 import { connectionFailureText } from '../http/network.js';
 import { parseJsonKeepingBigInts } from '../http/json.js';
 import { relayBaseUrl } from '../http/relay-target.js';
+import { parseRetryAfter } from '../http/api-error.js';
 import type { RelayEventsPage, RelayFirm } from './types.js';
 
-export type RelayErrorKind = 'unauthorized' | 'unreachable' | 'server' | 'bad_response' | 'aborted';
+export type RelayErrorKind = 'unauthorized' | 'unreachable' | 'server' | 'bad_response' | 'aborted' | 'throttled';
 
 /** A failed relay call, safe to log and show: it never carries the token or the request headers. */
 export class RelayError extends Error {
@@ -13,6 +14,8 @@ export class RelayError extends Error {
     readonly kind: RelayErrorKind,
     message: string,
     readonly status?: number,
+    /** For `throttled`: how long the relay asked us to wait (its Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'RelayError';
@@ -21,6 +24,15 @@ export class RelayError extends Error {
 
 /** The firm's token is 401'd: polling again cannot help until someone sets a new one. */
 export const isTokenRejected = (e: unknown): boolean => e instanceof RelayError && e.kind === 'unauthorized';
+
+/**
+ * The relay answered and asks this firm to read more slowly (429: over its read budget, or too many reads at
+ * once): how long to wait, or undefined for any other failure. The relay is reachable and keeps the events.
+ */
+export const relayThrottleMs = (e: unknown): number | undefined =>
+  e instanceof RelayError && e.kind === 'throttled' ? (e.retryAfterMs ?? DEFAULT_THROTTLE_MS) : undefined;
+
+const DEFAULT_THROTTLE_MS = 1_000;
 
 const MAX_WAIT_SECONDS = 30;
 
@@ -90,6 +102,10 @@ export class RelayClient {
     if (res.status !== 200) {
       const body = res.data as { error?: unknown; message?: unknown } | undefined;
       const detail = typeof body?.message === 'string' ? ` — ${body.message.slice(0, 200)}` : '';
+      if (res.status === 429) {
+        const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+        throw new RelayError('throttled', `The relay asks to read more slowly (${what}: HTTP 429${detail})`, 429, retryAfterMs);
+      }
       throw new RelayError('bad_response', `The relay refused ${what}: HTTP ${res.status}${detail}`, res.status);
     }
     return res.data;

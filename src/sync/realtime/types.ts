@@ -47,6 +47,8 @@ export interface RealtimeMetrics {
   fallbackRuns: number;
   /** Failed relay polls. */
   relayErrors: number;
+  /** Relay polls answered 429 (read more slowly): waited out, not counted as failures. */
+  relayThrottled: number;
   /** Times a loop failed unexpectedly and was started again. */
   loopRestarts: number;
 }
@@ -63,5 +65,6 @@ export const emptyMetrics = (): RealtimeMetrics => ({
   refreshFailures: 0,
   fallbackRuns: 0,
   relayErrors: 0,
+  relayThrottled: 0,
   loopRestarts: 0,
 });

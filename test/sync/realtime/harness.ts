@@ -1,4 +1,5 @@
 import { startRelayServer, type RelayServer } from '../../../src/relay/index.js';
+import type { RelayServerOptions } from '../../../src/relay/server.js';
 import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../../../src/testbed/world.js';
 
 import { RealtimeSync, type RealtimeOptions } from '../../../src/sync/realtime/index.js';
@@ -20,7 +21,7 @@ export interface Harness {
 }
 
 /** A seeded world (60 matters by default: enough movable ones, quick to import), imported; a relay (SQLite file, so it can be restarted on the same port) with one firm. */
-export async function setupHarness(matters = 60): Promise<Harness> {
+export async function setupHarness(matters = 60, relayOptions: Partial<RelayServerOptions> = {}): Promise<Harness> {
   // Low latency and a quick pace keep the suite quick; the benchmark runs with the realistic latencies and 5/s.
   const world = await startWorld({ matters, seed: 7, ...QUICK_SIMULATORS });
   const dir = tempDir('css-rt-');
@@ -28,7 +29,7 @@ export async function setupHarness(matters = 60): Promise<Harness> {
   const run = await stack.engine.initialImport();
   if (run.outcome !== 'succeeded') throw new Error(`import failed: ${run.error}`);
   const relayStorage = `sqlite:${dir.dir}/relay.sqlite`;
-  let relay = await startRelayServer({ storage: relayStorage, smokeballClientId: world.smokeball.options.clientId });
+  let relay = await startRelayServer({ ...relayOptions, storage: relayStorage, smokeballClientId: world.smokeball.options.clientId });
   const firm = await relay.admin.createFirm({ name: 'Test firm' });
   const port = Number(new URL(relay.url).port);
   const instances: RealtimeSync[] = [];
@@ -54,7 +55,7 @@ export async function setupHarness(matters = 60): Promise<Harness> {
       return rt;
     },
     async restartRelay() {
-      relay = await startRelayServer({ storage: relayStorage, port, smokeballClientId: world.smokeball.options.clientId });
+      relay = await startRelayServer({ ...relayOptions, storage: relayStorage, port, smokeballClientId: world.smokeball.options.clientId });
       return relay;
     },
     async cleanup() {

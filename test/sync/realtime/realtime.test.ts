@@ -290,6 +290,44 @@ describe('real-time sync: Smokeball webhook → relay → poller → engine → 
     expect(rt.metrics.relayErrors).toBe(errors);
   });
 
+  it('a relay that asks to read more slowly (429) is waited out: real time stays live, no fallback polling of Smokeball', async () => {
+    h = await setupHarness(50, { maxLongPollsPerFirm: 1 });
+    const rt = h.realtime({ fallbackAfterMs: 300 });
+    await startLive(rt);
+    const before = h.world.smokeball.stats.total;
+    const states = new Set<string>();
+    rt.on('change', (s) => states.add(s.state));
+    // Another reader of the firm's events takes its only poll slot for 3 s: every poll of ours meanwhile is a 429.
+    const read = (query: string) => fetch(`${h!.relay.url}/v1/events?${query}`, { headers: { authorization: `Bearer ${h!.firm.token}` } });
+    let nextCursor = '0';
+    for (let more = true; more;) {
+      const page = await read(`after=${nextCursor}&wait=0`);
+      if (page.status === 429) continue;
+      ({ nextCursor, hasMore: more } = (await page.json()) as { nextCursor: string; hasMore: boolean });
+    }
+    const other = (async () => {
+      // Refused while our poll holds the slot; in once it is free, then held for its 3 s wait.
+      for (;;) {
+        const res = await read(`after=${nextCursor}&wait=3`);
+        if (res.status !== 429) return res;
+      }
+    })();
+    expect((await other).status).toBe(200);
+    expect(rt.metrics.relayThrottled).toBeGreaterThan(0);
+    // Before, each refusal counted as "relay unreachable": after fallbackAfterMs the app polled Smokeball instead
+    // (spending the firm's budget) and raised a realtime_off item.
+    expect([...states].filter((s) => s !== 'live')).toEqual([]);
+    expect(rt.metrics.relayErrors).toBe(0);
+    expect(rt.metrics.fallbackRuns).toBe(0);
+    expect(h.stack.store.attention.open('realtime_off')).toEqual([]);
+    expect(h.world.smokeball.stats.total).toBe(before);
+    // And it still delivers.
+    const [matterId] = movableMatters(h);
+    const target = otherStages(h.world, matterId!)[0]!;
+    h.world.smokeball.control.changeMatterStage(matterId!, target.id);
+    await waitFor('the new stage in Case Status', () => h!.world.caseStatus.control.cases().get(matterId!)?.stage === target.name, 15_000);
+  });
+
   it('pokes the write-back job for Case Status messages and ignores its own case updates', async () => {
     h = await setupHarness(50);
     let pokes = 0;
