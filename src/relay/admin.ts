@@ -19,7 +19,10 @@ export interface FirmSummary {
 
 export interface RelayAdmin {
   createFirm(input: { name: string }): Promise<CreatedFirm>;
+  /** A new firm token; the old one and every paired install's token stop working at once. */
   rotateToken(firmId: string): Promise<{ token: string }>;
+  /** A token for one more install of the firm (a pairing): every token issued before keeps working. */
+  issueInstallToken(firmId: string): Promise<{ token: string }>;
   listFirms(): Promise<FirmSummary[]>;
   /** A single-use code the firm's app exchanges for the relay address and a new token (src/relay/pairing.ts). */
   createPairingCode(firmId: string, ttlMs?: number): Promise<{ code: string; expiresAt: string }>;
@@ -64,6 +67,12 @@ export function createRelayAdmin(storage: RelayStorage, now: () => number = Date
     async rotateToken(firmId) {
       const token = newFirmToken();
       if (!(await storage.setTokenHash(firmId, hashToken(token)))) throw new RelayAdminError(`no firm with id ${firmId}`);
+      return { token };
+    },
+
+    async issueInstallToken(firmId) {
+      const token = newFirmToken();
+      if (!(await storage.addInstallToken(firmId, hashToken(token), new Date(now())))) throw new RelayAdminError(`no firm with id ${firmId}`);
       return { token };
     },
 

@@ -33,21 +33,37 @@ export class RetentionJob {
     this.timer = setTimeout(tick, 0).unref();
   }
 
-  /** One purge; concurrent calls share the run in progress. */
+  /**
+   * One purge, with the cutoff of the moment it is asked for. A call while a purge runs waits for it and then purges
+   * again: answering with the running purge's count (an older cutoff) would under-report what "purge now" did.
+   * The schedule starts its next tick only after the last one ended, so the chain stays one run long.
+   */
   runOnce(): Promise<number> {
-    this.running ??= this.storage
-      .purgeReceivedBefore(new Date(this.now() - this.retentionDays * DAY_MS))
-      .then((n) => {
-        if (n > 0) {
-          this.logger.info('relay retention purge', { deleted: n, retentionDays: this.retentionDays });
-          this.onPurged();
-        }
-        return n;
-      })
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+    const before = this.running?.then(
+      () => undefined,
+      () => undefined,
+    );
+    const cutoff = new Date(this.now() - this.retentionDays * DAY_MS);
+    const run = (before ?? Promise.resolve()).then(() => this.purge(cutoff));
+    this.running = run;
+    run.then(
+      () => this.done(run),
+      () => this.done(run),
+    );
+    return run;
+  }
+
+  private done(run: Promise<number>): void {
+    if (this.running === run) this.running = undefined;
+  }
+
+  private async purge(cutoff: Date): Promise<number> {
+    const n = await this.storage.purgeReceivedBefore(cutoff);
+    if (n > 0) {
+      this.logger.info('relay retention purge', { deleted: n, retentionDays: this.retentionDays });
+      this.onPurged();
+    }
+    return n;
   }
 
   /** Stops the schedule and waits for a purge in progress, so storage can be closed safely. */

@@ -344,24 +344,33 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
       const first = await pair(code);
       expect(first).toMatchObject({ status: 200, body: { relayUrl: relay.url } });
       expect((await getEvents(relay.url, first.body.token!)).status).toBe(200);
-      expect((await getEvents(relay.url, firm.token)).status).toBe(401); // one token per firm: pairing rotates it
+      // The firm's other installs keep theirs: pairing a second PC must not cut off the one that syncs.
+      expect((await getEvents(relay.url, firm.token)).status).toBe(200);
       expect(await pair(code)).toMatchObject({ status: 404, body: { error: 'unknown_code' } });
+      const second = await pair((await relay.admin.createPairingCode(firm.firmId)).code);
+      expect(second.body.token).not.toBe(first.body.token);
+      expect((await getEvents(relay.url, first.body.token!)).status).toBe(200);
+      expect((await getEvents(relay.url, second.body.token!)).status).toBe(200);
       const late = await relay.admin.createPairingCode(firm.firmId, 60_000);
       now += 61_000;
       expect(await pair(late.code)).toMatchObject({ status: 404, body: { error: 'unknown_code' } });
       expect((await getEvents(relay.url, first.body.token!)).status).toBe(200);
     });
 
-    it('rotating the token stops the old one at once; the new one reads the same events', async () => {
+    it('rotating the token stops the old one and every paired install at once; the new one reads the same events', async () => {
       const { relay, firm } = await setup();
       await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey });
+      const paired = await relay.admin.issueInstallToken(firm.firmId);
+      expect((await getEvents(relay.url, paired.token)).status).toBe(200);
       const { token } = await relay.admin.rotateToken(firm.firmId);
       expect(token).not.toBe(firm.token);
       expect((await getEvents(relay.url, firm.token)).status).toBe(401);
+      expect((await getEvents(relay.url, paired.token)).status).toBe(401);
       const { status, page } = await getEvents(relay.url, token);
       expect(status).toBe(200);
       expect(page.events).toHaveLength(1);
       await expect(relay.admin.rotateToken(randomUUID())).rejects.toThrow(/no firm/);
+      await expect(relay.admin.issueInstallToken(randomUUID())).rejects.toThrow(/no firm/);
       await expect(relay.admin.createFirm({ name: '  ' })).rejects.toThrow(/name/);
       const firms = await relay.admin.listFirms();
       expect(firms.map((f) => f.name)).toEqual(['Acme Law']);
@@ -389,6 +398,19 @@ describe.each<StorageKind>(['sqlite', 'postgres'])('relay on %s', (kind) => {
       expect(await count(relay, firm.token)).toBe(0);
       await sent();
       expect((await readAll(relay.url, firm.token)).map((e) => e.cursor)).toEqual(['5']);
+    });
+
+    it('a purge asked for while one runs purges again with its own cutoff, not the running one', async () => {
+      let clock = Date.now();
+      const { relay, firm } = await setup({ now: () => clock, retentionDays: 2, retentionIntervalMs: 3_600_000 });
+      await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, sentAtMs: clock });
+      await postSmokeball(relay.url, firm.firmId, { key: firm.smokeballKey, sentAtMs: clock });
+      const first = relay.purgeExpired(); // nothing is 2 days old yet
+      clock += 3 * 86_400_000;
+      const second = relay.purgeExpired(); // asked while the first runs: both events are old now
+      expect(await first).toBe(0);
+      expect(await second).toBe(2);
+      expect(await count(relay, firm.token)).toBe(0);
     });
 
     it('keeps events across a restart on the same storage, and the sequence continues', async () => {

@@ -6,9 +6,10 @@ import { sendError } from '../http-errors.js';
 import type { RelayPairAnswer } from '../../shared/relay-wire.js';
 
 /**
- * POST /v1/pair {code}: exchanges a pairing code for the relay's address and a new firm token. The code is taken
- * (deleted) before the token is issued, so a code pairs one install at most. Issuing rotates the firm's token: an
- * install paired earlier must pair again (the relay keeps one token per firm, as its hash).
+ * POST /v1/pair {code}: exchanges a pairing code for the relay's address and a token of the install's own. The code
+ * is taken (deleted) before the token is issued, so a code pairs one install at most. The firm's installs paired
+ * earlier keep their tokens: a firm runs the app on several PCs, and pairing the next one must not cut off the
+ * sync host. Rotating the firm's token (`firm rotate-token`) revokes them all.
  */
 export function registerPairRoutes(app: FastifyInstance, ctx: RelayContext, admin: RelayAdmin): void {
   app.post('/v1/pair', async (req, reply) => {
@@ -25,7 +26,7 @@ export function registerPairRoutes(app: FastifyInstance, ctx: RelayContext, admi
     if (!firmId) return sendError(reply, 404, 'unknown_code', 'this pairing code is unknown, used or expired; ask for a new one');
     const firm = await ctx.storage.firmById(firmId);
     if (!firm) return sendError(reply, 404, 'unknown_code', 'this pairing code is unknown, used or expired; ask for a new one');
-    const { token } = await admin.rotateToken(firmId);
+    const { token } = await admin.issueInstallToken(firmId);
     ctx.logger.info('relay: an install paired', { firmId });
     const answer: RelayPairAnswer = { relayUrl: ctx.publicUrl, token, firmName: firm.name };
     return reply.code(200).send(answer);

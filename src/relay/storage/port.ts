@@ -61,9 +61,12 @@ export interface RelayStorage {
 
   createFirm(firm: FirmRecord): Promise<void>;
   firmById(firmId: string): Promise<FirmRecord | undefined>;
+  /** The firm whose own token or one of whose paired installs' tokens has this sha256; its `tokenHash` is the one that matched. */
   firmByTokenHash(tokenHash: string): Promise<FirmRecord | undefined>;
-  /** Replaces the firm's token hash; false when the firm does not exist. */
+  /** Replaces the firm's token hash and revokes every install token paired before; false when the firm does not exist. */
   setTokenHash(firmId: string, tokenHash: string): Promise<boolean>;
+  /** Adds a paired install's token (by its sha256); the firm's other tokens keep working. False when the firm does not exist. */
+  addInstallToken(firmId: string, tokenHash: string, createdAt: Date): Promise<boolean>;
   listFirms(): Promise<FirmRecord[]>;
 
   /** Keeps a pairing code (by its sha256) for the firm until `expiresAt` (src/relay/pairing.ts). */

@@ -46,6 +46,13 @@ CREATE TABLE IF NOT EXISTS relay_pairing_codes (
   firm_id text NOT NULL REFERENCES relay_firms(id),
   expires_at timestamptz NOT NULL
 );
+-- One token per paired install, beside the firm's own: pairing another PC of the firm leaves the others paired.
+CREATE TABLE IF NOT EXISTS relay_install_tokens (
+  token_hash text PRIMARY KEY,
+  firm_id text NOT NULL REFERENCES relay_firms(id),
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS relay_install_tokens_firm ON relay_install_tokens(firm_id);
 
 -- One round trip per webhook, one transaction: the firm row is locked by the UPDATE that takes the next
 -- number, and stays locked until commit. So a firm's events commit in sequence order, and a reader that

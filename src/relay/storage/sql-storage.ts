@@ -3,7 +3,7 @@ import type { CoordinationStorage } from '../../shared/lease/coordination-port.j
 import { SqlBudget } from './budget.js';
 import { SqlCoordination } from './coordination.js';
 import type { EventSource, FirmRecord, FirmUsage, InsertOutcome, NewEvent, RelayStorage, StoredEvent } from './port.js';
-import { sql, type SqlDatabase } from './sql-adapter.js';
+import { execute, rows, sql, type SqlDatabase } from './sql-adapter.js';
 
 interface FirmRow {
   id: string;
@@ -60,13 +60,30 @@ export abstract class SqlRelayStorage implements RelayStorage {
   }
 
   async firmByTokenHash(tokenHash: string): Promise<FirmRecord | undefined> {
-    const [row] = await this.sqlDb.query<FirmRow>(sql`SELECT * FROM relay_firms WHERE token_hash = ${tokenHash}`);
+    // The record carries the hash that matched (the firm's or the install's), for the caller's constant-time check.
+    const [row] = await this.sqlDb.query<FirmRow>(
+      sql`SELECT f.id, f.name, coalesce(t.token_hash, f.token_hash) AS token_hash, f.smokeball_key, f.case_status_secret, f.created_at
+          FROM relay_firms f LEFT JOIN relay_install_tokens t ON t.firm_id = f.id AND t.token_hash = ${tokenHash}
+          WHERE f.token_hash = ${tokenHash} OR t.token_hash IS NOT NULL`,
+    );
     return row && this.toFirm(row);
   }
 
   async setTokenHash(firmId: string, tokenHash: string): Promise<boolean> {
-    const updated = await this.sqlDb.query(sql`UPDATE relay_firms SET token_hash = ${tokenHash} WHERE id = ${firmId} RETURNING id`);
-    return updated.length === 1;
+    // A rotation is what an operator does when a token may have leaked: every install pairs again.
+    return this.sqlDb.transaction(function* () {
+      const updated = yield* rows(sql`UPDATE relay_firms SET token_hash = ${tokenHash} WHERE id = ${firmId} RETURNING id`);
+      if (updated.length === 1) yield* execute(sql`DELETE FROM relay_install_tokens WHERE firm_id = ${firmId}`);
+      return updated.length === 1;
+    });
+  }
+
+  async addInstallToken(firmId: string, tokenHash: string, createdAt: Date): Promise<boolean> {
+    const added = await this.sqlDb.query(
+      sql`INSERT INTO relay_install_tokens(token_hash, firm_id, created_at)
+          SELECT ${tokenHash}, id, ${this.time(createdAt)} FROM relay_firms WHERE id = ${firmId} RETURNING firm_id`,
+    );
+    return added.length === 1;
   }
 
   async listFirms(): Promise<FirmRecord[]> {

@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS relay_pairing_codes (
   firm_id TEXT NOT NULL REFERENCES relay_firms(id),
   expires_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS relay_install_tokens (
+  token_hash TEXT PRIMARY KEY,
+  firm_id TEXT NOT NULL REFERENCES relay_firms(id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS relay_install_tokens_firm ON relay_install_tokens(firm_id);
 `;
 
 /**
