@@ -42,9 +42,13 @@ function runChild(phase: 'write' | 'read' | 'fail', env: NodeJS.ProcessEnv, viaK
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile());
+  return (
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .map((f) => join(dir, f))
+      // A keyring daemon that is still exiting removes its socket folder under XDG_RUNTIME_DIR as we list: an
+      // entry gone between the listing and its stat is no file to search.
+      .filter((f) => statSync(f, { throwIfNoEntry: false })?.isFile() === true)
+  );
 }
 
 describe('KeytarSecretStore against a real Secret Service (gnome-keyring)', () => {

@@ -67,9 +67,11 @@ describe('generateFirm: sizes', () => {
     ['50', small],
     ['2,000', medium],
     ['20,000', large],
-  ])('%s matters: exact count, generous time bound', (_label, run) => {
+  ])('%s matters: exact count, a bound only a pathological change misses', (_label, run) => {
     expect(run.firm.matters.length).toBe(Number(_label.replace(',', '')));
-    expect(run.ms).toBeLessThan(10_000);
+    // About 1 s for 20,000 on a quiet machine, 10.6 s once on a loaded CI box (three suites on 2 cores): the real
+    // figure is held by `npm run bench:sim`; this catches only a blow-up (a quadratic step would take minutes).
+    expect(run.ms).toBeLessThan(60_000);
   });
 
   it('handles zero matters', () => {

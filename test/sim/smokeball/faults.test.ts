@@ -64,7 +64,8 @@ describe('fault injection', () => {
     await expect(t.api('/staff', { signal: AbortSignal.timeout(200) })).rejects.toThrow();
     const started = Date.now();
     await t.sim.close();
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Close answers the hung request at once instead of waiting for it (which would never end): generous for load.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(await pending).toBe('rejected');
     t = undefined;
   });

@@ -66,7 +66,9 @@ describe('a 20,000-matter generated firm', () => {
     const expected = firm.matters.filter((m) => m.lastUpdated > pivot && !m.isLead).length;
     const { body, ms } = await timed(`/matters?UpdatedSince=${pivot}`);
     expect(body.size).toBe(expected);
-    expect(ms).toBeLessThan(2_000); // the first use builds the date index; only a pathological filter takes longer
+    // The first use builds the date index. A bound 10× what a loaded box needs: only a pathological filter (a scan per
+    // record, minutes) misses it.
+    expect(ms).toBeLessThan(20_000);
   });
 
   it('returns generated records in wire shape', async () => {
