@@ -19,6 +19,7 @@ const USAGE = `Usage: relay <command> [options]
 
   serve --storage URL --smokeball-client-id ID [--port N (8787)] [--host H (127.0.0.1)]
         [--public-url URL] [--retention-days N (7)] [--max-body-bytes N (65536)]
+        [--pair-attempts-per-minute N (10)] [--trust-proxy yes|no (no: behind a load balancer, yes)]
         [--max-clock-skew-seconds N (300)] [--max-stored-events-per-firm N (50000)]
         [--max-stored-bytes-per-firm N (134217728)] [--ingest-per-second N (20)]
         [--ingest-burst N (200)] [--ingest-bytes-per-second N (262144)] [--ingest-burst-bytes N (2097152)]
@@ -32,7 +33,7 @@ const USAGE = `Usage: relay <command> [options]
 
 Storage URL: sqlite:/var/lib/relay/relay.sqlite  or  postgres://user@host:5432/relay
 Each option may also come from the environment: RELAY_STORAGE, RELAY_PORT, RELAY_HOST, RELAY_PUBLIC_URL,
-RELAY_SMOKEBALL_CLIENT_ID, RELAY_RETENTION_DAYS, RELAY_MAX_BODY_BYTES, RELAY_MAX_CLOCK_SKEW_SECONDS,
+RELAY_SMOKEBALL_CLIENT_ID, RELAY_RETENTION_DAYS, RELAY_PAIR_ATTEMPTS_PER_MINUTE, RELAY_TRUST_PROXY, RELAY_MAX_BODY_BYTES, RELAY_MAX_CLOCK_SKEW_SECONDS,
 RELAY_MAX_STORED_EVENTS_PER_FIRM, RELAY_MAX_STORED_BYTES_PER_FIRM, RELAY_INGEST_PER_SECOND,
 RELAY_INGEST_BURST, RELAY_INGEST_BYTES_PER_SECOND, RELAY_INGEST_BURST_BYTES, RELAY_MAX_LONG_POLLS_PER_FIRM,
 RELAY_READ_BYTES_PER_SECOND, RELAY_READ_BURST_BYTES, RELAY_BUDGET_MODE, RELAY_BUDGET_RATE,
@@ -49,6 +50,8 @@ const OPTIONS = {
   'public-url': { type: 'string' },
   'smokeball-client-id': { type: 'string' },
   'retention-days': { type: 'string' },
+  'pair-attempts-per-minute': { type: 'string' },
+  'trust-proxy': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'max-clock-skew-seconds': { type: 'string' },
   'max-stored-events-per-firm': { type: 'string' },
@@ -89,6 +92,12 @@ function numberOption(values: Values, name: Exclude<keyof typeof OPTIONS, 'help'
   return Number(v);
 }
 
+function yes(v: string, name: string): boolean {
+  if (/^(1|true|yes)$/i.test(v)) return true;
+  if (/^(0|false|no)$/i.test(v)) return false;
+  throw new UsageError(`--${name} must be yes or no, got "${v}"`);
+}
+
 /** JSON lines on stderr; the relay never passes secrets to its logger. */
 const consoleLogger: Logger = {
   debug() {},
@@ -105,6 +114,8 @@ async function serve(values: Values): Promise<number> {
     port: numberOption(values, 'port') ?? 8787,
     ...(option(values, 'public-url') !== undefined ? { publicUrl: option(values, 'public-url') } : {}),
     ...(numberOption(values, 'retention-days') !== undefined ? { retentionDays: numberOption(values, 'retention-days') } : {}),
+    ...(numberOption(values, 'pair-attempts-per-minute') !== undefined ? { pairAttemptsPerMinute: numberOption(values, 'pair-attempts-per-minute') } : {}),
+    ...(option(values, 'trust-proxy') !== undefined ? { trustProxy: yes(option(values, 'trust-proxy')!, 'trust-proxy') } : {}),
     ...(numberOption(values, 'max-body-bytes') !== undefined ? { maxBodyBytes: numberOption(values, 'max-body-bytes') } : {}),
     ...(numberOption(values, 'max-clock-skew-seconds') !== undefined ? { maxClockSkewSeconds: numberOption(values, 'max-clock-skew-seconds') } : {}),
     ...(numberOption(values, 'max-stored-events-per-firm') !== undefined ? { maxStoredEventsPerFirm: numberOption(values, 'max-stored-events-per-firm') } : {}),

@@ -33,6 +33,16 @@ export interface RelayServerOptions {
   smokeballClientId: string;
   /** Default 7. */
   retentionDays?: number;
+  /**
+   * Pairing-code exchanges (`POST /v1/pair`) one client address may try per minute. Default 10: a person typing a
+   * code needs a few; guessing needs billions.
+   */
+  pairAttemptsPerMinute?: number;
+  /**
+   * Take the client address from `X-Forwarded-For` (the relay runs behind a load balancer or TLS proxy). Default
+   * false: the socket's address. Behind a proxy without it, every client shares the proxy's address and its limits.
+   */
+  trustProxy?: boolean;
   /** Default 64 KiB (real webhooks are a few KiB); larger webhook bodies get 413. */
   maxBodyBytes?: number;
   /** A page of events stops at this many bytes of bodies. Default 1 MiB. */
@@ -106,6 +116,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   port: 0,
   retentionDays: 7,
+  pairAttemptsPerMinute: 10,
   maxBodyBytes: 64 * 1024,
   maxPageBytes: 1024 * 1024,
   maxStoredEventsPerFirm: 50_000,
@@ -235,7 +246,7 @@ function boundedServer(settings: Settings) {
 }
 
 function buildApp(ctx: RelayContext, settings: Settings, draining: () => boolean): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: ctx.maxBodyBytes, serverFactory: boundedServer(settings) });
+  const app = Fastify({ logger: false, bodyLimit: ctx.maxBodyBytes, trustProxy: settings.trustProxy, serverFactory: boundedServer(settings) });
   app.addHook('onSend', async (_req, reply) => {
     if (draining()) reply.header('connection', 'close');
   });
@@ -258,7 +269,7 @@ function buildApp(ctx: RelayContext, settings: Settings, draining: () => boolean
   app.get('/healthz', async () => ({ ok: true }));
   registerHookRoutes(app, ctx);
   registerEventRoutes(app, ctx);
-  registerPairRoutes(app, ctx, createRelayAdmin(ctx.storage, ctx.now));
+  registerPairRoutes(app, ctx, createRelayAdmin(ctx.storage, ctx.now), settings.pairAttemptsPerMinute);
   registerLeaseRoutes(app, {
     firmOf: async (req) => (await firmForRequest(ctx, req))?.id,
     coordination: ctx.storage.coordination,
@@ -282,6 +293,8 @@ interface Settings {
   publicUrl: string | undefined;
   smokeballClientId: string;
   retentionDays: number;
+  pairAttemptsPerMinute: number;
+  trustProxy: boolean;
   maxBodyBytes: number;
   maxClockSkewSeconds: number;
   retentionIntervalMs: number;
@@ -341,6 +354,8 @@ function resolve(o: RelayServerOptions): Settings {
     publicUrl,
     smokeballClientId: o.smokeballClientId,
     retentionDays: positive('retentionDays', o.retentionDays, DEFAULTS.retentionDays),
+    pairAttemptsPerMinute: positive('pairAttemptsPerMinute', o.pairAttemptsPerMinute, DEFAULTS.pairAttemptsPerMinute, true),
+    trustProxy: o.trustProxy ?? false,
     maxBodyBytes,
     maxClockSkewSeconds: positive('maxClockSkewSeconds', o.maxClockSkewSeconds, DEFAULTS.maxClockSkewSeconds),
     retentionIntervalMs: positive('retentionIntervalMs', o.retentionIntervalMs, DEFAULTS.retentionIntervalMs, true),

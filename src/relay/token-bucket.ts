@@ -1,7 +1,11 @@
 /**
  * A token bucket per key: `ratePerSecond` tokens refill continuously up to `burst`. Used for a firm's webhook
- * rate (one token a webhook) and its read budget (one token a byte of events served).
+ * rate (one token a webhook), its read budget (one token a byte of events served), and pairing attempts per client
+ * address.
  */
+/** Keys kept before the full buckets are forgotten. */
+const MAX_KEYS = 10_000;
+
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -25,6 +29,15 @@ export class TokenBuckets {
   take(key: string, n: number): void {
     this.peek(key);
     this.buckets.get(key)!.tokens -= n;
+    if (this.buckets.size > MAX_KEYS) this.forgetFull();
+  }
+
+  /**
+   * Forgets the keys whose bucket has refilled: they hold what a new key starts with, so nothing changes for them.
+   * Keeps the map bounded when keys are many and fleeting (client addresses).
+   */
+  private forgetFull(): void {
+    for (const key of [...this.buckets.keys()]) if (this.peek(key) >= this.burst) this.buckets.delete(key);
   }
 
   /** Whole seconds (at least 1) until the key holds `n` tokens again. */

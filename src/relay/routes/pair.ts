@@ -3,6 +3,7 @@ import type { RelayContext } from '../context.js';
 import type { RelayAdmin } from '../admin.js';
 import { hashPairingCode, isPairingCodeShape } from '../pairing.js';
 import { sendError } from '../http-errors.js';
+import { TokenBuckets } from '../token-bucket.js';
 import type { RelayPairAnswer } from '../../shared/relay-wire.js';
 
 /**
@@ -11,8 +12,17 @@ import type { RelayPairAnswer } from '../../shared/relay-wire.js';
  * earlier keep their tokens: a firm runs the app on several PCs, and pairing the next one must not cut off the
  * sync host. Rotating the firm's token (`firm rotate-token`) revokes them all.
  */
-export function registerPairRoutes(app: FastifyInstance, ctx: RelayContext, admin: RelayAdmin): void {
+export function registerPairRoutes(app: FastifyInstance, ctx: RelayContext, admin: RelayAdmin, attemptsPerMinute: number): void {
+  // The one route anybody may call without a token: each client address gets a few tries a minute, so guessing a
+  // live code stays hopeless and one client cannot keep the database busy deleting codes that are not there.
+  const attempts = new TokenBuckets(attemptsPerMinute / 60, attemptsPerMinute, ctx.now);
   app.post('/v1/pair', async (req, reply) => {
+    if (attempts.peek(req.ip) < 1) {
+      ctx.logger.warn('relay refused a pairing attempt over the per-address limit', { attemptsPerMinute });
+      reply.header('retry-after', String(attempts.secondsUntil(req.ip, 1)));
+      return sendError(reply, 429, 'too_many_attempts', `at most ${attemptsPerMinute} pairing attempts a minute from one address; wait and try again`);
+    }
+    attempts.take(req.ip, 1);
     let code: unknown;
     try {
       code = (JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '{}') as { code?: unknown }).code;
