@@ -797,21 +797,25 @@ function addDocument(w: World, matterIds: string[]): void {
 
 async function nightlyReconcile(remote: AppRemote): Promise<AppRemote> {
   log('Night: the nightly reconcile');
+  await reconcileThrough(remote, async () => (await remote.invoke('reconcileNow')).started, 'the reconcile to finish');
+  return remote;
+}
+
+/**
+ * Starts a reconcile with `start` once the app is idle (again every 2 s while the app answers that it did not
+ * start) and waits for that reconcile to finish.
+ */
+async function reconcileThrough(remote: AppRemote, start: () => Promise<boolean>, what: string): Promise<void> {
   for (;;) {
     await remote.waitFor((v) => !v.busy, 30 * 60_000, 'the app to be idle');
     const before = remote.latest!.recentRuns[0]?.id ?? 0;
-    const r = await remote.invoke('reconcileNow');
-    if (!r.started) {
+    if (!(await start())) {
       await sleep(2_000);
       continue;
     }
     // Real-time refreshes are runs too: look for the reconcile among the recent ones, not just the newest.
-    await remote.waitFor(
-      (v) => v.recentRuns.some((r) => r.id > before && r.kind === 'reconcile' && r.finishedAt !== null),
-      30 * 60_000,
-      'the reconcile to finish',
-    );
-    return remote;
+    await remote.waitFor((v) => v.recentRuns.some((r) => r.id > before && r.kind === 'reconcile' && r.finishedAt !== null), 30 * 60_000, what);
+    return;
   }
 }
 
@@ -837,22 +841,9 @@ async function answerMassClosure(remote: AppRemote, w: World, matterIds: string[
     return remote;
   }
   log(`  staff: ${item.reason} All ${listed.length} listed matters are closed in Smokeball: confirm`);
-  for (;;) {
-    await remote.waitFor((v) => !v.busy, 30 * 60_000, 'the app to be idle');
-    const before = remote.latest!.recentRuns[0]?.id ?? 0;
-    const r = await remote.invoke('confirmAttention', { id: item.id });
-    if (!r.confirmed) {
-      await sleep(2_000);
-      continue;
-    }
-    await remote.waitFor(
-      (v) => v.recentRuns.some((run) => run.id > before && run.kind === 'reconcile' && run.finishedAt !== null),
-      30 * 60_000,
-      'the confirmed reconcile to finish',
-    );
-    staffAnswers.massClosureConfirmed = listed.length;
-    return remote;
-  }
+  await reconcileThrough(remote, async () => (await remote.invoke('confirmAttention', { id: item.id })).confirmed, 'the confirmed reconcile to finish');
+  staffAnswers.massClosureConfirmed = listed.length;
+  return remote;
 }
 
 /** The write-back runs every 2 minutes on its own (and on events): wait until the checks pass, at most 10 minutes. */

@@ -1,11 +1,11 @@
+/** Keys kept before the full buckets are forgotten. */
+const MAX_KEYS = 10_000;
+
 /**
  * A token bucket per key: `ratePerSecond` tokens refill continuously up to `burst`. Used for a firm's webhook
  * rate (one token a webhook), its read budget (one token a byte of events served), and pairing attempts per client
  * address.
  */
-/** Keys kept before the full buckets are forgotten. */
-const MAX_KEYS = 10_000;
-
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectToWorld, startWorld, STAGES_MISSING_IN_CASE_STATUS, type World } from '../../src/testbed/world.js';
+import type { World } from '../../src/testbed/world.js';
 import { SyncEngine } from '../../src/sync/engine/engine.js';
-import type { CaseStatusClient } from '../../src/sync/casestatus/client.js';
-import { tempDir } from '../helpers/tmp.js';
+import { dyingAfterNextCaseWrite } from '../helpers/dying-case-status.js';
+import { setupWorld, type Harness } from './writeback/helpers.js';
+import { otherStages } from './realtime/harness.js';
 
 /**
  * A case write that Case Status applied but the app never recorded: the process died between the request and
@@ -11,49 +12,24 @@ import { tempDir } from '../helpers/tmp.js';
  * last recorded is then older than what Case Status shows, and every later write built on it (a closure sends
  * the recorded payload with `status: closed`) would send the client's case back to the older stage.
  */
-const FAST = { faults: { latencyMs: 2, latencyJitterMs: 1 } };
+let h: Harness;
 let world: World;
-let stack: Awaited<ReturnType<typeof connectToWorld>>;
-let dir: ReturnType<typeof tempDir>;
+let stack: Harness['stack'];
 let firstMatter = '';
 
 beforeAll(async () => {
-  world = await startWorld({ matters: 60, seed: 5, smokeball: FAST, caseStatus: FAST });
-  dir = tempDir('css-interrupted-');
-  stack = await connectToWorld(world, { dataDir: dir.dir });
+  h = await setupWorld(60);
+  ({ world, stack } = h);
   const run = await stack.engine.initialImport();
   if (run.outcome !== 'succeeded') throw new Error(`import failed: ${run.error}`);
 }, 120_000);
 
-afterAll(async () => {
-  stack?.close();
-  await world?.close();
-  dir?.cleanup();
-});
+afterAll(() => h?.close());
 
-/** A Case Status client whose next case upsert reaches Case Status and is applied, and then the process "dies". */
-function dyingAfterNextCaseWrite(cs: CaseStatusClient): CaseStatusClient {
-  let armed = true;
-  return new Proxy(cs, {
-    get(target, prop, receiver) {
-      if (prop !== 'upsertCases') return Reflect.get(target, prop, receiver) as unknown;
-      return async (...args: Parameters<CaseStatusClient['upsertCases']>) => {
-        const results = await target.upsertCases(...args);
-        if (armed) {
-          armed = false;
-          throw new Error('the process was killed before it recorded the answer');
-        }
-        return results;
-      };
-    },
-  });
-}
-
+/** A mapped stage of the matter's stage set that Case Status does not show for it yet. */
 function anotherStage(matterId: string): { id: string; name: string } {
-  const matter = world.smokeball.control.matter(matterId);
-  const set = world.firm.stageSets.find((s) => s.id === world.firm.stageSetByMatterType[matter.matterTypeId])!;
   const current = stack.store.links.matter(matterId)!.stageName;
-  return set.stages.find((s) => !s.isDeleted && !STAGES_MISSING_IN_CASE_STATUS.includes(s.name) && s.name !== current)!;
+  return otherStages(world, matterId).find((s) => s.name !== current)!;
 }
 
 const changesOf = (matterId: string) => world.caseStatus.control.stageChanges().filter((c) => c.caseExternalId === matterId);

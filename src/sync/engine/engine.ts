@@ -220,10 +220,6 @@ export class SyncEngine {
   }
 
   /**
-   * The mass-change guard's question, as one item needing attention (so one notification, and Confirm in the
-   * window like a blocked mass closure): kept in step with the changes that wait for a person.
-   */
-  /**
    * The nightly reconcile's mass-closure question is moot once every case it listed is closed (real time saw the
    * closures one by one meanwhile): it goes, rather than asking staff to confirm closing closed cases until the
    * next night. A list cut at its cap is never the whole question, so that one stays for the reconcile to decide.
@@ -239,6 +235,10 @@ export class SyncEngine {
     if (allClosed) store.attention.resolve('mass_closure_blocked', item.subjectId);
   }
 
+  /**
+   * The mass-change guard's question, as one item needing attention (so one notification, and Confirm in the
+   * window like a blocked mass closure): kept in step with the changes that wait for a person.
+   */
   private syncHeldAttention(): void {
     const { store } = this.deps;
     this.gate.trim();

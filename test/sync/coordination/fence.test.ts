@@ -5,7 +5,8 @@ import { connectToWorld } from '../../../src/testbed/world.js';
 import { createFirmCoordinator, LeaseLostError, type FirmCoordinator, type SyncRole } from '../../../src/sync/coordination/index.js';
 import { WritebackJob } from '../../../src/sync/writeback/index.js';
 import { SyncEngine } from '../../../src/sync/engine/engine.js';
-import type { CaseStatusClient } from '../../../src/sync/casestatus/client.js';
+import { dyingAfterNextCaseWrite } from '../../helpers/dying-case-status.js';
+import { otherStages } from '../realtime/harness.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { setupWorld, TEST_RATE, TEST_SETTINGS, type Harness } from '../writeback/helpers.js';
 import { systemClock } from '../../../src/shared/clock.js';
@@ -185,24 +186,15 @@ describe('take-over after a case write that was sent but not recorded', () => {
 
     const world = h.world;
     const link = [...a.stack.store.links.allMatters()].find((l) => l.status !== 'Closed' && l.stageId && l.stageName)!;
-    const matter = world.smokeball.control.matter(link.matterId);
-    const stages = world.firm.stageSets.find((s) => s.id === world.firm.stageSetByMatterType[matter.matterTypeId])!.stages;
-    const target = stages.find((s) => !s.isDeleted && s.name !== link.stageName && s.name !== 'Awaiting Lien Resolution')!;
+    const target = otherStages(world, link.matterId).find((s) => s.name !== link.stageName)!;
     const changes = () => world.caseStatus.control.stageChanges().filter((c) => c.caseExternalId === link.matterId);
     const before = changes().length;
 
     // The host sends the new stage; Case Status applies it; the host dies before it records the answer.
     world.smokeball.control.changeMatterStage(link.matterId, target.id);
-    const dying = new Proxy(a.stack.caseStatus, {
-      get(t, prop, receiver) {
-        if (prop !== 'upsertCases') return Reflect.get(t, prop, receiver) as unknown;
-        return async (...args: Parameters<CaseStatusClient['upsertCases']>) => {
-          await t.upsertCases(...args);
-          throw new Error('SIGKILL before the answer was recorded');
-        };
-      },
+    const run = await new SyncEngine({ smokeball: a.stack.smokeball, caseStatus: dyingAfterNextCaseWrite(a.stack.caseStatus), store: a.stack.store }).refresh({
+      stageMatterIds: [link.matterId],
     });
-    const run = await new SyncEngine({ smokeball: a.stack.smokeball, caseStatus: dying, store: a.stack.store }).refresh({ stageMatterIds: [link.matterId] });
     expect(run.outcome).toBe('failed');
     expect(world.caseStatus.control.cases().get(link.matterId)!.stage).toBe(target.name);
     await a.coordinator.stop({ release: false }); // dead: it neither renews nor releases
